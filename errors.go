@@ -1,0 +1,214 @@
+package sagemakerapp
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Sentinels name the kind of a failure; match them with errors.Is. The detail of a service fault
+// is in *APIError (errors.As), which also keeps the SDK's own error reachable. The text of an
+// error is not part of the API: match kinds and fields, never strings.
+var (
+	// ErrInvalidInput: the request broke a rule the library checks before any call. The error is
+	// a *ValidationError listing every problem, and nothing was sent.
+	ErrInvalidInput = errors.New("sagemakerapp: invalid input")
+
+	// ErrResourceInUse: the service answered ResourceInUse, for example an app of that name that is
+	// not Deleted or Failed already exists.
+	ErrResourceInUse = errors.New("sagemakerapp: resource in use")
+
+	// ErrResourceLimitExceeded: the service answered ResourceLimitExceeded, usually an account
+	// quota of running apps for an app type and instance type.
+	ErrResourceLimitExceeded = errors.New("sagemakerapp: resource limit exceeded")
+
+	// ErrResourceNotFound: the app, or its domain, user profile or space, does not exist
+	// (ResourceNotFound, or a DescribeApp ValidationException that reports RecordNotFound).
+	ErrResourceNotFound = errors.New("sagemakerapp: resource not found")
+
+	// ErrThrottled: the service refused the call for its rate (ThrottlingException and the other
+	// throttle codes the SDK's retryer knows, or HTTP 429), after the SDK's retries.
+	ErrThrottled = errors.New("sagemakerapp: throttled")
+
+	// ErrAccessDenied: the caller may not make the call (AccessDeniedException), or its
+	// credentials were refused (expired or invalid token, bad signature).
+	ErrAccessDenied = errors.New("sagemakerapp: access denied")
+
+	// ErrServiceValidation: the service refused the request as invalid (ValidationException) for
+	// a reason the library could not check before the call.
+	ErrServiceValidation = errors.New("sagemakerapp: rejected by service validation")
+
+	// ErrServiceUnavailable: the service failed (HTTP 5xx, InternalFailure, ServiceUnavailable)
+	// or could not be reached, after the SDK's retries.
+	ErrServiceUnavailable = errors.New("sagemakerapp: service unavailable")
+)
+
+// APIError is a failed call to SageMaker: which operation, the service's error code and message,
+// the request ID and HTTP status where a response arrived, and the SDK's error, untouched, in
+// Err. errors.Is matches it against the sentinel of its kind; errors.As reaches through it to the
+// SDK's types (*types.ResourceInUse, smithy.APIError, *smithy.OperationError, …).
+//
+// Code is empty when no response arrived (a transport failure after the SDK's retries; such an
+// error is ErrServiceUnavailable) or the SDK failed before sending (such an error matches no
+// sentinel). An error code the library does not know is an *APIError that matches no sentinel.
+type APIError struct {
+	Operation  string
+	Code       string
+	Message    string
+	RequestID  string
+	StatusCode int
+	Fault      smithy.ErrorFault
+	Err        error
+}
+
+var _ error = (*APIError)(nil)
+
+// Error describes the failure in one line. The text is for people and may change.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("sagemakerapp: ")
+	b.WriteString(e.Operation)
+	switch {
+	case e.Code != "":
+		b.WriteString(": ")
+		b.WriteString(e.Code)
+		if e.Message != "" {
+			b.WriteString(": ")
+			b.WriteString(e.Message)
+		}
+	case e.Err != nil:
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.StatusCode != 0 || e.RequestID != "" {
+		b.WriteString(" (HTTP ")
+		b.WriteString(strconv.Itoa(e.StatusCode))
+		if e.RequestID != "" {
+			b.WriteString(", request ID ")
+			b.WriteString(e.RequestID)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// Unwrap returns the SDK's error.
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel of the error's kind. The kind is derived from the
+// fields, so an APIError built by hand (in a test double, say) matches as one from the SDK does.
+func (e *APIError) Is(target error) bool {
+	k := e.kind()
+	return k != nil && k == target
+}
+
+// Codes by kind, beyond the modeled ones. Throttle codes are the SDK retryer's own list
+// (retry.DefaultThrottleErrorCodes), so that what the SDK retried as throttling is ErrThrottled.
+var (
+	accessDeniedCodes = setOf([]string{
+		"AccessDenied", "AccessDeniedException", "NotAuthorized", "UnauthorizedOperation",
+		"UnrecognizedClientException", "InvalidClientTokenId", "InvalidAccessKeyId", "InvalidToken",
+		"ExpiredToken", "ExpiredTokenException", "RequestExpired", "AuthFailure",
+		"IncompleteSignature", "InvalidSignatureException", "SignatureDoesNotMatch",
+		"MissingAuthenticationToken", "MissingAuthenticationTokenException",
+	})
+	validationCodes = setOf([]string{
+		"ValidationException", "ValidationError", "SerializationException", "InvalidParameterValue",
+		"InvalidParameterValueException", "InvalidParameterException", "InvalidParameterCombination",
+		"MissingParameter",
+	})
+	unavailableCodes = setOf([]string{
+		"InternalFailure", "InternalError", "InternalServerError", "InternalServerException",
+		"ServiceUnavailable", "ServiceUnavailableException", "ServiceFailure", "RequestTimeout",
+		"RequestTimeoutException",
+	})
+)
+
+// kind classifies the error: the code first, as the SDK's retryer does, then the HTTP status, then
+// the absence of any response.
+func (e *APIError) kind() error {
+	switch e.Code {
+	case "ResourceInUse", "ResourceInUseException":
+		return ErrResourceInUse
+	case "ResourceLimitExceeded":
+		return ErrResourceLimitExceeded
+	case "ResourceNotFound", "ResourceNotFoundException":
+		return ErrResourceNotFound
+	}
+	if _, ok := retry.DefaultThrottleErrorCodes[e.Code]; ok {
+		return ErrThrottled
+	}
+	if _, ok := accessDeniedCodes[e.Code]; ok {
+		return ErrAccessDenied
+	}
+	if _, ok := validationCodes[e.Code]; ok {
+		// The service reports a missing app this way on DescribeApp, besides ResourceNotFound.
+		if e.Operation == "DescribeApp" && strings.Contains(e.Message, "RecordNotFound") {
+			return ErrResourceNotFound
+		}
+		return ErrServiceValidation
+	}
+	if _, ok := unavailableCodes[e.Code]; ok {
+		return ErrServiceUnavailable
+	}
+	switch {
+	case e.StatusCode == 429:
+		return ErrThrottled
+	case e.StatusCode == 403:
+		return ErrAccessDenied
+	case e.StatusCode >= 500 || e.Fault == smithy.FaultServer:
+		return ErrServiceUnavailable
+	case e.Code == "" && e.StatusCode == 0 && isTransportError(e.Err):
+		return ErrServiceUnavailable
+	}
+	return nil
+}
+
+// isTransportError reports whether err is a failure to send a request or to receive its response.
+func isTransportError(err error) bool {
+	var send *smithyhttp.RequestSendError
+	var netErr net.Error
+	return errors.As(err, &send) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// mapError turns an error from an SDK call into the library's: nil stays nil; a failure caused by
+// ctx ending stays as the SDK returned it (errors.Is(err, context.Canceled) holds); every other
+// error becomes an *APIError that wraps it. Every call of the library goes through it.
+func mapError(ctx context.Context, operation string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return err
+	}
+	e := &APIError{Operation: operation, Err: err}
+	var op *smithy.OperationError
+	if errors.As(err, &op) && op.OperationName != "" {
+		e.Operation = op.OperationName
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		e.Code, e.Message, e.Fault = api.ErrorCode(), api.ErrorMessage(), api.ErrorFault()
+	}
+	var resp *awshttp.ResponseError
+	if errors.As(err, &resp) {
+		e.RequestID = resp.ServiceRequestID()
+		if resp.Response != nil {
+			e.StatusCode = resp.HTTPStatusCode()
+		}
+	} else {
+		var sresp *smithyhttp.ResponseError
+		if errors.As(err, &sresp) && sresp.Response != nil {
+			e.StatusCode = sresp.HTTPStatusCode()
+		}
+	}
+	return e
+}

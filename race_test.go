@@ -1,0 +1,5 @@
+//go:build race
+
+package sagemakerapp
+
+const raceEnabled = true
