@@ -1,0 +1,260 @@
+package sagemakerapp
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+)
+
+// API is the part of the SageMaker client that the library calls. *sagemaker.Client satisfies it;
+// so does a test double, or a client wrapped for metrics.
+type API interface {
+	CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.CreateAppOutput, error)
+	DescribeApp(ctx context.Context, in *sagemaker.DescribeAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeAppOutput, error)
+	DeleteApp(ctx context.Context, in *sagemaker.DeleteAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DeleteAppOutput, error)
+	ListApps(ctx context.Context, in *sagemaker.ListAppsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListAppsOutput, error)
+	DescribeDomain(ctx context.Context, in *sagemaker.DescribeDomainInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeDomainOutput, error)
+	DescribeUserProfile(ctx context.Context, in *sagemaker.DescribeUserProfileInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeUserProfileOutput, error)
+	DescribeSpace(ctx context.Context, in *sagemaker.DescribeSpaceInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeSpaceOutput, error)
+}
+
+var _ API = (*sagemaker.Client)(nil)
+
+// Client creates and inspects Studio apps through an API. Every call validates its request first
+// and sends nothing the library knows the service would refuse; every error it returns is nil, a
+// context error, a *ValidationError (ErrInvalidInput), or wraps an *APIError.
+//
+// A Client is safe for concurrent use. Build it with New or NewFromConfig; the zero Client has no
+// API, and its calls fail with an *APIError that says so.
+type Client struct {
+	api      API
+	opts     Options
+	defaults defaultsCache
+}
+
+// New returns a Client that calls api. optFns change the default Options.
+func New(api API, optFns ...func(*Options)) *Client {
+	c := &Client{api: api}
+	for _, fn := range optFns {
+		fn(&c.opts)
+	}
+	c.opts.setDefaults()
+	return c
+}
+
+// NewFromConfig returns a Client over sagemaker.NewFromConfig(cfg). To set SDK client options as
+// well (an endpoint, a retryer), build the SDK client yourself and pass it to New.
+func NewFromConfig(cfg aws.Config, optFns ...func(*Options)) *Client {
+	return New(sagemaker.NewFromConfig(cfg), optFns...)
+}
+
+// AppID names one app: its domain, exactly one of its user profile or space, its type and name.
+type AppID struct {
+	DomainID        string
+	UserProfileName string
+	SpaceName       string
+	AppType         AppType
+	AppName         string
+}
+
+// App is a Studio app as the service last reported it.
+type App struct {
+	// ARN is the app's ARN, as the service returned it.
+	ARN string
+	// ID names the app.
+	ID AppID
+	// Status is the app's status. After CreateApp it is Pending: the service has accepted the
+	// app and starts it in the background.
+	Status types.AppStatus
+	// FailureReason says why a Failed app failed.
+	FailureReason string
+	// ResourceSpec is the app's resources. After CreateApp it is the requested spec (nil when the
+	// request had none); DescribeApp reports the spec in effect, defaults applied.
+	ResourceSpec *types.ResourceSpec
+	// CreationTime is when the service created the app; zero after CreateApp, which does not say.
+	CreationTime time.Time
+}
+
+var errNoAPI = errors.New("sagemakerapp: the Client has no API; build it with New or NewFromConfig")
+
+// CreateApp validates in (see Validate), reads the instance-type defaults when the app needs them
+// (a KernelGateway app without an instance type: see the package doc), and calls CreateApp. An
+// invalid request returns a *ValidationError and sends nothing. The returned App is Pending.
+//
+// The SDK retries CreateApp on throttling and server faults. CreateApp has no client token, so a
+// retry after a lost response may be answered ResourceInUse for the app the first attempt made.
+func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput) (*App, error) {
+	cfg := validateConfig{allowUnknownInstanceTypes: c.opts.AllowUnknownInstanceTypes}
+	if ps := validateCreateApp(in, &cfg); ps != nil {
+		return nil, &ValidationError{Problems: ps}
+	}
+	if c.api == nil {
+		return nil, &APIError{Operation: "CreateApp", Err: errNoAPI}
+	}
+	if needsDefaults(in) {
+		levels, known, err := c.defaultLevels(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if known {
+			var ps problems
+			validateDefaultInstanceType(&ps, in.AppType, levels)
+			if ps != nil {
+				return nil, &ValidationError{Problems: ps}
+			}
+		}
+	}
+	out, err := c.api.CreateApp(ctx, in)
+	if err != nil {
+		return nil, mapError(ctx, "CreateApp", err)
+	}
+	app := &App{
+		ARN:    aws.ToString(out.AppArn),
+		ID:     appIDOf(in),
+		Status: types.AppStatusPending,
+	}
+	if in.ResourceSpec != nil {
+		spec := *in.ResourceSpec
+		app.ResourceSpec = &spec
+	}
+	return app, nil
+}
+
+func appIDOf(in *sagemaker.CreateAppInput) AppID {
+	return AppID{
+		DomainID:        aws.ToString(in.DomainId),
+		UserProfileName: aws.ToString(in.UserProfileName),
+		SpaceName:       aws.ToString(in.SpaceName),
+		AppType:         in.AppType,
+		AppName:         aws.ToString(in.AppName),
+	}
+}
+
+// DescribeApp returns the app that id names. A missing app is ErrResourceNotFound.
+func (c *Client) DescribeApp(ctx context.Context, id AppID) (*App, error) {
+	if err := id.validate(); err != nil {
+		return nil, err
+	}
+	if c.api == nil {
+		return nil, &APIError{Operation: "DescribeApp", Err: errNoAPI}
+	}
+	out, err := c.api.DescribeApp(ctx, &sagemaker.DescribeAppInput{
+		DomainId:        aws.String(id.DomainID),
+		AppType:         id.AppType,
+		AppName:         aws.String(id.AppName),
+		UserProfileName: optional(id.UserProfileName),
+		SpaceName:       optional(id.SpaceName),
+	})
+	if err != nil {
+		return nil, mapError(ctx, "DescribeApp", err)
+	}
+	app := &App{
+		ARN: aws.ToString(out.AppArn),
+		ID: AppID{
+			DomainID:        aws.ToString(out.DomainId),
+			UserProfileName: aws.ToString(out.UserProfileName),
+			SpaceName:       aws.ToString(out.SpaceName),
+			AppType:         out.AppType,
+			AppName:         aws.ToString(out.AppName),
+		},
+		Status:        out.Status,
+		FailureReason: aws.ToString(out.FailureReason),
+		ResourceSpec:  out.ResourceSpec,
+		CreationTime:  aws.ToTime(out.CreationTime),
+	}
+	// A service that echoes no identity still describes the app that was asked for.
+	if app.ID == (AppID{}) {
+		app.ID = id
+	}
+	return app, nil
+}
+
+// DeleteApp stops and deletes the app that id names. The app moves to Deleting, then Deleted.
+func (c *Client) DeleteApp(ctx context.Context, id AppID) error {
+	if err := id.validate(); err != nil {
+		return err
+	}
+	if c.api == nil {
+		return &APIError{Operation: "DeleteApp", Err: errNoAPI}
+	}
+	_, err := c.api.DeleteApp(ctx, &sagemaker.DeleteAppInput{
+		DomainId:        aws.String(id.DomainID),
+		AppType:         id.AppType,
+		AppName:         aws.String(id.AppName),
+		UserProfileName: optional(id.UserProfileName),
+		SpaceName:       optional(id.SpaceName),
+	})
+	return mapError(ctx, "DeleteApp", err)
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// validate applies the CreateApp rules for the members an AppID holds.
+func (id AppID) validate() error {
+	var ps problems
+	domainIDRule.required(&ps, field("DomainId"), &id.DomainID)
+	nameRule.required(&ps, field("AppName"), &id.AppName)
+	validateAppType(&ps, id.AppType)
+	validateOwner(&ps, optional(id.UserProfileName), optional(id.SpaceName))
+	if ps != nil {
+		return &ValidationError{Problems: ps}
+	}
+	return nil
+}
+
+// ParseAppARN splits an app ARN,
+// arn:<partition>:sagemaker:<region>:<account>:app/<domain>/<owner>/<app type>/<app name>, into an
+// AppID. The app-type segment is matched without regard to case, as real ARNs write it in lower
+// case.
+//
+// The owner segment names a user profile or a space, and the ARN does not say which: ParseAppARN
+// puts it in UserProfileName. For a space app, move it to SpaceName, or look the app up with
+// ListApps, which reports the owner's kind.
+func ParseAppARN(arn string) (AppID, error) {
+	bad := func(detail string) (AppID, error) {
+		return AppID{}, &ValidationError{Problems: []*FieldError{{Field: "AppArn", Type: FieldInvalid, Value: arn, Detail: detail}}}
+	}
+	if !matchAppARN(arn) {
+		return bad("must match the pattern ^" + patternAppARN + "$")
+	}
+	_, resource, _ := strings.Cut(arn, ":app/")
+	parts := strings.Split(resource, "/")
+	if len(parts) != 4 {
+		return bad("must have four segments after app/: domain, user profile or space, app type, app name")
+	}
+	var appType AppType
+	for _, t := range types.AppType("").Values() {
+		if strings.EqualFold(string(t), parts[2]) {
+			appType = t
+		}
+	}
+	if appType == "" {
+		return bad("names an app type the SDK does not know: " + parts[2])
+	}
+	id := AppID{DomainID: parts[0], UserProfileName: parts[1], AppType: appType, AppName: parts[3]}
+	if err := id.validate(); err != nil {
+		return AppID{}, err
+	}
+	return id, nil
+}
+
+// logger returns the configured logger; the default one discards everything.
+func (c *Client) logger() *slog.Logger {
+	if c.opts.Logger == nil {
+		return discardLogger
+	}
+	return c.opts.Logger
+}
+
+var discardLogger = slog.New(slog.DiscardHandler)

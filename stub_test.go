@@ -1,0 +1,84 @@
+package sagemakerapp
+
+import (
+	"context"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+)
+
+// stubAPI is an API that answers at once from its fields and records what it was asked. A nil
+// function answers with an empty output.
+type stubAPI struct {
+	mu    sync.Mutex
+	calls map[string]int
+	last  map[string]any
+
+	createApp           func(*sagemaker.CreateAppInput) (*sagemaker.CreateAppOutput, error)
+	describeApp         func(*sagemaker.DescribeAppInput) (*sagemaker.DescribeAppOutput, error)
+	deleteApp           func(*sagemaker.DeleteAppInput) (*sagemaker.DeleteAppOutput, error)
+	describeDomain      func(*sagemaker.DescribeDomainInput) (*sagemaker.DescribeDomainOutput, error)
+	describeUserProfile func(*sagemaker.DescribeUserProfileInput) (*sagemaker.DescribeUserProfileOutput, error)
+	describeSpace       func(*sagemaker.DescribeSpaceInput) (*sagemaker.DescribeSpaceOutput, error)
+}
+
+var _ API = (*stubAPI)(nil)
+
+func (s *stubAPI) record(op string, in any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.calls == nil {
+		s.calls, s.last = map[string]int{}, map[string]any{}
+	}
+	s.calls[op]++
+	s.last[op] = in
+}
+
+func (s *stubAPI) count(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[op]
+}
+
+func answer[I, O any](s *stubAPI, op string, fn func(*I) (*O, error), in *I) (*O, error) {
+	s.record(op, in)
+	if fn == nil {
+		return new(O), nil
+	}
+	return fn(in)
+}
+
+func (s *stubAPI) CreateApp(_ context.Context, in *sagemaker.CreateAppInput, _ ...func(*sagemaker.Options)) (*sagemaker.CreateAppOutput, error) {
+	return answer(s, "CreateApp", s.createApp, in)
+}
+
+func (s *stubAPI) DescribeApp(_ context.Context, in *sagemaker.DescribeAppInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeAppOutput, error) {
+	return answer(s, "DescribeApp", s.describeApp, in)
+}
+
+func (s *stubAPI) DeleteApp(_ context.Context, in *sagemaker.DeleteAppInput, _ ...func(*sagemaker.Options)) (*sagemaker.DeleteAppOutput, error) {
+	return answer(s, "DeleteApp", s.deleteApp, in)
+}
+
+func (s *stubAPI) ListApps(_ context.Context, in *sagemaker.ListAppsInput, _ ...func(*sagemaker.Options)) (*sagemaker.ListAppsOutput, error) {
+	return answer[sagemaker.ListAppsInput, sagemaker.ListAppsOutput](s, "ListApps", nil, in)
+}
+
+func (s *stubAPI) DescribeDomain(_ context.Context, in *sagemaker.DescribeDomainInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeDomainOutput, error) {
+	return answer(s, "DescribeDomain", s.describeDomain, in)
+}
+
+func (s *stubAPI) DescribeUserProfile(_ context.Context, in *sagemaker.DescribeUserProfileInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeUserProfileOutput, error) {
+	return answer(s, "DescribeUserProfile", s.describeUserProfile, in)
+}
+
+func (s *stubAPI) DescribeSpace(_ context.Context, in *sagemaker.DescribeSpaceInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeSpaceOutput, error) {
+	return answer(s, "DescribeSpace", s.describeSpace, in)
+}
+
+// createdARN answers CreateApp with the ARN the service would give.
+func createdARN(in *sagemaker.CreateAppInput) (*sagemaker.CreateAppOutput, error) {
+	return &sagemaker.CreateAppOutput{AppArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:app/" +
+		aws.ToString(in.DomainId) + "/" + aws.ToString(in.UserProfileName) + aws.ToString(in.SpaceName) + "/kernelgateway/" + aws.ToString(in.AppName))}, nil
+}
