@@ -1,0 +1,164 @@
+// Command sagemakerfake serves a fake Amazon SageMaker for Studio apps (domains, user profiles,
+// spaces and apps) on the real awsJson 1.1 protocol, so that any AWS client can use it: the AWS
+// CLI, boto3, the Go SDK or another SDK. It is the in-process fake of package
+// github.com/studioapp/sagemakerapp/sagemakerfake on the wall clock; that package's documentation
+// says what is modelled and what is not.
+//
+// Usage:
+//
+//	sagemakerfake [-addr 127.0.0.1:8770] [-region us-east-1] [-account 123456789012]
+//	              [-startup-delay 2s] [-seed seed.json] [-allow-remote]
+//
+// The flags are:
+//
+//	-addr           address to listen on; a port of 0 picks a free one. An address that is not
+//	                loopback is refused unless -allow-remote is given: the fake checks no
+//	                credentials.
+//	-region         region named in ARNs (default us-east-1)
+//	-account        12-digit account ID named in ARNs (default 123456789012)
+//	-startup-delay  how long new apps stay Pending, and deleted ones Deleting (default 2s)
+//	-seed FILE      domains, user profiles and spaces to create at start
+//	-allow-remote   allow a non-loopback -addr
+//
+// Every request is logged to standard error with log/slog, and so is the address once the
+// server listens ("msg=listening addr=127.0.0.1:8770"). SIGINT or SIGTERM stops the server after
+// the requests in flight have been answered.
+//
+// The seed file is JSON with three optional lists. Each entry is the body of the Create request
+// as an AWS client sends it; a domain entry may also carry "DomainId" to fix the domain's ID:
+//
+//	{
+//	  "Domains": [{"DomainId": "d-example12345", "DomainName": "example", "AuthMode": "IAM",
+//	               "DefaultUserSettings": {"KernelGatewayAppSettings": {
+//	                   "DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
+//	  "UserProfiles": [{"DomainId": "d-example12345", "UserProfileName": "alice"}],
+//	  "Spaces": [{"DomainId": "d-example12345", "SpaceName": "team",
+//	              "SpaceSharingSettings": {"SharingType": "Shared"}}]
+//	}
+//
+// With the server running, for example:
+//
+//	aws --endpoint-url http://127.0.0.1:8770 --region us-east-1 sagemaker create-app \
+//	    --domain-id d-example12345 --user-profile-name alice --app-type JupyterServer \
+//	    --app-name default --resource-spec InstanceType=system
+//	aws --endpoint-url http://127.0.0.1:8770 --region us-east-1 sagemaker list-apps
+//
+// Any credentials do: the fake does not check signatures.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/studioapp/sagemakerapp/sagemakerfake"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sagemakerfake:", err)
+		os.Exit(2)
+	}
+}
+
+// run serves until ctx is done. It returns an error for bad flags or a failed start.
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sagemakerfake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8770", "address to listen on (a port of 0 picks a free one)")
+	region := fs.String("region", "us-east-1", "region named in ARNs")
+	account := fs.String("account", "123456789012", "12-digit account ID named in ARNs")
+	startupDelay := fs.Duration("startup-delay", 2*time.Second, "how long new apps stay Pending and deleted ones Deleting")
+	seedFile := fs.String("seed", "", "JSON `file` of domains, user profiles and spaces to create at start")
+	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not a loopback address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if !*allowRemote && !isLoopback(*addr) {
+		return fmt.Errorf("refusing to listen on %s, which is not a loopback address: the fake checks no credentials (pass -allow-remote to do it anyway)", *addr)
+	}
+	if !isAccountID(*account) {
+		return fmt.Errorf("-account %q is not a 12-digit AWS account ID", *account)
+	}
+	if *region == "" {
+		return errors.New("-region is empty")
+	}
+	if *startupDelay < 0 {
+		return errors.New("-startup-delay is negative")
+	}
+	var seed []byte
+	if *seedFile != "" {
+		var err error
+		if seed, err = os.ReadFile(*seedFile); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	srv := sagemakerfake.NewServer(
+		sagemakerfake.WithListener(ln),
+		sagemakerfake.WithClock(sagemakerfake.SystemClock{}),
+		sagemakerfake.WithRegion(*region),
+		sagemakerfake.WithAccount(*account),
+		sagemakerfake.WithStartupDelay(*startupDelay),
+		sagemakerfake.WithLogger(logger),
+		sagemakerfake.WithRequestLog(0), // nobody can read it, and a long run would only grow it
+	)
+	defer srv.Close()
+	if seed != nil {
+		if err := srv.LoadSeed(seed); err != nil {
+			return fmt.Errorf("%s: %w", *seedFile, err)
+		}
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "url", srv.URL(), "region", *region, "account", *account)
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return nil
+}
+
+// isLoopback reports whether addr (host:port) names only this machine. An empty host, which
+// listens on every interface, does not.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,376 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+)
+
+const seed = `{
+  "Domains": [{"DomainId": "d-cli000000001", "DomainName": "cli", "AuthMode": "IAM",
+               "DefaultUserSettings": {"KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}}}],
+  "UserProfiles": [{"DomainId": "d-cli000000001", "UserProfileName": "alice"}]
+}`
+
+func TestRunRefusesBadFlags(t *testing.T) {
+	dir := t.TempDir()
+	badSeed := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(badSeed, []byte(`{"Domains": [{"DomainName": "x"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"all interfaces", []string{"-addr", ":0"}, "not a loopback address"},
+		{"a LAN address", []string{"-addr", "192.0.2.10:0"}, "not a loopback address"},
+		{"a host name", []string{"-addr", "example.com:0"}, "not a loopback address"},
+		{"bad account", []string{"-addr", "127.0.0.1:0", "-account", "12"}, "12-digit"},
+		{"negative delay", []string{"-addr", "127.0.0.1:0", "-startup-delay", "-1s"}, "negative"},
+		{"missing seed", []string{"-addr", "127.0.0.1:0", "-seed", filepath.Join(dir, "none.json")}, "no such file"},
+		{"invalid seed", []string{"-addr", "127.0.0.1:0", "-seed", badSeed}, "Domains[0]: ValidationException"},
+		{"extra argument", []string{"-addr", "127.0.0.1:0", "serve"}, "unexpected arguments"},
+		{"unknown flag", []string{"-port", "1"}, "flag provided but not defined"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := run(ctx, tc.args, &stderr)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("run %v: %v, want an error containing %q", tc.args, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8770": true, "127.1.2.3:1": true, "[::1]:8770": true, "localhost:8770": true,
+		":8770": false, "0.0.0.0:8770": false, "[::]:1": false, "10.0.0.1:1": false, "8770": false,
+	} {
+		if got := isLoopback(addr); got != want {
+			t.Errorf("isLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	var stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-allow-remote=false"}, &stderr) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stderr.String(), "msg=listening") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after its context was cancelled")
+	}
+	if out := stderr.String(); !strings.Contains(out, "msg=listening") || !strings.Contains(out, `msg="shutting down"`) {
+		t.Errorf("log:\n%s", out)
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// standalone is the built binary, started on a free port with the test seed.
+type standalone struct {
+	url    string
+	stderr *syncBuffer
+}
+
+// startBinary builds the command with the go tool and starts it. It stops the process with
+// SIGTERM at the end of the test and checks that it shut down cleanly.
+func startBinary(t *testing.T) *standalone {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go tool is not on PATH, so the binary cannot be built")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "sagemakerfake")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	seedFile := filepath.Join(dir, "seed.json")
+	if err := os.WriteFile(seedFile, []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-startup-delay", "0s", "-seed", seedFile)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &standalone{stderr: &syncBuffer{}}
+	found := make(chan string, 1)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		listening := regexp.MustCompile(`msg=listening addr=(\S+)`)
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			line := sc.Text()
+			s.stderr.Write([]byte(line + "\n"))
+			if m := listening.FindStringSubmatch(line); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		exited := make(chan error, 1)
+		go func() { <-copied; exited <- cmd.Wait() }()
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Errorf("the server did not exit cleanly on SIGTERM: %v\n%s", err, s.stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Errorf("the server did not stop within 10s of SIGTERM")
+		}
+	})
+	select {
+	case addr := <-found:
+		s.url = "http://" + addr
+	case <-time.After(15 * time.Second):
+		t.Fatalf("the server did not report its address:\n%s", s.stderr.String())
+	}
+	return s
+}
+
+// clientEnv is the environment for a Python AWS client: dummy credentials, no configuration
+// files, no instance metadata and no pager, so nothing but the fake is ever contacted.
+func clientEnv(t *testing.T) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "absent")
+	return append(env,
+		"AWS_ACCESS_KEY_ID=AKIDSAGEMAKERFAKE", "AWS_SECRET_ACCESS_KEY=secret", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE="+missing, "AWS_SHARED_CREDENTIALS_FILE="+missing,
+		"AWS_PAGER=", "AWS_RETRY_MODE=standard", "AWS_MAX_ATTEMPTS=1")
+}
+
+// TestAWSCLI drives the built binary with the AWS CLI.
+func TestAWSCLI(t *testing.T) {
+	awsCLI, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("the AWS CLI (aws) is not on PATH; install it to run this test")
+	}
+	srv := startBinary(t)
+	env := clientEnv(t)
+	cli := func(args ...string) (map[string]any, string, error) {
+		full := append([]string{"--endpoint-url", srv.url, "--region", "us-east-1", "--output", "json", "sagemaker"}, args...)
+		cmd := exec.Command(awsCLI, full...)
+		cmd.Env = env
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var out map[string]any
+		if err == nil && stdout.Len() > 0 {
+			if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil {
+				t.Fatalf("aws %v: output is not JSON: %v\n%s", args, jerr, stdout.String())
+			}
+		}
+		return out, stderr.String(), err
+	}
+	mustCLI := func(args ...string) map[string]any {
+		t.Helper()
+		out, stderr, err := cli(args...)
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s\nserver log:\n%s", args, err, stderr, srv.stderr.String())
+		}
+		return out
+	}
+
+	dom := mustCLI("create-domain", "--domain-name", "cli2", "--auth-mode", "IAM", "--default-user-settings", "{}",
+		"--subnet-ids", "subnet-0123", "--vpc-id", "vpc-0123")
+	domainID, _ := dom["DomainId"].(string)
+	if !strings.HasPrefix(domainID, "d-") || !strings.HasSuffix(dom["DomainArn"].(string), "domain/"+domainID) {
+		t.Fatalf("create-domain: %v", dom)
+	}
+	mustCLI("create-user-profile", "--domain-id", domainID, "--user-profile-name", "bob")
+
+	// The seeded domain's default instance type applies to a KernelGateway app without one.
+	created := mustCLI("create-app", "--domain-id", "d-cli000000001", "--user-profile-name", "alice",
+		"--app-type", "KernelGateway", "--app-name", "kg")
+	if arn, _ := created["AppArn"].(string); arn != "arn:aws:sagemaker:us-east-1:123456789012:app/d-cli000000001/alice/kernelgateway/kg" {
+		t.Errorf("create-app: %v", created)
+	}
+	described := mustCLI("describe-app", "--domain-id", "d-cli000000001", "--user-profile-name", "alice",
+		"--app-type", "KernelGateway", "--app-name", "kg")
+	spec, _ := described["ResourceSpec"].(map[string]any)
+	if described["Status"] != "InService" || spec["InstanceType"] != "ml.t3.large" {
+		t.Errorf("describe-app: %v", described)
+	}
+	// CLI v1 prints timestamps as they arrive (epoch seconds), v2 as ISO 8601 text.
+	switch ts := described["CreationTime"].(type) {
+	case float64:
+		if ts < 1.6e9 {
+			t.Errorf("CreationTime %v", ts)
+		}
+	case string:
+		if _, err := time.Parse(time.RFC3339, ts); err != nil {
+			t.Errorf("CreationTime %q: %v", ts, err)
+		}
+	default:
+		t.Errorf("CreationTime %v (%T)", ts, ts)
+	}
+	mustCLI("create-app", "--domain-id", domainID, "--user-profile-name", "bob",
+		"--app-type", "JupyterServer", "--app-name", "default", "--resource-spec", "InstanceType=system")
+	list := mustCLI("list-apps", "--domain-id-equals", "d-cli000000001")
+	if apps, _ := list["Apps"].([]any); len(apps) != 1 {
+		t.Errorf("list-apps of the seeded domain: %v", list)
+	}
+	all := mustCLI("list-apps", "--page-size", "1")
+	if apps, _ := all["Apps"].([]any); len(apps) != 2 {
+		t.Errorf("list-apps, paged one by one by the CLI: %v", all)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"create-app", "--domain-id", "d-cli000000001", "--user-profile-name", "alice", "--app-type", "KernelGateway", "--app-name", "kg"},
+			"An error occurred (ResourceInUse) when calling the CreateApp operation"},
+		{[]string{"create-app", "--domain-id", "d-cli000000001", "--user-profile-name", "alice", "--app-type", "KernelGateway", "--app-name", "bad_name"},
+			"1 validation error detected: Value 'bad_name' at 'appName' failed to satisfy constraint"},
+		{[]string{"describe-app", "--domain-id", "d-cli000000001", "--user-profile-name", "alice", "--app-type", "KernelGateway", "--app-name", "nope"},
+			"An error occurred (ResourceNotFound) when calling the DescribeApp operation"},
+	} {
+		_, stderr, err := cli(tc.args...)
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("aws %v: %v\n%s\nwant a failure reporting %q", tc.args, err, stderr, tc.want)
+		}
+	}
+	if log := srv.stderr.String(); !strings.Contains(log, "op=CreateApp status=200") || !strings.Contains(log, "code=ResourceInUse") {
+		t.Errorf("the server did not log the requests:\n%s", log)
+	}
+}
+
+// TestGoSDK drives the built binary with the Go SDK, configured as for any endpoint.
+func TestGoSDK(t *testing.T) {
+	srv := startBinary(t)
+	c := sagemaker.New(sagemaker.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(srv.url),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDSAGEMAKERFAKE", SecretAccessKey: "secret"}, nil
+		}),
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	in := &sagemaker.CreateAppInput{DomainId: aws.String("d-cli000000001"), UserProfileName: aws.String("alice"),
+		AppType: types.AppTypeCodeEditor, AppName: aws.String("code"), ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}}
+	if _, err := c.CreateApp(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.DescribeApp(ctx, &sagemaker.DescribeAppInput{DomainId: in.DomainId, UserProfileName: in.UserProfileName, AppType: in.AppType, AppName: in.AppName})
+	if err != nil || d.Status != types.AppStatusInService || d.CreationTime == nil || time.Since(*d.CreationTime) > time.Minute {
+		t.Errorf("DescribeApp = %+v, %v", d, err)
+	}
+	_, err = c.CreateApp(ctx, in)
+	var inUse *types.ResourceInUse
+	if !errors.As(err, &inUse) {
+		t.Errorf("second CreateApp: %v, want *types.ResourceInUse", err)
+	}
+}
+
+// TestBoto3 drives the built binary with boto3 (skipped where Python has no boto3).
+func TestBoto3(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	env := clientEnv(t)
+	probe := exec.Command(python, "-c", "import boto3")
+	probe.Env = env
+	if err := probe.Run(); err != nil {
+		t.Skip("boto3 is not installed for python3")
+	}
+	srv := startBinary(t)
+	script := `
+import json, sys, boto3, botocore.exceptions
+c = boto3.client("sagemaker", endpoint_url=sys.argv[1], region_name="us-east-1")
+c.create_app(DomainId="d-cli000000001", UserProfileName="alice", AppType="JupyterLab", AppName="lab",
+             ResourceSpec={"InstanceType": "ml.t3.medium"}, Tags=[{"Key": "team", "Value": "ml"}])
+d = c.describe_app(DomainId="d-cli000000001", UserProfileName="alice", AppType="JupyterLab", AppName="lab")
+apps = [a for page in c.get_paginator("list_apps").paginate(PaginationConfig={"PageSize": 1}) for a in page["Apps"]]
+tags = c.list_tags(ResourceArn=d["AppArn"])["Tags"]
+try:
+    c.delete_app(DomainId="d-cli000000001", UserProfileName="alice", AppType="JupyterLab", AppName="nope")
+    code = None
+except botocore.exceptions.ClientError as e:
+    code = e.response["Error"]["Code"]
+print(json.dumps({"status": d["Status"], "year": d["CreationTime"].year, "apps": len(apps), "tags": tags, "code": code}))
+`
+	cmd := exec.Command(python, "-c", script, srv.url)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("boto3: %v\n%s\nserver log:\n%s", err, stderr.String(), srv.stderr.String())
+	}
+	var got struct {
+		Status string
+		Year   int
+		Apps   int
+		Tags   []map[string]string
+		Code   string
+	}
+	if err := json.NewDecoder(io.LimitReader(&stdout, 1<<20)).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "InService" || got.Year < 2024 || got.Apps != 1 || len(got.Tags) != 1 || got.Tags[0]["Value"] != "ml" || got.Code != "ResourceNotFound" {
+		t.Errorf("boto3 saw %+v", got)
+	}
+}

@@ -1,0 +1,147 @@
+package sagemakerfake
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+)
+
+// App is a copy of an app the server holds, as Server.Apps returns it and a FailureRule sees it.
+type App struct {
+	ARN             string
+	DomainID        string
+	UserProfileName string // set for an app of a user profile
+	SpaceName       string // set for an app of a space
+	AppType         types.AppType
+	AppName         string
+	// Status is derived from the server's clock at the time of the copy.
+	Status        types.AppStatus
+	FailureReason string
+	// ResourceSpec is the spec as stored: the request's, with the instance type resolved from the
+	// defaults when the request had none.
+	ResourceSpec types.ResourceSpec
+	RecoveryMode *bool
+	Tags         []types.Tag
+	CreationTime time.Time
+}
+
+// Request is a copy of one request the server received, as Server.Requests returns it.
+type Request struct {
+	// Operation is the part of X-Amz-Target after "SageMaker.", or the whole header when it does
+	// not name a SageMaker operation.
+	Operation string
+	// Time is the server's clock when the request arrived.
+	Time      time.Time
+	RequestID string
+	Body      []byte
+	// Status is the HTTP status of the answer; 0 when the connection was dropped.
+	Status int
+	// ErrorCode is the "__type" of an error answer, or "".
+	ErrorCode string
+	// Dropped reports that an injected fault closed the connection without an answer.
+	Dropped bool
+}
+
+// Apps returns copies of the apps the server holds, in creation order, including Deleted and
+// Failed apps until they expire 24 hours after they stopped.
+func (s *Server) Apps() []App {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	list := s.liveApps(now)
+	out := make([]App, len(list))
+	for i, a := range list {
+		out[i] = s.snapshot(a, now)
+	}
+	return out
+}
+
+// liveApps returns the apps that have not expired, oldest first, and forgets the expired ones.
+// The caller holds s.mu.
+func (s *Server) liveApps(now time.Time) []*app {
+	list := make([]*app, 0, len(s.apps))
+	for k, a := range s.apps {
+		if s.expired(a, now) {
+			delete(s.apps, k)
+			continue
+		}
+		list = append(list, a)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].seq < list[j].seq })
+	return list
+}
+
+func (s *Server) snapshot(a *app, now time.Time) App {
+	st, _ := s.status(a, now)
+	out := App{
+		ARN:             a.arn,
+		DomainID:        a.key.domainID,
+		UserProfileName: a.key.user,
+		SpaceName:       a.key.space,
+		AppType:         a.key.appType,
+		AppName:         a.key.appName,
+		Status:          st,
+		ResourceSpec:    a.spec.sdk(),
+		Tags:            cloneTags(a.tags),
+		CreationTime:    a.created,
+	}
+	if st == types.AppStatusFailed {
+		out.FailureReason = a.failureReason
+	}
+	if a.recoveryMode != nil {
+		v := *a.recoveryMode
+		out.RecoveryMode = &v
+	}
+	return out
+}
+
+func cloneTags(tags []types.Tag) []types.Tag {
+	if tags == nil {
+		return nil
+	}
+	out := make([]types.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = types.Tag{Key: clonePtr(t.Key), Value: clonePtr(t.Value)}
+	}
+	return out
+}
+
+func clonePtr(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// Requests returns copies of the requests the server received, oldest first (at most the limit
+// set by WithRequestLog).
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.requests)
+	out := make([]Request, 0, n)
+	for i := 0; i < n; i++ {
+		r := s.requests[(s.reqNext+i)%n]
+		r.Body = slices.Clone(r.Body)
+		out = append(out, r)
+	}
+	return out
+}
+
+func (s *Server) record(r Request) {
+	limit := s.cfg.requestLog
+	if limit == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) < limit {
+		s.requests = append(s.requests, r)
+		return
+	}
+	s.requests[s.reqNext] = r
+	s.reqNext = (s.reqNext + 1) % limit
+}

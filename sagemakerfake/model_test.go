@@ -1,0 +1,187 @@
+package sagemakerfake
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+)
+
+func TestModelCoversEveryOperation(t *testing.T) {
+	for op := range handlers {
+		m := model.operations[op]
+		if m == nil || m.input == nil {
+			t.Errorf("operation %s has no input shape in the embedded model", op)
+		}
+	}
+	if model.targetPrefix != "SageMaker" {
+		t.Errorf("target prefix %q", model.targetPrefix)
+	}
+}
+
+// TestEnumsAreUnionedWithTheSDK makes sure no enum of the model escapes the SDK union, so a model
+// update that adds an enum shape is noticed here rather than as a false rejection.
+func TestEnumsAreUnionedWithTheSDK(t *testing.T) {
+	for name, s := range model.shapes {
+		if s.enum == nil {
+			continue
+		}
+		sdk, ok := sdkEnumValues[name]
+		if !ok {
+			t.Errorf("enum shape %s has no entry in sdkEnumValues", name)
+			continue
+		}
+		for _, v := range sdk {
+			if _, ok := s.enumSet[v]; !ok {
+				t.Errorf("%s: SDK value %q is not accepted", name, v)
+			}
+		}
+	}
+	it := model.shapes["AppInstanceType"]
+	if want := len(types.AppInstanceType("").Values()); len(it.enum) != want || want != 176 {
+		t.Errorf("AppInstanceType has %d values, the SDK %d; want 176", len(it.enum), want)
+	}
+	if !slices.Contains(it.enum, "ml.g7e.48xlarge") || !slices.Contains(it.enum, "system") {
+		t.Error("AppInstanceType lacks the SDK's newest or oldest values")
+	}
+	if got := model.shapes["AppType"].enum; !slices.Equal(got, enumStrings(types.AppType("").Values())) {
+		t.Errorf("AppType %v differs from the SDK", got)
+	}
+}
+
+func TestMatchCacheIsBounded(t *testing.T) {
+	var c matchCache
+	for i := range 3 * matchCacheEntries {
+		c.add(strconv.Itoa(i))
+	}
+	if len(c.set) > matchCacheEntries {
+		t.Errorf("%d entries", len(c.set))
+	}
+	c.add(strings.Repeat("x", matchCacheMaxLen+1))
+	if c.has(strings.Repeat("x", matchCacheMaxLen+1)) {
+		t.Error("a long value was cached")
+	}
+}
+
+func TestPatternsAreAnchoredAndRE2Equivalent(t *testing.T) {
+	for _, tc := range []struct {
+		shape string
+		value string
+		ok    bool
+	}{
+		{"AppName", "a", true},
+		{"AppName", "a_b", false},
+		{"AppName", "xa_b", false},
+		{"DomainId", "d--x", true},
+		{"DomainId", "d-", false},
+		{"DomainId", "xd-abc", false},
+		{"NonEmptyString64", "team space", true},
+		{"NonEmptyString64", "   ", false},
+		{"QProfileArn", "arn:aws:codewhisperer:us-east-1:123456789012:profile/" + string(bytes.Repeat([]byte("a"), 1015)), true},
+		{"QProfileArn", "arn:aws:codewhisperer:us-east-1:123456789012:profile/" + string(bytes.Repeat([]byte("a"), 1016)), false},
+		{"RepositoryUrl", "https://github.com/org/repo", true},
+		{"RepositoryUrl", "https://ab", false},
+		{"RepositoryUrl", "https://abc", true},
+		{"ImageVersionAlias", "1x2", true},
+		{"ImageVersionAlias", "01.2.3", false},
+		{"TagKey", "a b:c/d=e+f-g@h_i.j", true},
+		{"TagKey", "\uFFFD", false},
+	} {
+		s := model.shapes[tc.shape]
+		// Twice: the second answer may come from the cache of matched values.
+		for range 2 {
+			if got := s.matches(tc.value); got != tc.ok {
+				t.Errorf("%s %q: match %v, want %v", tc.shape, tc.value, got, tc.ok)
+			}
+		}
+	}
+}
+
+// TestWireJSONMatchesTheSDK compares the seeding serializer with what the SDK itself puts on the
+// wire, for an input with nested structures, lists, a union, numbers and booleans.
+func TestWireJSONMatchesTheSDK(t *testing.T) {
+	var sent []byte
+	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer stub.Close()
+	in := &sagemaker.CreateDomainInput{
+		DomainName: aws.String("d\u00e9mo \"x\""),
+		AuthMode:   types.AuthModeSso,
+		DefaultUserSettings: &types.UserSettings{
+			SecurityGroups: []string{"sg-1"},
+			CustomFileSystemConfigs: []types.CustomFileSystemConfig{
+				&types.CustomFileSystemConfigMemberS3FileSystemConfig{Value: types.S3FileSystemConfig{S3Uri: aws.String("s3://b/p")}},
+				&types.CustomFileSystemConfigMemberEFSFileSystemConfig{Value: types.EFSFileSystemConfig{FileSystemId: aws.String("fs-01234567")}},
+			},
+			CustomPosixUserConfig: &types.CustomPosixUserConfig{Uid: aws.Int64(10000), Gid: aws.Int64(1001)},
+			SpaceStorageSettings:  &types.DefaultSpaceStorageSettings{DefaultEbsStorageSettings: &types.DefaultEbsStorageSettings{DefaultEbsVolumeSizeInGb: aws.Int32(5), MaximumEbsVolumeSizeInGb: aws.Int32(100)}},
+			StudioWebPortalSettings: &types.StudioWebPortalSettings{
+				HiddenAppTypes: []types.AppType{types.AppTypeCanvas},
+			},
+		},
+		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v\xff")}},
+	}
+	c := sagemaker.New(sagemaker.Options{Region: "us-east-1", BaseEndpoint: aws.String(stub.URL), Credentials: dummyCredentials})
+	if _, err := c.CreateDomain(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	var want, got any
+	if err := json.Unmarshal(sent, &want); err != nil {
+		t.Fatal(err)
+	}
+	ours := wireJSON(in)
+	if err := json.Unmarshal(ours, &got); err != nil {
+		t.Fatalf("%s: %v", ours, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("wireJSON:\n%s\nthe SDK sent:\n%s", ours, sent)
+	}
+}
+
+// TestAppendersMatchEncodingJSON keeps the hand-written encoders of the busiest answers equal to
+// what encoding/json makes of the same values.
+func TestAppendersMatchEncodingJSON(t *testing.T) {
+	now := epochTime(time.UnixMilli(1700000000123))
+	yes := true
+	spec := &resourceSpec{InstanceType: "ml.t3.medium", SageMakerImageArn: "arn:aws:sagemaker:us-east-1:081325390199:image/x", TrainingPlanArn: "None"}
+	for _, v := range []jsonAppender{
+		createAppOutput{AppArn: "arn:aws:sagemaker:us-east-1:123456789012:app/d-x/u/jupyterlab/a"},
+		describeAppOutput{AppArn: "a", AppName: "n", AppType: "JupyterLab", CreationTime: now, DomainID: "d-x", SpaceName: "s", Status: "Pending"},
+		describeAppOutput{AppArn: "a", AppName: "n", AppType: "JupyterLab", CreationTime: now, DomainID: "d-x", UserProfileName: "u", Status: "Failed",
+			FailureReason: "quote \" and <tag> and é\n", LastHealthCheckTimestamp: &now, LastUserActivityTimestamp: &now, RecoveryMode: &yes, ResourceSpec: spec},
+		listAppsOutput{Apps: []appDetails{}},
+		listAppsOutput{Apps: []appDetails{{AppName: "a", AppType: "KernelGateway", CreationTime: now, DomainID: "d", UserProfileName: "u", Status: "InService", ResourceSpec: spec},
+			{AppName: "b", AppType: "JupyterLab", CreationTime: now, DomainID: "d", SpaceName: "s", Status: "Deleted"}}, NextToken: "tok"},
+	} {
+		std, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got any
+		if err := json.Unmarshal(std, &want); err != nil {
+			t.Fatal(err)
+		}
+		ours := v.appendJSON(nil)
+		if err := json.Unmarshal(ours, &got); err != nil {
+			t.Fatalf("%s: %v", ours, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("appendJSON:\n%s\nencoding/json:\n%s", ours, std)
+		}
+	}
+}

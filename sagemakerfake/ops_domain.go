@@ -1,0 +1,239 @@
+package sagemakerfake
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+)
+
+// domain, profile and space keep their Create request exactly as it arrived (decoded JSON), so a
+// Describe answers every setting as given, including members the fake does not interpret.
+type domain struct {
+	id      string
+	arn     string
+	url     string
+	created time.Time
+	req     map[string]any
+	tags    []types.Tag
+}
+
+type childKey struct {
+	domainID string
+	name     string
+}
+
+type profile struct {
+	key     childKey
+	arn     string
+	created time.Time
+	req     map[string]any
+	tags    []types.Tag
+	uid     int64
+}
+
+type space struct {
+	key     childKey
+	arn     string
+	created time.Time
+	req     map[string]any
+	tags    []types.Tag
+	uid     int64
+}
+
+func (s *Server) arn(resource string) string {
+	return "arn:" + s.partition + ":sagemaker:" + s.cfg.region + ":" + s.cfg.account + ":" + resource
+}
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// newDomainID returns an unused ID shaped like the service's: d- and 12 lower-case alphanumerics.
+func (s *Server) newDomainID() string {
+	for {
+		b := []byte("d-000000000000")
+		for i := 2; i < len(b); i++ {
+			b[i] = idAlphabet[s.rng.IntN(len(idAlphabet))]
+		}
+		if _, taken := s.domains[string(b)]; !taken {
+			return string(b)
+		}
+	}
+}
+
+func (s *Server) opCreateDomain(in map[string]any, now time.Time) (any, *apiError) {
+	d, err := s.createDomain(in, now, "")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"DomainArn": d.arn, "DomainId": d.id, "Url": d.url}, nil
+}
+
+// createDomain stores a domain; id is the ID a seed asks for, or "" for a new one.
+func (s *Server) createDomain(in map[string]any, now time.Time, id string) (*domain, *apiError) {
+	if err := checkJupyterServerDefaults(in, "DefaultUserSettings", "DefaultSpaceSettings"); err != nil {
+		return nil, err
+	}
+	tags, err := checkTags(in)
+	if err != nil {
+		return nil, err
+	}
+	if id == "" {
+		id = s.newDomainID()
+	} else if _, taken := s.domains[id]; taken {
+		return nil, inUseError("Domain '%s' already exists.", id)
+	}
+	d := &domain{
+		id:      id,
+		arn:     s.arn("domain/" + id),
+		url:     "https://" + id + ".studio." + s.cfg.region + ".sagemaker.aws",
+		created: now,
+		req:     in,
+		tags:    tags,
+	}
+	s.domains[id] = d
+	return d, nil
+}
+
+func (s *Server) opDescribeDomain(in map[string]any, _ time.Time) (any, *apiError) {
+	id := str(in, "DomainId")
+	d := s.domains[id]
+	if d == nil {
+		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+id))
+	}
+	out := echo(d.req, "DescribeDomain")
+	out["DomainArn"] = d.arn
+	out["DomainId"] = d.id
+	out["Url"] = d.url
+	out["Status"] = string(types.DomainStatusInService)
+	out["CreationTime"] = epochTime(d.created)
+	out["LastModifiedTime"] = epochTime(d.created)
+	out["HomeEfsFileSystemId"] = "fs-" + d.id[2:]
+	return out, nil
+}
+
+func (s *Server) opCreateUserProfile(in map[string]any, now time.Time) (any, *apiError) {
+	if err := checkJupyterServerDefaults(in, "UserSettings"); err != nil {
+		return nil, err
+	}
+	tags, err := checkTags(in)
+	if err != nil {
+		return nil, err
+	}
+	key := childKey{str(in, "DomainId"), str(in, "UserProfileName")}
+	if s.domains[key.domainID] == nil {
+		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+key.domainID))
+	}
+	arn := s.arn("user-profile/" + key.domainID + "/" + key.name)
+	if s.profiles[key] != nil {
+		return nil, inUseError("User profile '%s' already exists.", arn)
+	}
+	s.profiles[key] = &profile{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID()}
+	return map[string]any{"UserProfileArn": arn}, nil
+}
+
+func (s *Server) nextUID() int64 {
+	s.seq++
+	return 200000 + int64(s.seq)
+}
+
+func (s *Server) opDescribeUserProfile(in map[string]any, _ time.Time) (any, *apiError) {
+	key := childKey{str(in, "DomainId"), str(in, "UserProfileName")}
+	p := s.profiles[key]
+	if p == nil {
+		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+key.name))
+	}
+	out := echo(p.req, "DescribeUserProfile")
+	out["UserProfileArn"] = p.arn
+	out["Status"] = string(types.UserProfileStatusInService)
+	out["CreationTime"] = epochTime(p.created)
+	out["LastModifiedTime"] = epochTime(p.created)
+	out["HomeEfsFileSystemUid"] = strconv.FormatInt(p.uid, 10)
+	return out, nil
+}
+
+func (s *Server) opCreateSpace(in map[string]any, now time.Time) (any, *apiError) {
+	if err := checkJupyterServerDefaults(in, "SpaceSettings"); err != nil {
+		return nil, err
+	}
+	tags, err := checkTags(in)
+	if err != nil {
+		return nil, err
+	}
+	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
+	if s.domains[key.domainID] == nil {
+		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+key.domainID))
+	}
+	if owner := str(object(in, "OwnershipSettings"), "OwnerUserProfileName"); owner != "" {
+		if s.profiles[childKey{key.domainID, owner}] == nil {
+			return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+owner))
+		}
+	}
+	arn := s.arn("space/" + key.domainID + "/" + key.name)
+	if s.spaces[key] != nil {
+		return nil, inUseError("Space '%s' already exists.", arn)
+	}
+	s.spaces[key] = &space{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID()}
+	return map[string]any{"SpaceArn": arn}, nil
+}
+
+func (s *Server) opDescribeSpace(in map[string]any, _ time.Time) (any, *apiError) {
+	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
+	sp := s.spaces[key]
+	if sp == nil {
+		return nil, notFoundError("Space '%s' does not exist.", s.arn("space/"+key.domainID+"/"+key.name))
+	}
+	out := echo(sp.req, "DescribeSpace")
+	out["SpaceArn"] = sp.arn
+	out["Status"] = string(types.SpaceStatusInService)
+	out["CreationTime"] = epochTime(sp.created)
+	out["LastModifiedTime"] = epochTime(sp.created)
+	out["HomeEfsFileSystemUid"] = strconv.FormatInt(sp.uid, 10)
+	out["Url"] = s.domains[key.domainID].url + "/spaces/" + key.name
+	return out, nil
+}
+
+// echo starts a Describe answer from the stored Create request: every member that the
+// operation's output shape also has, as it was given.
+func echo(stored map[string]any, op string) map[string]any {
+	outShape := model.operations[op].output
+	out := make(map[string]any, len(outShape.members)+8)
+	for _, m := range outShape.members {
+		if v, ok := stored[m.name]; ok && v != nil {
+			out[m.name] = v
+		}
+	}
+	return out
+}
+
+// checkJupyterServerDefaults applies the service's rule to JupyterServer defaults in settings
+// members: only the system instance type (facts §5 item 1).
+func checkJupyterServerDefaults(in map[string]any, settingsMembers ...string) *apiError {
+	for _, name := range settingsMembers {
+		it := str(object(in, name, "JupyterServerAppSettings", "DefaultResourceSpec"), "InstanceType")
+		if it != "" && it != string(types.AppInstanceTypeSystem) {
+			return jupyterServerInstanceError(it)
+		}
+	}
+	return nil
+}
+
+func jupyterServerInstanceError(instanceType string) *apiError {
+	return validationError("Invalid instance type '%s' for JupyterServer App. Only 'system' instance type is supported", instanceType)
+}
+
+// str returns the string member name of obj, or "" when it is absent or obj is nil.
+func str(obj map[string]any, name string) string {
+	v, _ := obj[name].(string)
+	return v
+}
+
+// object follows a path of structure members from obj; it returns nil where the path ends early.
+func object(obj map[string]any, path ...string) map[string]any {
+	for _, name := range path {
+		if obj == nil {
+			return nil
+		}
+		obj, _ = obj[name].(map[string]any)
+	}
+	return obj
+}

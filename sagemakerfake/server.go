@@ -1,0 +1,493 @@
+package sagemakerfake
+
+import (
+	"context"
+	cryptorand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+)
+
+// MaxBodyBytes is the largest request body the server reads; a larger one is answered with 413.
+const MaxBodyBytes = 1 << 20
+
+// Server is a fake SageMaker that speaks the awsJson 1.1 protocol. It holds domains, user
+// profiles, spaces and apps in memory, one set per Server. All its methods are safe for
+// concurrent use. A Server is also an http.Handler, so it can be mounted elsewhere or called
+// through httptest.NewRecorder.
+type Server struct {
+	cfg       config
+	clock     Clock
+	partition string
+
+	srv       *http.Server
+	url       string
+	transport *http.Transport
+	serveDone chan struct{}
+	closing   chan struct{}
+	closeOnce sync.Once
+	inflight  sync.WaitGroup
+
+	idPrefix   [8]byte
+	reqCounter atomic.Uint64
+	faulty     atomic.Bool // a fault or throttle was ever set: only then do calls look for one
+
+	mu        sync.Mutex
+	rng       *rand.Rand
+	domains   map[string]*domain
+	profiles  map[childKey]*profile
+	spaces    map[childKey]*space
+	apps      map[appKey]*app
+	seq       uint64
+	faults    map[string][]*activeFault
+	throttles map[string]*bucket
+	requests  []Request
+	reqNext   int
+}
+
+// NewServer starts a fake on a free port of 127.0.0.1 (or on the listener given by WithListener)
+// and returns it; call Close when done. Like httptest.NewServer, it panics if it cannot listen or
+// an option is invalid.
+func NewServer(opts ...Option) *Server {
+	s, err := newServer(opts, true)
+	if err != nil {
+		panic("sagemakerfake: " + err.Error())
+	}
+	return s
+}
+
+// Start is NewServer for tests: it fails t instead of panicking and closes the server with
+// t.Cleanup.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s, err := newServer(opts, true)
+	if err != nil {
+		t.Fatalf("sagemakerfake: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func newServer(opts []Option, listen bool) (*Server, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if !isAccountID(cfg.account) {
+		return nil, fmt.Errorf("account %q is not a 12-digit AWS account ID", cfg.account)
+	}
+	if cfg.region == "" {
+		return nil, errors.New("region is empty")
+	}
+	if !cfg.deleteSet {
+		cfg.deleteDelay = cfg.startupDelay
+	}
+	if cfg.clock == nil {
+		cfg.clock = NewManualClock(time.Now().UTC().Truncate(time.Millisecond))
+	}
+	s := &Server{
+		cfg:       cfg,
+		clock:     cfg.clock,
+		partition: partitionOf(cfg.region),
+		closing:   make(chan struct{}),
+		rng:       rand.New(rand.NewPCG(cfg.randSeed, cfg.randSeed^0x9e3779b97f4a7c15)),
+		domains:   map[string]*domain{},
+		profiles:  map[childKey]*profile{},
+		spaces:    map[childKey]*space{},
+		apps:      map[appKey]*app{},
+		faults:    map[string][]*activeFault{},
+		throttles: map[string]*bucket{},
+	}
+	// Request IDs only need to be unique; a random prefix keeps two servers' IDs apart.
+	_, _ = cryptorand.Read(s.idPrefix[:])
+	s.transport = &http.Transport{
+		Proxy:               nil, // the fake is on this machine; never send its traffic through a proxy
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 256,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	if !listen {
+		return s, nil
+	}
+	ln := cfg.listener
+	if ln == nil {
+		var err error
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+	}
+	errorLog := log.New(io.Discard, "", 0)
+	if cfg.logger != nil {
+		errorLog = slog.NewLogLogger(cfg.logger.Handler(), slog.LevelWarn)
+	}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog}
+	s.url = "http://" + ln.Addr().String()
+	s.serveDone = make(chan struct{})
+	go func() {
+		defer close(s.serveDone)
+		_ = s.srv.Serve(ln) // returns http.ErrServerClosed once Close shuts it down
+	}()
+	return s, nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	default:
+		return "aws"
+	}
+}
+
+// URL returns the server's base URL, such as http://127.0.0.1:41234, for any AWS client's endpoint
+// setting. It is empty for a Server that does not listen.
+func (s *Server) URL() string { return s.url }
+
+// Region returns the region the server's ARNs name.
+func (s *Server) Region() string { return s.cfg.region }
+
+// Account returns the account ID the server's ARNs name.
+func (s *Server) Account() string { return s.cfg.account }
+
+// Now returns the time on the server's clock.
+func (s *Server) Now() time.Time { return s.clock.Now() }
+
+// Advance moves the server's clock forward by d. It panics if the server was given a clock other
+// than a *ManualClock, because the time of such a clock is not the test's to move.
+func (s *Server) Advance(d time.Duration) {
+	mc, ok := s.clock.(*ManualClock)
+	if !ok {
+		panic("sagemakerfake: Advance needs a *ManualClock, and this server's clock is " + fmt.Sprintf("%T", s.clock))
+	}
+	mc.Advance(d)
+}
+
+// Close stops the server: it stops accepting connections, cuts short any injected latency, waits
+// for the requests in flight to finish and closes the connections of the clients from Client. It is
+// safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		if s.srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := s.srv.Shutdown(ctx); err != nil {
+				_ = s.srv.Close() // a client that stalls mid-request must not keep Close waiting
+			}
+			cancel()
+			<-s.serveDone
+		}
+		s.inflight.Wait()
+		s.transport.CloseIdleConnections()
+	})
+}
+
+// Client returns a real SageMaker client wired to the server: its URL as the endpoint, the
+// server's region, static dummy credentials, and a connection pool that never uses a proxy. It
+// keeps the SDK's standard retryer (3 attempts, so throttling and 5xx faults are retried as in
+// production) but backs off only a millisecond or two and has no retry quota, so tests stay fast
+// and repeatable. optFns are applied last and may change any of this.
+func (s *Server) Client(optFns ...func(*sagemaker.Options)) *sagemaker.Client {
+	return sagemaker.New(sagemaker.Options{
+		Region:       s.cfg.region,
+		BaseEndpoint: aws.String(s.url),
+		Credentials:  dummyCredentials,
+		HTTPClient:   &http.Client{Transport: s.transport},
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.RateLimiter = ratelimit.None
+			o.Backoff = retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
+				return time.Duration(attempt) * time.Millisecond, nil
+			})
+		}),
+	}, optFns...)
+}
+
+// dummyCredentials sign requests that nobody checks; a fixed provider keeps the SDK from looking
+// for real credentials anywhere on the machine.
+var dummyCredentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: "AKIDSAGEMAKERFAKE", SecretAccessKey: "sagemakerfake-secret", Source: "sagemakerfake"}, nil
+})
+
+// newRequestID returns a UUID-shaped ID, unique per server.
+func (s *Server) newRequestID() string {
+	var b [16]byte
+	copy(b[:8], s.idPrefix[:])
+	n := s.reqCounter.Add(1)
+	for i := 15; i >= 8; i-- {
+		b[i] = byte(n)
+		n >>= 8
+	}
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
+}
+
+// opFunc carries out one operation on a decoded, model-checked input. It runs with s.mu held and
+// returns the response value to encode as JSON.
+type opFunc func(s *Server, in map[string]any, now time.Time) (any, *apiError)
+
+var handlers = map[string]opFunc{
+	"CreateDomain":        (*Server).opCreateDomain,
+	"DescribeDomain":      (*Server).opDescribeDomain,
+	"CreateUserProfile":   (*Server).opCreateUserProfile,
+	"DescribeUserProfile": (*Server).opDescribeUserProfile,
+	"CreateSpace":         (*Server).opCreateSpace,
+	"DescribeSpace":       (*Server).opDescribeSpace,
+	"CreateApp":           (*Server).opCreateApp,
+	"DescribeApp":         (*Server).opDescribeApp,
+	"DeleteApp":           (*Server).opDeleteApp,
+	"ListApps":            (*Server).opListApps,
+	"ListTags":            (*Server).opListTags,
+}
+
+// exchange is one request in flight.
+type exchange struct {
+	s       *Server
+	w       http.ResponseWriter
+	r       *http.Request
+	id      string
+	start   time.Time
+	rec     Request
+	wrote   bool
+	dropped bool
+}
+
+// ServeHTTP answers one awsJson 1.1 request: POST with X-Amz-Target "SageMaker.<Operation>" and a
+// JSON body of at most MaxBodyBytes. Every answer carries X-Amzn-RequestId. A panic inside the fake
+// is answered as 500 InternalFailure rather than crashing the process.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.inflight.Add(1)
+	defer s.inflight.Done()
+	x := &exchange{s: s, w: w, r: r, id: s.newRequestID(), start: time.Now()}
+	x.rec = Request{RequestID: x.id, Time: s.clock.Now()}
+	w.Header().Set("X-Amzn-RequestId", x.id)
+	defer x.finish()
+	x.serve()
+}
+
+func (x *exchange) serve() {
+	s, r := x.s, x.r
+	target := r.Header.Get("X-Amz-Target")
+	op, known := strings.CutPrefix(target, model.targetPrefix+".")
+	x.rec.Operation = op // the whole header when it names no SageMaker operation
+
+	if r.ContentLength > MaxBodyBytes {
+		discardBody(r)
+		x.fail(newAPIError(CodeRequestTooLarge, "Request body of %d bytes exceeds the limit of %d bytes", r.ContentLength, MaxBodyBytes))
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if len(body) > MaxBodyBytes {
+		discardBody(r)
+		x.fail(newAPIError(CodeRequestTooLarge, "Request body exceeds the limit of %d bytes", MaxBodyBytes))
+		return
+	}
+	x.rec.Body = body
+	if err != nil {
+		x.fail(serializationError("Could not read the request body: %v", err))
+		return
+	}
+
+	fn := handlers[op]
+	if r.Method != http.MethodPost || !known || fn == nil {
+		switch {
+		case r.Method != http.MethodPost:
+			x.fail(newAPIError(CodeUnknownOperation, "Only POST requests are supported, got %s", r.Method))
+		case target == "":
+			x.fail(newAPIError(CodeUnknownOperation, "Missing X-Amz-Target header"))
+		default:
+			x.fail(newAPIError(CodeUnknownOperation, "Operation %q is not supported", target))
+		}
+		return
+	}
+
+	var fault *Fault
+	var throttled bool
+	if s.faulty.Load() {
+		s.mu.Lock()
+		fault, throttled = s.pickFault(op)
+		s.mu.Unlock()
+	}
+	if fault != nil && fault.Latency > 0 {
+		s.sleep(fault.Latency)
+	}
+	if throttled {
+		x.fail(newAPIError(CodeThrottling, "Rate exceeded"))
+		return
+	}
+	if fault != nil && fault.DropBeforeCommit {
+		x.drop()
+		return
+	}
+	if fault != nil && fault.Code != "" {
+		e := &apiError{code: fault.Code, status: fault.Status, message: fault.Message}
+		if e.status == 0 {
+			e.status = statusFor(e.code)
+		}
+		if e.message == "" {
+			e.message = defaultFaultMessages[e.code]
+		}
+		if e.message == "" {
+			e.message = "Injected fault"
+		}
+		x.fail(e)
+		return
+	}
+
+	in, aerr := decodeInput(body)
+	if aerr == nil {
+		aerr = checkInput(model.operations[op].input, in)
+	}
+	if aerr != nil {
+		x.fail(aerr)
+		return
+	}
+	out, aerr := s.run(fn, in)
+	if fault != nil && fault.DropAfterCommit {
+		x.drop()
+		return
+	}
+	if aerr != nil {
+		x.fail(aerr)
+		return
+	}
+	var payload []byte
+	if a, ok := out.(jsonAppender); ok {
+		payload = a.appendJSON(make([]byte, 0, 512))
+	} else if payload, err = json.Marshal(out); err != nil {
+		x.fail(newAPIError(CodeInternalFailure, "Could not encode the response: %v", err))
+		return
+	}
+	x.respond(http.StatusOK, payload)
+}
+
+// run carries out an operation under the lock; the deferred unlock keeps a panicking FailureRule
+// from wedging the server.
+func (s *Server) run(fn opFunc, in map[string]any) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fn(s, in, s.clock.Now())
+}
+
+// discardBody reads what is left of a refused body, within reason. net/http would otherwise close
+// the connection after the answer and linger half a second to avoid a reset, which Close then
+// waits for.
+func discardBody(r *http.Request) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 8*MaxBodyBytes))
+}
+
+// sleep waits d in wall-clock time, or until the server closes.
+func (s *Server) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.closing:
+	}
+}
+
+type errorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+func (x *exchange) fail(e *apiError) {
+	x.rec.ErrorCode = e.code
+	payload, _ := json.Marshal(errorBody{Type: e.code, Message: e.message}) // strings always marshal
+	x.respond(e.status, payload)
+}
+
+func (x *exchange) respond(status int, payload []byte) {
+	h := x.w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("Content-Length", strconv.Itoa(len(payload)))
+	x.w.WriteHeader(status)
+	_, _ = x.w.Write(payload) // a client that went away is not the server's problem
+	x.wrote = true
+	x.rec.Status = status
+}
+
+// drop closes the connection without a response. Hijacking closes it at once; where the writer
+// cannot be hijacked, net/http's ErrAbortHandler has the same effect on the client.
+func (x *exchange) drop() {
+	x.dropped = true
+	x.rec.Dropped = true
+	conn, _, err := http.NewResponseController(x.w).Hijack()
+	if err == nil {
+		_ = conn.Close()
+		return
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// finish records and logs the exchange, and turns a panic into 500 InternalFailure.
+func (x *exchange) finish() {
+	p := recover()
+	if p != nil && p != http.ErrAbortHandler && !x.wrote && !x.dropped {
+		x.fail(newAPIError(CodeInternalFailure, "Internal failure: %v", p))
+	}
+	s := x.s
+	s.record(x.rec)
+	if s.cfg.logger != nil {
+		attrs := []slog.Attr{
+			slog.String("op", x.rec.Operation),
+			slog.Int("status", x.rec.Status),
+			slog.String("request_id", x.id),
+			slog.Duration("duration", time.Since(x.start)),
+		}
+		if x.rec.ErrorCode != "" {
+			attrs = append(attrs, slog.String("code", x.rec.ErrorCode))
+		}
+		if x.dropped {
+			attrs = append(attrs, slog.Bool("dropped", true))
+		}
+		if p != nil && p != http.ErrAbortHandler {
+			attrs = append(attrs, slog.Any("panic", p))
+		}
+		s.cfg.logger.LogAttrs(x.r.Context(), slog.LevelInfo, "request", attrs...)
+	}
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+}
