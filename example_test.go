@@ -1,0 +1,166 @@
+package sagemakerapp_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/studioapp/sagemakerapp"
+	"github.com/studioapp/sagemakerapp/sagemakerfake"
+)
+
+// fakeWithUser starts an in-process fake SageMaker with one domain and one user profile; the
+// caller closes it.
+func fakeWithUser() (*sagemakerfake.Server, string) {
+	srv := sagemakerfake.NewServer()
+	domainID, err := srv.SeedDomain("d-example12345", &sagemaker.CreateDomainInput{
+		DomainName:          aws.String("example"),
+		AuthMode:            types.AuthModeIam,
+		DefaultUserSettings: &types.UserSettings{},
+	})
+	if err == nil {
+		err = srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String("alice")})
+	}
+	if err != nil {
+		panic(err)
+	}
+	return srv, domainID
+}
+
+// The builder assembles a request, the client validates it and creates the app, and the app
+// starts Pending. Here the client talks to the in-process fake; in production it would come from
+// sagemakerapp.NewFromConfig(cfg).
+func Example() {
+	srv, domainID := fakeWithUser()
+	defer srv.Close()
+	ctx := context.Background()
+	client := sagemakerapp.New(srv.Client())
+
+	app, err := client.NewApp(domainID, types.AppTypeJupyterLab, "default").
+		ForUser("alice").
+		InstanceType(types.AppInstanceTypeMlT3Medium).
+		Tag("team", "ml").
+		Create(ctx)
+	if err != nil {
+		fmt.Println("create:", err)
+		return
+	}
+	fmt.Println(app.ARN)
+	fmt.Println(app.Status)
+
+	srv.Advance(5 * time.Second) // the fake's clock: the app has started
+	app, err = client.DescribeApp(ctx, app.ID)
+	if err != nil {
+		fmt.Println("describe:", err)
+		return
+	}
+	fmt.Println(app.Status, app.ResourceSpec.InstanceType)
+	// Output:
+	// arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice/jupyterlab/default
+	// Pending
+	// InService ml.t3.medium
+}
+
+// Validate reports every problem of a request at once, each with the SDK member path, before
+// anything is sent.
+func ExampleValidate() {
+	err := sagemakerapp.Validate(&sagemaker.CreateAppInput{
+		DomainId:        aws.String("d-example12345"),
+		AppType:         types.AppTypeJupyterServer,
+		AppName:         aws.String("my_app"),
+		UserProfileName: aws.String("alice"),
+		ResourceSpec:    &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium},
+		Tags:            []types.Tag{{Key: aws.String("aws:owner"), Value: aws.String("alice")}},
+	})
+	fmt.Println(errors.Is(err, sagemakerapp.ErrInvalidInput))
+	var ve *sagemakerapp.ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			fmt.Println(p.Field, p.Type)
+		}
+	}
+	// Output:
+	// true
+	// AppName Invalid
+	// Tags[0].Key Forbidden
+	// ResourceSpec.InstanceType NotSupported
+}
+
+// Service faults come back as sentinels for errors.Is and an *APIError for errors.As, which still
+// reaches the SDK's own error types.
+func Example_errors() {
+	srv, domainID := fakeWithUser()
+	defer srv.Close()
+	ctx := context.Background()
+	client := sagemakerapp.New(srv.Client())
+
+	build := client.NewApp(domainID, types.AppTypeCodeEditor, "default").ForUser("alice").InstanceType(types.AppInstanceTypeMlT3Medium)
+	if _, err := build.Create(ctx); err != nil {
+		fmt.Println("first create:", err)
+		return
+	}
+	_, err := build.Create(ctx) // the same app again
+	fmt.Println(errors.Is(err, sagemakerapp.ErrResourceInUse))
+
+	var apiErr *sagemakerapp.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.Operation, apiErr.Code, apiErr.StatusCode)
+	}
+	var inUse *types.ResourceInUse
+	fmt.Println(errors.As(err, &inUse))
+
+	_, err = client.DescribeApp(ctx, sagemakerapp.AppID{DomainID: domainID, UserProfileName: "alice", AppType: types.AppTypeCodeEditor, AppName: "missing"})
+	fmt.Println(errors.Is(err, sagemakerapp.ErrResourceNotFound))
+	// Output:
+	// true
+	// CreateApp ResourceInUse 400
+	// true
+	// true
+}
+
+// A builder is a template: each setter returns a changed copy, so one base serves many apps.
+func ExampleAppBuilder_template() {
+	client := sagemakerapp.New(nil) // Input needs no API
+	base := client.NewApp("d-example12345", types.AppTypeJupyterLab, "default").
+		InstanceType(types.AppInstanceTypeMlT3Medium).
+		Tag("team", "ml")
+	for _, user := range []string{"alice", "bob"} {
+		in, err := base.ForUser(user).Tag("owner", user).Input()
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(*in.UserProfileName, len(in.Tags), *in.Tags[1].Value)
+	}
+	// Output:
+	// alice 2 alice
+	// bob 2 bob
+}
+
+// A KernelGateway app with no instance type anywhere fails before the call, naming the levels the
+// client looked at.
+func ExampleClient_CreateApp_defaults() {
+	srv, domainID := fakeWithUser()
+	defer srv.Close()
+	client := sagemakerapp.New(srv.Client())
+
+	_, err := client.CreateApp(context.Background(), &sagemaker.CreateAppInput{
+		DomainId:        aws.String(domainID),
+		AppType:         types.AppTypeKernelGateway,
+		AppName:         aws.String("datascience"),
+		UserProfileName: aws.String("alice"),
+	})
+	var fe *sagemakerapp.FieldError
+	if errors.As(err, &fe) {
+		fmt.Println(fe.Field, fe.Type)
+	}
+	fmt.Println(len(srv.Apps()))
+	// Output:
+	// ResourceSpec.InstanceType Required
+	// 0
+}
