@@ -184,6 +184,12 @@ func TestValidateRules(t *testing.T) {
 		{name: "image version ARN", change: func(in *sagemaker.CreateAppInput) {
 			in.ResourceSpec.SageMakerImageVersionArn = aws.String(testImageVersionARN)
 		}},
+		{name: "image version ARN 256 characters", change: func(in *sagemaker.CreateAppInput) {
+			in.ResourceSpec.SageMakerImageVersionArn = aws.String(strings.Replace(testImageVersionARN, "/3", "/"+long("3", 256-len(testImageVersionARN)+1), 1))
+		}},
+		{name: "image version ARN 257 characters", change: func(in *sagemaker.CreateAppInput) {
+			in.ResourceSpec.SageMakerImageVersionArn = aws.String(strings.Replace(testImageVersionARN, "/3", "/"+long("3", 257-len(testImageVersionARN)+1), 1))
+		}, want: []problem{{"ResourceSpec.SageMakerImageVersionArn", FieldTooLong}}},
 		{name: "image version ARN None", change: func(in *sagemaker.CreateAppInput) { in.ResourceSpec.SageMakerImageVersionArn = aws.String("None") }},
 		{name: "image version ARN none", change: func(in *sagemaker.CreateAppInput) { in.ResourceSpec.SageMakerImageVersionArn = aws.String("none") }, want: []problem{{"ResourceSpec.SageMakerImageVersionArn", FieldInvalid}}},
 		{name: "image version ARN upper-case image", change: func(in *sagemaker.CreateAppInput) {
@@ -211,6 +217,9 @@ func TestValidateRules(t *testing.T) {
 		{name: "lifecycle config short account", change: func(in *sagemaker.CreateAppInput) {
 			in.ResourceSpec.LifecycleConfigArn = aws.String("arn:aws:sagemaker:us-east-1:123:studio-lifecycle-config/x")
 		}, want: []problem{{"ResourceSpec.LifecycleConfigArn", FieldInvalid}}},
+		{name: "lifecycle config 256 characters", change: func(in *sagemaker.CreateAppInput) {
+			in.ResourceSpec.LifecycleConfigArn = aws.String(testLifecycleARN + long("x", 256-len(testLifecycleARN)))
+		}},
 		{name: "lifecycle config 257 characters", change: func(in *sagemaker.CreateAppInput) {
 			in.ResourceSpec.LifecycleConfigArn = aws.String(testLifecycleARN + long("x", 257-len(testLifecycleARN)))
 		}, want: []problem{{"ResourceSpec.LifecycleConfigArn", FieldTooLong}}},
