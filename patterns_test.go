@@ -3,6 +3,7 @@ package sagemakerapp
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ type modelShape struct {
 
 func loadModel(t testing.TB) map[string]modelShape {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/sagemaker-apps-model.json")
+	raw, err := os.ReadFile(filepath.Join("sagemakerfake", "model", "sagemaker-apps-model.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
