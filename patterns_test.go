@@ -39,6 +39,8 @@ type modelShape struct {
 	Enum    []string `json:"enum"`
 }
 
+// loadModel reads the service-model extract that sagemakerfake embeds (see its model/README.md):
+// one copy of the model serves both readings of it.
 func loadModel(t testing.TB) map[string]modelShape {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("sagemakerfake", "model", "sagemaker-apps-model.json"))
