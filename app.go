@@ -155,22 +155,12 @@ func (c *Client) DescribeApp(ctx context.Context, id AppID) (*App, error) {
 		return nil, mapError(ctx, "DescribeApp", err)
 	}
 	app := &App{
-		ARN: aws.ToString(out.AppArn),
-		ID: AppID{
-			DomainID:        aws.ToString(out.DomainId),
-			UserProfileName: aws.ToString(out.UserProfileName),
-			SpaceName:       aws.ToString(out.SpaceName),
-			AppType:         out.AppType,
-			AppName:         aws.ToString(out.AppName),
-		},
+		ARN:           aws.ToString(out.AppArn),
+		ID:            id,
 		Status:        out.Status,
 		FailureReason: aws.ToString(out.FailureReason),
 		ResourceSpec:  out.ResourceSpec,
 		CreationTime:  aws.ToTime(out.CreationTime),
-	}
-	// A service that echoes no identity still describes the app that was asked for.
-	if app.ID == (AppID{}) {
-		app.ID = id
 	}
 	return app, nil
 }

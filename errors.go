@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -198,17 +197,14 @@ func mapError(ctx context.Context, operation string, err error) error {
 	if errors.As(err, &api) {
 		e.Code, e.Message, e.Fault = api.ErrorCode(), api.ErrorMessage(), api.ErrorFault()
 	}
-	var resp *awshttp.ResponseError
-	if errors.As(err, &resp) {
-		e.RequestID = resp.ServiceRequestID()
-		if resp.Response != nil {
-			e.StatusCode = resp.HTTPStatusCode()
-		}
-	} else {
-		var sresp *smithyhttp.ResponseError
-		if errors.As(err, &sresp) && sresp.Response != nil {
-			e.StatusCode = sresp.HTTPStatusCode()
-		}
+	// The SDK's response error sits in the chain whatever the retryer wrapped around it.
+	var resp *smithyhttp.ResponseError
+	if errors.As(err, &resp) && resp.Response != nil {
+		e.StatusCode = resp.HTTPStatusCode()
+	}
+	var rid interface{ ServiceRequestID() string }
+	if errors.As(err, &rid) {
+		e.RequestID = rid.ServiceRequestID()
 	}
 	return e
 }
