@@ -55,6 +55,9 @@ func NewFromConfig(cfg aws.Config, optFns ...func(*Options)) *Client {
 }
 
 // AppID names one app: its domain, exactly one of its user profile or space, its type and name.
+// DescribeApp, DeleteApp and the waits take any AppType of the shape of one (ASCII letters and
+// digits), so that apps of a type newer than the SDK can still be read; CreateApp checks the
+// SDK's enum unless Options.AllowUnknownAppTypes is set.
 type AppID struct {
 	DomainID        string
 	UserProfileName string
@@ -79,51 +82,61 @@ type App struct {
 	ResourceSpec *types.ResourceSpec
 	// CreationTime is when the service created the app; zero after CreateApp, which does not say.
 	CreationTime time.Time
+	// RecoveryMode reports whether the app runs in recovery mode.
+	RecoveryMode bool
+	// LastHealthCheckTimestamp and LastUserActivityTimestamp are the service's last health check
+	// of the app and the last user activity it saw; zero when it reported none.
+	LastHealthCheckTimestamp, LastUserActivityTimestamp time.Time
+	// BuiltInLifecycleConfigArn is the built-in lifecycle configuration the app runs, if any.
+	BuiltInLifecycleConfigArn string
+	// EffectiveTrustedIdentityPropagationStatus reports whether trusted identity propagation is
+	// in effect for the app (from the domain's settings).
+	EffectiveTrustedIdentityPropagationStatus types.FeatureStatus
 }
 
-var errNoAPI = errors.New("sagemakerapp: the Client has no API; build it with New or NewFromConfig")
+// errNoAPI is wrapped in an *APIError, whose text already names the package.
+var errNoAPI = errors.New("the Client has no API; build it with New or NewFromConfig")
 
 // CreateApp validates in (see Validate), reads the instance-type defaults when the app needs them
-// (a KernelGateway app without an instance type: see the package doc), and calls CreateApp. An
-// invalid request returns a *ValidationError and sends nothing. The returned App is Pending.
+// (a KernelGateway app without an instance type: see the package doc), and calls CreateApp with
+// optFns, the SDK's per-call options. An invalid request returns a *ValidationError and sends
+// nothing. The returned App is Pending and shares no memory with in.
 //
 // The SDK retries CreateApp on throttling and server faults. CreateApp has no client token, so a
 // retry after a lost response may be answered ResourceInUse for the app the first attempt made.
-func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput) (*App, error) {
-	cfg := validateConfig{allowUnknownInstanceTypes: c.opts.AllowUnknownInstanceTypes}
-	if ps := validateCreateApp(in, &cfg); ps != nil {
+func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns ...func(*sagemaker.Options)) (*App, error) {
+	if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
 		return nil, &ValidationError{Problems: ps}
 	}
 	if c.api == nil {
 		return nil, &APIError{Operation: "CreateApp", Err: errNoAPI}
 	}
-	if needsDefaults(in) {
-		levels, known, err := c.defaultLevels(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		if known {
-			var ps problems
-			validateDefaultInstanceType(&ps, in.AppType, levels)
-			if ps != nil {
-				return nil, &ValidationError{Problems: ps}
-			}
-		}
+	if err := c.checkDefaults(ctx, in, optFns); err != nil {
+		return nil, err
 	}
-	out, err := c.api.CreateApp(ctx, in)
+	out, err := c.api.CreateApp(ctx, in, optFns...)
 	if err != nil {
 		return nil, mapError(ctx, "CreateApp", err)
 	}
-	app := &App{
-		ARN:    aws.ToString(out.AppArn),
-		ID:     appIDOf(in),
-		Status: types.AppStatusPending,
+	return &App{
+		ARN:          aws.ToString(out.AppArn),
+		ID:           appIDOf(in),
+		Status:       types.AppStatusPending,
+		ResourceSpec: cloneResourceSpec(in.ResourceSpec),
+		RecoveryMode: aws.ToBool(in.RecoveryMode),
+	}, nil
+}
+
+// validateConfig is the validation the Client's options ask for; a nil Client asks for the
+// defaults.
+func (c *Client) validateConfig() *validateConfig {
+	if c == nil {
+		return &validateConfig{}
 	}
-	if in.ResourceSpec != nil {
-		spec := *in.ResourceSpec
-		app.ResourceSpec = &spec
+	return &validateConfig{
+		allowUnknownInstanceTypes: c.opts.AllowUnknownInstanceTypes,
+		allowUnknownAppTypes:      c.opts.AllowUnknownAppTypes,
 	}
-	return app, nil
 }
 
 func appIDOf(in *sagemaker.CreateAppInput) AppID {
@@ -136,8 +149,25 @@ func appIDOf(in *sagemaker.CreateAppInput) AppID {
 	}
 }
 
-// DescribeApp returns the app that id names. A missing app is ErrResourceNotFound.
-func (c *Client) DescribeApp(ctx context.Context, id AppID) (*App, error) {
+// cloneResourceSpec returns a deep copy of s, so that an App never aliases a caller's request.
+func cloneResourceSpec(s *types.ResourceSpec) *types.ResourceSpec {
+	if s == nil {
+		return nil
+	}
+	return &types.ResourceSpec{
+		InstanceType:               s.InstanceType,
+		LifecycleConfigArn:         clonePtr(s.LifecycleConfigArn),
+		SageMakerImageArn:          clonePtr(s.SageMakerImageArn),
+		SageMakerImageVersionAlias: clonePtr(s.SageMakerImageVersionAlias),
+		SageMakerImageVersionArn:   clonePtr(s.SageMakerImageVersionArn),
+		TrainingPlanArn:            clonePtr(s.TrainingPlanArn),
+	}
+}
+
+// DescribeApp returns the app that id names, with optFns as the SDK's per-call options. A
+// missing app is ErrResourceNotFound. The app type need not be one the SDK knows (see
+// AppID.AppType).
+func (c *Client) DescribeApp(ctx context.Context, id AppID, optFns ...func(*sagemaker.Options)) (*App, error) {
 	if err := id.validate(); err != nil {
 		return nil, err
 	}
@@ -148,25 +178,34 @@ func (c *Client) DescribeApp(ctx context.Context, id AppID) (*App, error) {
 		DomainId:        aws.String(id.DomainID),
 		AppType:         id.AppType,
 		AppName:         aws.String(id.AppName),
-		UserProfileName: optional(id.UserProfileName),
-		SpaceName:       optional(id.SpaceName),
-	})
+		UserProfileName: nonEmpty(id.UserProfileName),
+		SpaceName:       nonEmpty(id.SpaceName),
+	}, optFns...)
 	if err != nil {
 		return nil, mapError(ctx, "DescribeApp", err)
 	}
-	app := &App{
-		ARN:           aws.ToString(out.AppArn),
-		ID:            id,
-		Status:        out.Status,
-		FailureReason: aws.ToString(out.FailureReason),
-		ResourceSpec:  out.ResourceSpec,
-		CreationTime:  aws.ToTime(out.CreationTime),
-	}
-	return app, nil
+	return appFromDescribe(id, out), nil
 }
 
-// DeleteApp stops and deletes the app that id names. The app moves to Deleting, then Deleted.
-func (c *Client) DeleteApp(ctx context.Context, id AppID) error {
+func appFromDescribe(id AppID, out *sagemaker.DescribeAppOutput) *App {
+	return &App{
+		ARN:                       aws.ToString(out.AppArn),
+		ID:                        id,
+		Status:                    out.Status,
+		FailureReason:             aws.ToString(out.FailureReason),
+		ResourceSpec:              out.ResourceSpec,
+		CreationTime:              aws.ToTime(out.CreationTime),
+		RecoveryMode:              aws.ToBool(out.RecoveryMode),
+		LastHealthCheckTimestamp:  aws.ToTime(out.LastHealthCheckTimestamp),
+		LastUserActivityTimestamp: aws.ToTime(out.LastUserActivityTimestamp),
+		BuiltInLifecycleConfigArn: aws.ToString(out.BuiltInLifecycleConfigArn),
+		EffectiveTrustedIdentityPropagationStatus: out.EffectiveTrustedIdentityPropagationStatus,
+	}
+}
+
+// DeleteApp stops and deletes the app that id names, with optFns as the SDK's per-call options.
+// The app moves to Deleting, then Deleted.
+func (c *Client) DeleteApp(ctx context.Context, id AppID, optFns ...func(*sagemaker.Options)) error {
 	if err := id.validate(); err != nil {
 		return err
 	}
@@ -177,26 +216,27 @@ func (c *Client) DeleteApp(ctx context.Context, id AppID) error {
 		DomainId:        aws.String(id.DomainID),
 		AppType:         id.AppType,
 		AppName:         aws.String(id.AppName),
-		UserProfileName: optional(id.UserProfileName),
-		SpaceName:       optional(id.SpaceName),
-	})
+		UserProfileName: nonEmpty(id.UserProfileName),
+		SpaceName:       nonEmpty(id.SpaceName),
+	}, optFns...)
 	return mapError(ctx, "DeleteApp", err)
 }
 
-func optional(s string) *string {
+func nonEmpty(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
 }
 
-// validate applies the CreateApp rules for the members an AppID holds.
+// validate applies the CreateApp rules for the members an AppID holds, except that the app type
+// need only have the shape of one: reading or deleting an app of a type newer than the SDK works.
 func (id AppID) validate() error {
 	var ps problems
 	domainIDRule.required(&ps, field("DomainId"), &id.DomainID)
 	nameRule.required(&ps, field("AppName"), &id.AppName)
-	validateAppType(&ps, id.AppType)
-	validateOwner(&ps, optional(id.UserProfileName), optional(id.SpaceName))
+	validateAppType(&ps, id.AppType, true)
+	validateOwner(&ps, nonEmpty(id.UserProfileName), nonEmpty(id.SpaceName))
 	if ps != nil {
 		return &ValidationError{Problems: ps}
 	}

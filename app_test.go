@@ -241,3 +241,125 @@ func TestMapErrorKeepsNilAndWrapsOthers(t *testing.T) {
 	assert.Equal(t, "CreateApp", apiErr.Operation)
 	assert.Empty(t, apiErr.Code)
 }
+
+func TestCallsPassTheSDKPerCallOptions(t *testing.T) {
+	api := &stubAPI{createApp: createdARN}
+	c := New(api)
+	ctx := context.Background()
+	region := func(o *sagemaker.Options) { o.Region = "eu-west-1" }
+	id := AppID{DomainID: "d-abc123", UserProfileName: "alice", AppType: types.AppTypeJupyterLab, AppName: "default"}
+
+	_, err := c.CreateApp(ctx, typicalInput(), region)
+	require.NoError(t, err)
+	_, err = c.DescribeApp(ctx, id, region)
+	require.NoError(t, err)
+	require.NoError(t, c.DeleteApp(ctx, id, region))
+	for _, op := range []string{"CreateApp", "DescribeApp", "DeleteApp"} {
+		assert.Equal(t, "eu-west-1", api.lastOptions(op).Region, op)
+	}
+
+	// The reads of the defaults that CreateApp makes belong to the same call.
+	api2 := defaultsAPI(types.AppInstanceTypeMlM5Large, "", "", "")
+	_, err = New(api2).CreateApp(ctx, kernelGatewayWithoutInstanceType("alice", false), region)
+	require.NoError(t, err)
+	assert.Equal(t, "eu-west-1", api2.lastOptions("DescribeUserProfile").Region)
+}
+
+func TestZeroClientErrorNamesThePackageOnce(t *testing.T) {
+	var c Client
+	_, err := c.CreateApp(context.Background(), typicalInput())
+	assert.Equal(t, "sagemakerapp: CreateApp: the Client has no API; build it with New or NewFromConfig", err.Error())
+}
+
+// An app type newer than the SDK can still be read and deleted; only CreateApp checks the enum,
+// and Options.AllowUnknownAppTypes lifts that check too.
+func TestUnknownAppTypes(t *testing.T) {
+	const newType AppType = "DataWrangler"
+	api := &stubAPI{createApp: createdARN, describeApp: func(in *sagemaker.DescribeAppInput) (*sagemaker.DescribeAppOutput, error) {
+		return &sagemaker.DescribeAppOutput{AppArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:app/d-abc123/alice/datawrangler/default"),
+			AppType: in.AppType, Status: types.AppStatusInService}, nil
+	}}
+	ctx := context.Background()
+	id := AppID{DomainID: "d-abc123", UserProfileName: "alice", AppType: newType, AppName: "default"}
+	app, err := New(api).DescribeApp(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, types.AppStatusInService, app.Status)
+	assert.Equal(t, newType, api.last["DescribeApp"].(*sagemaker.DescribeAppInput).AppType)
+	require.NoError(t, New(api).DeleteApp(ctx, id))
+
+	for _, bad := range []AppType{"", "Data Wrangler", "data/wrangler", "9Lives"} {
+		id.AppType = bad
+		_, err = New(api).DescribeApp(ctx, id)
+		assert.ErrorIs(t, err, ErrInvalidInput, "%q is not shaped like an app type", bad)
+	}
+
+	in := typicalInput()
+	in.AppType, in.ResourceSpec = newType, nil
+	_, err = New(api).CreateApp(ctx, in)
+	assert.Equal(t, []problem{{"AppType", FieldNotSupported}}, problemsOf(t, err))
+	assert.Zero(t, api.count("CreateApp"))
+	_, err = New(api, func(o *Options) { o.AllowUnknownAppTypes = true }).CreateApp(ctx, in)
+	require.NoError(t, err)
+	assert.Equal(t, 1, api.count("CreateApp"))
+
+	assert.Error(t, Validate(in))
+	assert.NoError(t, Validate(in, AllowUnknownAppTypes()))
+	in.AppType = "not an app type"
+	assert.Equal(t, []problem{{"AppType", FieldInvalid}}, problemsOf(t, Validate(in, AllowUnknownAppTypes())))
+}
+
+// The App a call returns shares no memory with the caller's request.
+func TestCreatedAppDoesNotAliasTheInput(t *testing.T) {
+	in := typicalInput()
+	in.RecoveryMode = aws.Bool(true)
+	app, err := New(&stubAPI{createApp: createdARN}).CreateApp(context.Background(), in)
+	require.NoError(t, err)
+	*in.ResourceSpec.SageMakerImageArn = "changed"
+	in.ResourceSpec.InstanceType = types.AppInstanceTypeMlG548xlarge
+	*in.AppName = "changed"
+	assert.Equal(t, testImageARN, aws.ToString(app.ResourceSpec.SageMakerImageArn))
+	assert.Equal(t, types.AppInstanceTypeMlT3Medium, app.ResourceSpec.InstanceType)
+	assert.Equal(t, "datascience-kernel", app.ID.AppName)
+	assert.True(t, app.RecoveryMode)
+}
+
+func TestDescribeAppCarriesEveryMember(t *testing.T) {
+	created := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	health, activity := created.Add(time.Minute), created.Add(2*time.Minute)
+	api := &stubAPI{describeApp: func(in *sagemaker.DescribeAppInput) (*sagemaker.DescribeAppOutput, error) {
+		return &sagemaker.DescribeAppOutput{
+			AppArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:app/d-abc123/alice/jupyterlab/default"),
+			Status: types.AppStatusInService, CreationTime: &created, RecoveryMode: aws.Bool(true),
+			LastHealthCheckTimestamp: &health, LastUserActivityTimestamp: &activity,
+			BuiltInLifecycleConfigArn:                 aws.String("arn:aws:sagemaker:us-east-1:123456789012:studio-lifecycle-config/builtin"),
+			EffectiveTrustedIdentityPropagationStatus: types.FeatureStatusEnabled,
+		}, nil
+	}}
+	app, err := New(api).DescribeApp(context.Background(), AppID{DomainID: "d-abc123", UserProfileName: "alice", AppType: types.AppTypeJupyterLab, AppName: "default"})
+	require.NoError(t, err)
+	assert.True(t, app.RecoveryMode)
+	assert.Equal(t, health, app.LastHealthCheckTimestamp)
+	assert.Equal(t, activity, app.LastUserActivityTimestamp)
+	assert.Equal(t, "arn:aws:sagemaker:us-east-1:123456789012:studio-lifecycle-config/builtin", app.BuiltInLifecycleConfigArn)
+	assert.Equal(t, types.FeatureStatusEnabled, app.EffectiveTrustedIdentityPropagationStatus)
+}
+
+// The builder is a value: the zero one works, and a copy taken before a setter is unchanged by it.
+func TestBuilderIsAValue(t *testing.T) {
+	var zero AppBuilder
+	in, err := zero.ForUser("alice").Input()
+	require.Error(t, err)
+	assert.Equal(t, "alice", aws.ToString(in.UserProfileName))
+
+	base := New(&stubAPI{}).NewApp("d-abc123", types.AppTypeJupyterLab, "default").ForUser("alice")
+	copied := base
+	_ = base.Image(testImageARN).InstanceType(types.AppInstanceTypeMlT3Large).Tag("a", "b")
+	in, err = copied.Input()
+	require.NoError(t, err)
+	assert.Nil(t, in.ResourceSpec)
+	assert.Nil(t, in.Tags)
+
+	in, err = base.TrainingPlan("None").Input()
+	require.NoError(t, err)
+	assert.Equal(t, &types.ResourceSpec{TrainingPlanArn: aws.String("None")}, in.ResourceSpec, "a spec with only a string member set is sent")
+}

@@ -68,7 +68,19 @@ type APIError struct {
 	Err        error
 }
 
-var _ error = (*APIError)(nil)
+var (
+	_ error           = (*APIError)(nil)
+	_ smithy.APIError = (*APIError)(nil)
+)
+
+// ErrorCode returns Code, so that an *APIError is a smithy.APIError as the SDK's errors are.
+func (e *APIError) ErrorCode() string { return e.Code }
+
+// ErrorMessage returns Message.
+func (e *APIError) ErrorMessage() string { return e.Message }
+
+// ErrorFault returns Fault: whether the client or the server was at fault, if known.
+func (e *APIError) ErrorFault() smithy.ErrorFault { return e.Fault }
 
 // Error describes the failure in one line. The text is for people and may change.
 func (e *APIError) Error() string {

@@ -229,3 +229,12 @@ func TestAPIErrorText(t *testing.T) {
 	e = &APIError{Operation: "CreateApp", Err: errors.New("dial tcp: refused")}
 	assert.Equal(t, "sagemakerapp: CreateApp: dial tcp: refused", e.Error())
 }
+
+func TestAPIErrorIsASmithyAPIError(t *testing.T) {
+	var err error = &APIError{Operation: "CreateApp", Code: "ResourceInUse", Message: "exists", Fault: smithy.FaultClient}
+	var api smithy.APIError
+	require.ErrorAs(t, err, &api)
+	assert.Equal(t, "ResourceInUse", api.ErrorCode())
+	assert.Equal(t, "exists", api.ErrorMessage())
+	assert.Equal(t, smithy.FaultClient, api.ErrorFault())
+}

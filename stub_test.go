@@ -11,9 +11,10 @@ import (
 // stubAPI is an API that answers at once from its fields and records what it was asked. A nil
 // function answers with an empty output.
 type stubAPI struct {
-	mu    sync.Mutex
-	calls map[string]int
-	last  map[string]any
+	mu     sync.Mutex
+	calls  map[string]int
+	last   map[string]any
+	optFns map[string][]func(*sagemaker.Options) // the per-call options of each operation's last call
 
 	createApp           func(*sagemaker.CreateAppInput) (*sagemaker.CreateAppOutput, error)
 	describeApp         func(*sagemaker.DescribeAppInput) (*sagemaker.DescribeAppOutput, error)
@@ -25,14 +26,26 @@ type stubAPI struct {
 
 var _ API = (*stubAPI)(nil)
 
-func (s *stubAPI) record(op string, in any) {
+func (s *stubAPI) record(op string, in any, optFns []func(*sagemaker.Options)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.calls == nil {
-		s.calls, s.last = map[string]int{}, map[string]any{}
+		s.calls, s.last, s.optFns = map[string]int{}, map[string]any{}, map[string][]func(*sagemaker.Options){}
 	}
 	s.calls[op]++
 	s.last[op] = in
+	s.optFns[op] = optFns
+}
+
+// lastOptions applies the per-call options of op's last call to empty sagemaker.Options.
+func (s *stubAPI) lastOptions(op string) sagemaker.Options {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var o sagemaker.Options
+	for _, fn := range s.optFns[op] {
+		fn(&o)
+	}
+	return o
 }
 
 func (s *stubAPI) count(op string) int {
@@ -41,40 +54,40 @@ func (s *stubAPI) count(op string) int {
 	return s.calls[op]
 }
 
-func answer[I, O any](s *stubAPI, op string, fn func(*I) (*O, error), in *I) (*O, error) {
-	s.record(op, in)
+func answer[I, O any](s *stubAPI, op string, fn func(*I) (*O, error), in *I, optFns []func(*sagemaker.Options)) (*O, error) {
+	s.record(op, in, optFns)
 	if fn == nil {
 		return new(O), nil
 	}
 	return fn(in)
 }
 
-func (s *stubAPI) CreateApp(_ context.Context, in *sagemaker.CreateAppInput, _ ...func(*sagemaker.Options)) (*sagemaker.CreateAppOutput, error) {
-	return answer(s, "CreateApp", s.createApp, in)
+func (s *stubAPI) CreateApp(_ context.Context, in *sagemaker.CreateAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.CreateAppOutput, error) {
+	return answer(s, "CreateApp", s.createApp, in, optFns)
 }
 
-func (s *stubAPI) DescribeApp(_ context.Context, in *sagemaker.DescribeAppInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeAppOutput, error) {
-	return answer(s, "DescribeApp", s.describeApp, in)
+func (s *stubAPI) DescribeApp(_ context.Context, in *sagemaker.DescribeAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeAppOutput, error) {
+	return answer(s, "DescribeApp", s.describeApp, in, optFns)
 }
 
-func (s *stubAPI) DeleteApp(_ context.Context, in *sagemaker.DeleteAppInput, _ ...func(*sagemaker.Options)) (*sagemaker.DeleteAppOutput, error) {
-	return answer(s, "DeleteApp", s.deleteApp, in)
+func (s *stubAPI) DeleteApp(_ context.Context, in *sagemaker.DeleteAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DeleteAppOutput, error) {
+	return answer(s, "DeleteApp", s.deleteApp, in, optFns)
 }
 
-func (s *stubAPI) ListApps(_ context.Context, in *sagemaker.ListAppsInput, _ ...func(*sagemaker.Options)) (*sagemaker.ListAppsOutput, error) {
-	return answer[sagemaker.ListAppsInput, sagemaker.ListAppsOutput](s, "ListApps", nil, in)
+func (s *stubAPI) ListApps(_ context.Context, in *sagemaker.ListAppsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListAppsOutput, error) {
+	return answer[sagemaker.ListAppsInput, sagemaker.ListAppsOutput](s, "ListApps", nil, in, optFns)
 }
 
-func (s *stubAPI) DescribeDomain(_ context.Context, in *sagemaker.DescribeDomainInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeDomainOutput, error) {
-	return answer(s, "DescribeDomain", s.describeDomain, in)
+func (s *stubAPI) DescribeDomain(_ context.Context, in *sagemaker.DescribeDomainInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeDomainOutput, error) {
+	return answer(s, "DescribeDomain", s.describeDomain, in, optFns)
 }
 
-func (s *stubAPI) DescribeUserProfile(_ context.Context, in *sagemaker.DescribeUserProfileInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeUserProfileOutput, error) {
-	return answer(s, "DescribeUserProfile", s.describeUserProfile, in)
+func (s *stubAPI) DescribeUserProfile(_ context.Context, in *sagemaker.DescribeUserProfileInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeUserProfileOutput, error) {
+	return answer(s, "DescribeUserProfile", s.describeUserProfile, in, optFns)
 }
 
-func (s *stubAPI) DescribeSpace(_ context.Context, in *sagemaker.DescribeSpaceInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeSpaceOutput, error) {
-	return answer(s, "DescribeSpace", s.describeSpace, in)
+func (s *stubAPI) DescribeSpace(_ context.Context, in *sagemaker.DescribeSpaceInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeSpaceOutput, error) {
+	return answer(s, "DescribeSpace", s.describeSpace, in, optFns)
 }
 
 // createdARN answers CreateApp with the ARN the service would give.
