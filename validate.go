@@ -2,7 +2,7 @@ package sagemakerapp
 
 import (
 	"fmt"
-	"math/bits"
+	"hash/maphash"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -126,6 +126,7 @@ type ValidateOption struct {
 
 type validateConfig struct {
 	allowUnknownInstanceTypes bool
+	allowUnknownAppTypes      bool
 	// defaults holds the levels below the app that may set an instance type; it is checked only
 	// when checkDefaults is set, since an empty list then means that no level sets one.
 	checkDefaults bool
@@ -134,6 +135,7 @@ type validateConfig struct {
 
 func (c *validateConfig) apply(o ValidateOption) {
 	c.allowUnknownInstanceTypes = c.allowUnknownInstanceTypes || o.c.allowUnknownInstanceTypes
+	c.allowUnknownAppTypes = c.allowUnknownAppTypes || o.c.allowUnknownAppTypes
 	if o.c.checkDefaults {
 		c.checkDefaults, c.defaults = true, o.c.defaults
 	}
@@ -169,6 +171,14 @@ func WithDefaults(specs ...*types.ResourceSpec) ValidateOption {
 // that accepts them before the SDK lists them. The other instance-type rules still apply.
 func AllowUnknownInstanceTypes() ValidateOption {
 	return ValidateOption{validateConfig{allowUnknownInstanceTypes: true}}
+}
+
+// AllowUnknownAppTypes lets app types that the SDK does not know yet pass, for a service that
+// accepts them before the SDK lists them. Such an app type must still have the shape of one
+// (ASCII letters and digits, starting with a letter); the rules of particular app types
+// (JupyterServer only on "system", training plans) apply only to the types the SDK knows.
+func AllowUnknownAppTypes() ValidateOption {
+	return ValidateOption{validateConfig{allowUnknownAppTypes: true}}
 }
 
 // Validate checks in against every rule of the service model and the service that can be checked
@@ -290,20 +300,39 @@ func validateCreateApp(in *sagemaker.CreateAppInput, cfg *validateConfig) []*Fie
 	}
 	domainIDRule.required(&ps, field("DomainId"), in.DomainId)
 	nameRule.required(&ps, field("AppName"), in.AppName)
-	validateAppType(&ps, in.AppType)
+	validateAppType(&ps, in.AppType, cfg.allowUnknownAppTypes)
 	validateOwner(&ps, in.UserProfileName, in.SpaceName)
 	validateTags(&ps, in.Tags)
 	validateResourceSpec(&ps, in.AppType, in.ResourceSpec, cfg)
 	return ps
 }
 
-func validateAppType(ps *problems, t AppType) {
+// validateAppType checks an app type against the SDK's enum or, when allowUnknown is set, only
+// for the shape every app type has.
+func validateAppType(ps *problems, t AppType, allowUnknown bool) {
 	switch {
 	case t == "":
 		ps.add(field("AppType"), FieldRequired, "", "must be set")
-	case !IsKnownAppType(t):
-		ps.add(field("AppType"), FieldNotSupported, string(t), fmt.Sprintf("must be one of %v", AppTypes()))
+	case IsKnownAppType(t):
+	case !allowUnknown:
+		ps.add(field("AppType"), FieldNotSupported, string(t), fmt.Sprintf("must be one of %v; allow newer ones with AllowUnknownAppTypes", AppTypes()))
+	case !isAppTypeShaped(string(t)):
+		ps.add(field("AppType"), FieldInvalid, string(t), "must be ASCII letters and digits, starting with a letter, at most 63")
 	}
+}
+
+// isAppTypeShaped reports whether s looks like an app type: every one the service has is a
+// CamelCase word (JupyterLab, RStudioServerPro), which is also what its ARN segment holds.
+func isAppTypeShaped(s string) bool {
+	if s == "" || len(s) > 63 || !('a' <= s[0]|0x20 && s[0]|0x20 <= 'z') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // validateOwner applies "exactly one of UserProfileName or SpaceName": the model documents each as
@@ -349,13 +378,16 @@ func validateTags(ps *problems, tags []types.Tag) {
 }
 
 // keySet finds repeated tag keys in one pass without allocating: an open-addressing table of key
-// fingerprints, twice as large as a valid list can fill, that compares keys only when their
-// fingerprints are equal. A list too long to be valid spills into a map.
+// hashes (hash/maphash), twice as large as a valid list can fill, that compares keys only when
+// their hashes are equal. A list too long to be valid spills into a map.
 type keySet struct {
-	prints [128]uint64 // 0: empty slot
+	hashes [128]uint64 // 0: empty slot
 	index  [128]uint8
 	spill  map[string]int
 }
+
+// tagKeySeed seeds the hashes of tag keys; one per process, as maphash asks.
+var tagKeySeed = maphash.MakeSeed()
 
 // add records tags[i].Key (not nil) and returns the index of an earlier equal key, or -1.
 func (s *keySet) add(tags []types.Tag, i int) int {
@@ -370,13 +402,13 @@ func (s *keySet) add(tags []types.Tag, i int) int {
 		s.spill[k] = i
 		return -1
 	}
-	fp := fingerprint(k)
-	for slot := fp >> 57; ; slot = (slot + 1) % 128 {
-		switch s.prints[slot] {
+	h := maphash.String(tagKeySeed, k) | 1 // never 0, the mark of an empty slot
+	for slot := h >> 57; ; slot = (slot + 1) % 128 {
+		switch s.hashes[slot] {
 		case 0:
-			s.prints[slot], s.index[slot] = fp, uint8(i)
+			s.hashes[slot], s.index[slot] = h, uint8(i)
 			return -1
-		case fp:
+		case h:
 			if j := int(s.index[slot]); *tags[j].Key == k {
 				return j
 			}
@@ -387,32 +419,6 @@ func (s *keySet) add(tags []types.Tag, i int) int {
 // hasReservedPrefix reports whether a tag key starts with "aws:" in any case.
 func hasReservedPrefix(k string) bool {
 	return len(k) >= 4 && k[3] == ':' && k[0]|0x20 == 'a' && k[1]|0x20 == 'w' && k[2]|0x20 == 's'
-}
-
-// fingerprint mixes a key's length with its first and last eight bytes: cheap, and distinct for
-// keys that differ in length or at either end. It is never 0, the mark of a missing key.
-func fingerprint(s string) uint64 {
-	n := len(s)
-	h := uint64(n)
-	if n >= 8 {
-		h ^= load64(s[:8]) ^ bits.RotateLeft64(load64(s[n-8:]), 29)
-	} else {
-		for i := range n {
-			h ^= uint64(s[i]) << (8 * (i + 1))
-		}
-	}
-	// Mix, so that the top bits, which pick the slot, depend on every byte.
-	h *= 0x9E3779B97F4A7C15
-	h ^= h >> 29
-	h *= 0xBF58476D1CE4E5B9
-	return h | 1
-}
-
-// load64 reads eight bytes little-endian; the compiler turns it into one load.
-func load64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func validateResourceSpec(ps *problems, appType AppType, spec *types.ResourceSpec, cfg *validateConfig) {
@@ -442,7 +448,8 @@ func validateResourceSpec(ps *problems, appType AppType, spec *types.ResourceSpe
 	imageAliasRule.optional(ps, p("SageMakerImageVersionAlias"), spec.SageMakerImageVersionAlias)
 	lifecycleARNRule.optional(ps, p("LifecycleConfigArn"), spec.LifecycleConfigArn)
 	trainingPlanARNRule.optional(ps, p("TrainingPlanArn"), spec.TrainingPlanArn)
-	if spec.TrainingPlanArn != nil && IsKnownAppType(appType) && !rule.trainingPlan {
+	// "None" is the model's value that clears a training plan, which any app type may send.
+	if tp := spec.TrainingPlanArn; tp != nil && *tp != "None" && IsKnownAppType(appType) && !rule.trainingPlan {
 		ps.add(p("TrainingPlanArn"), FieldForbidden, *spec.TrainingPlanArn,
 			fmt.Sprintf("only JupyterLab and CodeEditor apps support a training plan, not %s", appType))
 	}

@@ -232,6 +232,10 @@ func TestValidateRules(t *testing.T) {
 		{name: "training plan 2049 characters", change: func(in *sagemaker.CreateAppInput) {
 			in.AppType, in.ResourceSpec.TrainingPlanArn = types.AppTypeCodeEditor, aws.String(testTrainingPlanARN+long("x", 2049-len(testTrainingPlanARN)))
 		}, want: []problem{{"ResourceSpec.TrainingPlanArn", FieldTooLong}}},
+		{name: "training plan None on KernelGateway", change: func(in *sagemaker.CreateAppInput) { in.ResourceSpec.TrainingPlanArn = aws.String("None") }},
+		{name: "training plan None on JupyterServer", change: func(in *sagemaker.CreateAppInput) {
+			in.AppType, in.ResourceSpec.InstanceType, in.ResourceSpec.TrainingPlanArn = types.AppTypeJupyterServer, InstanceTypeSystem, aws.String("None")
+		}},
 		{name: "training plan on KernelGateway", change: func(in *sagemaker.CreateAppInput) { in.ResourceSpec.TrainingPlanArn = aws.String(testTrainingPlanARN) }, want: []problem{{"ResourceSpec.TrainingPlanArn", FieldForbidden}}},
 
 		// Instance-type precedence, given the defaults.
