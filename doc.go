@@ -23,23 +23,32 @@
 //
 // Validate checks a *sagemaker.CreateAppInput against the service model and the service's own
 // rules: required members; AppType and ResourceSpec.InstanceType among the SDK's enum values (see
-// AllowUnknownInstanceTypes for instance types newer than the SDK); lengths in Unicode code points;
-// the model's patterns, anchored at both ends and matched exactly as the model writes them; at
-// most 50 tags, with unique keys that do not start with the reserved "aws:" prefix; exactly one of
-// UserProfileName or SpaceName; only "system" for JupyterServer apps; TrainingPlanArn only for
-// JupyterLab and CodeEditor apps. Every problem is reported at once, as a *ValidationError of
-// *FieldError values whose Field is the SDK member path ("Tags[3].Key",
-// "ResourceSpec.InstanceType"). Validating a valid request allocates nothing.
+// AllowUnknownAppTypes and AllowUnknownInstanceTypes for values newer than the SDK); lengths in
+// Unicode code points; the model's patterns, anchored at both ends and matched exactly as the
+// model writes them; at most 50 tags, with unique keys that do not start with the reserved "aws:"
+// prefix; exactly one of UserProfileName or SpaceName; only "system" for JupyterServer apps;
+// TrainingPlanArn only for JupyterLab and CodeEditor apps ("None", which clears it, on any). Every
+// problem is reported at once, as a *ValidationError of *FieldError values whose Field is the SDK
+// member path ("Tags[3].Key", "ResourceSpec.InstanceType"). Validating a valid request allocates
+// nothing.
 //
 // # Instance types and defaults
 //
-// An app's own ResourceSpec.InstanceType wins over the user profile's (or space's) default for the
-// app type, which wins over the domain's. A KernelGateway app that has an instance type at no level
-// is refused by the service; for such an app Client.CreateApp reads the defaults (DescribeUserProfile
-// or DescribeSpace, and DescribeDomain), caches them per domain for Options.DefaultsTTL, and fails
-// before the call with a FieldRequired problem that names every level it looked at. If the caller
-// may not read them (AccessDenied), the Client logs that at debug level and lets the service decide.
-// Validate does the same check when given WithDefaults.
+// An app's own ResourceSpec.InstanceType wins over the defaults below it, and the first default
+// level that sets one wins. For a user-profile app the levels are the profile's UserSettings, then
+// the domain's DefaultUserSettings. For a space app the service documents no order; this library
+// (and sagemakerfake) use one rule: a shared space's SpaceSettings, then the domain's
+// DefaultSpaceSettings, then DefaultUserSettings; a private space's SpaceSettings, then its
+// owner's UserSettings, then DefaultUserSettings.
+//
+// Only a KernelGateway app is refused when no level sets an instance type. For such an app
+// Client.CreateApp reads the levels (DescribeUserProfile or DescribeSpace, and DescribeDomain) and
+// fails before the call with a FieldRequired problem that names every level it looked at. The
+// read is an optimisation, never a reason to refuse a valid request: concurrent callers share one
+// read, reads are cached per domain, profile and space for Options.DefaultsTTL, a refusal is made
+// only on levels read after the call began (a cached "none" is read again first), and a read that
+// fails for any reason but the caller's context is logged at debug level and the request is sent
+// for the service to decide. Validate does the same check when given WithDefaults.
 //
 // # Errors
 //

@@ -10,16 +10,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"golang.org/x/sync/singleflight"
 )
 
-// Instance-type precedence: an app's own ResourceSpec.InstanceType wins, then the user profile's
-// (or space's) default for the app type, then the domain's. Only a KernelGateway app fails when no
-// level sets one, so only then does the Client read the defaults, to fail fast with every level
-// named instead of after a round trip. The reads are cached per domain and per owner.
+// Instance-type precedence. An app's own ResourceSpec.InstanceType wins; below it come default
+// ResourceSpecs, the first that sets an instance type winning (facts §2.4, applied alike by
+// sagemakerfake):
 //
-// For a space app, the service documents no order between the space's settings, the domain's
-// DefaultSpaceSettings and the user settings; the Client fails only when none of them sets an
-// instance type, so that it never refuses a request the service would take.
+//	user-profile app:  the profile's UserSettings, the domain's DefaultUserSettings
+//	shared-space app:  the space's SpaceSettings, the domain's DefaultSpaceSettings, DefaultUserSettings
+//	private-space app: the space's SpaceSettings, the owner's UserSettings, DefaultUserSettings
+//
+// Only a KernelGateway app fails when no level sets one, so only then does the Client read the
+// levels, to fail fast with every level named instead of after a round trip. The read is an
+// optimisation and never the reason a valid request is refused: a read that fails for any reason
+// but the caller's context lets the request go, for the service to decide, and a refusal is made
+// only on a view read after the call began, never on a cached one. Reads are cached per domain,
+// user profile and space for Options.DefaultsTTL, and concurrent callers share one read.
 
 // needsDefaults reports whether in's app type needs an instance type that in does not set.
 func needsDefaults(in *sagemaker.CreateAppInput) bool {
@@ -27,103 +34,243 @@ func needsDefaults(in *sagemaker.CreateAppInput) bool {
 		(in.ResourceSpec == nil || in.ResourceSpec.InstanceType == "")
 }
 
-// defaultsCache holds what the Client read of domains, user profiles and spaces.
-type defaultsCache struct {
-	mu      sync.Mutex
-	entries map[defaultsKey]defaultsEntry
-}
-
-type defaultsKey struct {
-	domainID string
-	kind     string // "domain", "user profile" or "space"
-	name     string
-}
-
-type defaultsEntry struct {
-	read   time.Time
-	denied bool // the caller may not read it: the check is skipped until the entry expires
-	// Exactly one group is set, by kind.
-	domainUser  *types.UserSettings
-	domainSpace *types.DefaultSpaceSettings
-	user        *types.UserSettings
-	space       *types.SpaceSettings
-}
-
-// defaultLevels returns the default ResourceSpecs that apply below the app in, most specific
-// first. known is false when the Client may not read them (AccessDenied): the service then decides.
-func (c *Client) defaultLevels(ctx context.Context, in *sagemaker.CreateAppInput) (levels []defaultLevel, known bool, err error) {
-	domainID := aws.ToString(in.DomainId)
-	domain, err := c.readDefaults(ctx, defaultsKey{domainID: domainID, kind: "domain"})
-	if err != nil || domain.denied {
-		return nil, false, err
+// checkDefaults refuses a request that needs an instance type no level gives it. It returns nil
+// when some level gives one, when the levels cannot be read (the service decides), or a context
+// error when ctx ended.
+func (c *Client) checkDefaults(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options)) error {
+	if !needsDefaults(in) {
+		return nil
 	}
-	if name := aws.ToString(in.UserProfileName); name != "" {
-		user, err := c.readDefaults(ctx, defaultsKey{domainID: domainID, kind: "user profile", name: name})
-		if err != nil || user.denied {
-			return nil, false, err
+	start := c.opts.Now()
+	var notBefore time.Time
+	if c.opts.DefaultsTTL < 0 {
+		notBefore = start
+	}
+	for {
+		levels, oldest, err := c.defaultLevels(ctx, in, notBefore, optFns)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				if errors.Is(err, ctxErr) {
+					return err
+				}
+				return ctxErr
+			}
+			c.logger().LogAttrs(ctx, slog.LevelDebug, "sagemakerapp: could not read the instance-type defaults; the service will decide",
+				slog.String("domain", aws.ToString(in.DomainId)), slog.Any("error", err))
+			return nil
 		}
-		return []defaultLevel{
-			{name: "user profile " + name + "'s UserSettings.KernelGatewayAppSettings.DefaultResourceSpec", spec: userKernelGatewaySpec(user.user)},
-			{name: "domain " + domainID + "'s DefaultUserSettings.KernelGatewayAppSettings.DefaultResourceSpec", spec: userKernelGatewaySpec(domain.domainUser)},
-		}, true, nil
+		if levels == nil { // the caller may not read them
+			return nil
+		}
+		var ps problems
+		validateDefaultInstanceType(&ps, in.AppType, levels)
+		if ps == nil {
+			return nil
+		}
+		if !oldest.Before(start) {
+			return &ValidationError{Problems: ps}
+		}
+		// The view that says "none" was cached before this call: an admin may have set a default
+		// since. Read every level again before refusing.
+		notBefore = start
 	}
-	name := aws.ToString(in.SpaceName)
-	space, err := c.readDefaults(ctx, defaultsKey{domainID: domainID, kind: "space", name: name})
-	if err != nil || space.denied {
-		return nil, false, err
-	}
-	var spaceSpec, domainSpaceSpec *types.ResourceSpec
-	if s := space.space; s != nil && s.KernelGatewayAppSettings != nil {
-		spaceSpec = s.KernelGatewayAppSettings.DefaultResourceSpec
-	}
-	if s := domain.domainSpace; s != nil && s.KernelGatewayAppSettings != nil {
-		domainSpaceSpec = s.KernelGatewayAppSettings.DefaultResourceSpec
-	}
-	return []defaultLevel{
-		{name: "space " + name + "'s SpaceSettings.KernelGatewayAppSettings.DefaultResourceSpec", spec: spaceSpec},
-		{name: "domain " + domainID + "'s DefaultSpaceSettings.KernelGatewayAppSettings.DefaultResourceSpec", spec: domainSpaceSpec},
-		{name: "domain " + domainID + "'s DefaultUserSettings.KernelGatewayAppSettings.DefaultResourceSpec", spec: userKernelGatewaySpec(domain.domainUser)},
-	}, true, nil
 }
 
-func userKernelGatewaySpec(s *types.UserSettings) *types.ResourceSpec {
+// levelSource is one level of defaults: what to read, how to name it, and where its
+// KernelGateway ResourceSpec is.
+type levelSource struct {
+	key   defaultsKey
+	label string
+	spec  func(defaultsEntry) *types.ResourceSpec
+}
+
+// defaultLevels reads the default ResourceSpecs below the app in, most specific first, up to the
+// first that sets an instance type, and returns when the oldest of them was read. Entries read
+// before notBefore are read again. levels is nil when the caller may not read a level.
+func (c *Client) defaultLevels(ctx context.Context, in *sagemaker.CreateAppInput, notBefore time.Time, optFns []func(*sagemaker.Options)) (levels []defaultLevel, oldest time.Time, err error) {
+	domainID := aws.ToString(in.DomainId)
+	const kg = ".KernelGatewayAppSettings.DefaultResourceSpec"
+	profile := func(role, name string) levelSource {
+		return levelSource{defaultsKey{domainID, kindUserProfile, name}, role + " " + name + "'s UserSettings" + kg,
+			func(e defaultsEntry) *types.ResourceSpec { return userKernelGateway(e.user) }}
+	}
+	domainKey := defaultsKey{domainID: domainID, kind: kindDomain}
+	domainUser := levelSource{domainKey, "domain " + domainID + "'s DefaultUserSettings" + kg,
+		func(e defaultsEntry) *types.ResourceSpec { return userKernelGateway(e.domainUser) }}
+	domainSpace := levelSource{domainKey, "domain " + domainID + "'s DefaultSpaceSettings" + kg,
+		func(e defaultsEntry) *types.ResourceSpec { return defaultSpaceKernelGateway(e.domainSpace) }}
+
+	var sources []levelSource
+	if user := aws.ToString(in.UserProfileName); user != "" {
+		sources = []levelSource{profile("user profile", user), domainUser}
+	} else {
+		// The levels after the space's own depend on whether it is private (facts §2.4).
+		spaceName := aws.ToString(in.SpaceName)
+		sources = []levelSource{{defaultsKey{domainID, kindSpace, spaceName}, "space " + spaceName + "'s SpaceSettings" + kg,
+			func(e defaultsEntry) *types.ResourceSpec { return spaceKernelGateway(e.space) }}}
+	}
+	var domain *defaultsEntry // read once per call, even when two levels come from it
+	for i := 0; i < len(sources); i++ {
+		src := sources[i]
+		var e defaultsEntry
+		if src.key.kind == kindDomain && domain != nil {
+			e = *domain
+		} else if e, err = c.readDefaults(ctx, src.key, notBefore, optFns); err != nil {
+			return nil, oldest, err
+		}
+		if e.denied {
+			return nil, oldest, nil
+		}
+		if src.key.kind == kindDomain {
+			domain = &e
+		}
+		if oldest.IsZero() || e.read.Before(oldest) {
+			oldest = e.read
+		}
+		spec := src.spec(e)
+		levels = append(levels, defaultLevel{name: src.label, spec: spec})
+		if spec != nil && spec.InstanceType != "" {
+			return levels, oldest, nil
+		}
+		if src.key.kind == kindSpace {
+			switch {
+			case !e.private:
+				sources = append(sources, domainSpace, domainUser)
+			case e.owner != "":
+				sources = append(sources, profile("owner", e.owner), domainUser)
+			default:
+				sources = append(sources, domainUser)
+			}
+		}
+	}
+	return levels, oldest, nil
+}
+
+func userKernelGateway(s *types.UserSettings) *types.ResourceSpec {
 	if s == nil || s.KernelGatewayAppSettings == nil {
 		return nil
 	}
 	return s.KernelGatewayAppSettings.DefaultResourceSpec
 }
 
-// readDefaults returns the cached entry for k, or reads it. An AccessDenied read becomes an entry
-// marked denied, logged at debug level; any other failure is returned and not cached.
-func (c *Client) readDefaults(ctx context.Context, k defaultsKey) (defaultsEntry, error) {
-	now := c.opts.Now()
-	if e, ok := c.defaults.get(k, now, c.opts.DefaultsTTL); ok {
-		return e, nil
+func spaceKernelGateway(s *types.SpaceSettings) *types.ResourceSpec {
+	if s == nil || s.KernelGatewayAppSettings == nil {
+		return nil
 	}
-	e := defaultsEntry{read: now}
+	return s.KernelGatewayAppSettings.DefaultResourceSpec
+}
+
+func defaultSpaceKernelGateway(s *types.DefaultSpaceSettings) *types.ResourceSpec {
+	if s == nil || s.KernelGatewayAppSettings == nil {
+		return nil
+	}
+	return s.KernelGatewayAppSettings.DefaultResourceSpec
+}
+
+// Kinds of defaultsKey.
+const (
+	kindDomain      = "domain"
+	kindUserProfile = "user profile"
+	kindSpace       = "space"
+)
+
+// defaultsKey names one domain, user profile or space whose settings the Client reads.
+type defaultsKey struct {
+	domainID string
+	kind     string
+	name     string
+}
+
+// defaultsEntry is what the Client read of one defaultsKey, and when the read began.
+type defaultsEntry struct {
+	read   time.Time
+	denied bool // the caller may not read it: the check is skipped until the entry expires
+	// By kind: domainUser and domainSpace for a domain, user for a user profile, the rest for a
+	// space.
+	domainUser  *types.UserSettings
+	domainSpace *types.DefaultSpaceSettings
+	user        *types.UserSettings
+	space       *types.SpaceSettings
+	private     bool   // SpaceSharingSettings.SharingType is Private
+	owner       string // OwnershipSettings.OwnerUserProfileName
+}
+
+// defaultsCache holds what the Client read, and the reads in flight.
+type defaultsCache struct {
+	flights singleflight.Group
+	mu      sync.Mutex
+	entries map[defaultsKey]defaultsEntry
+	sweepAt int // the size at which put next drops expired entries
+}
+
+// readDefaults returns an entry for k read at or after notBefore and within the TTL: from the
+// cache, from a read in flight, or from a new read. An AccessDenied read becomes an entry marked
+// denied, logged at debug level and cached; any other failure is returned and not cached. A
+// caller whose ctx ends stops waiting at once, even while others share its read.
+func (c *Client) readDefaults(ctx context.Context, k defaultsKey, notBefore time.Time, optFns []func(*sagemaker.Options)) (defaultsEntry, error) {
+	ttl := c.opts.DefaultsTTL
+	for {
+		if e, ok := c.defaults.get(k, c.opts.Now(), ttl, notBefore); ok {
+			return e, nil
+		}
+		flight := c.defaults.flights.DoChan(k.domainID+"\x00"+k.kind+"\x00"+k.name, func() (any, error) {
+			// A flight that ended between the lookup above and this one has filled the cache.
+			if e, ok := c.defaults.get(k, c.opts.Now(), ttl, notBefore); ok {
+				return e, nil
+			}
+			e, err := c.describeDefaults(ctx, k, optFns)
+			if err == nil {
+				c.defaults.put(k, e, ttl)
+			}
+			return e, err
+		})
+		var r singleflight.Result
+		select {
+		case <-ctx.Done():
+			return defaultsEntry{}, ctx.Err()
+		case r = <-flight:
+		}
+		if r.Err != nil {
+			return defaultsEntry{}, r.Err
+		}
+		e := r.Val.(defaultsEntry)
+		if !e.read.Before(notBefore) {
+			return e, nil
+		}
+		// This caller joined a read that began before notBefore; the next one begins after.
+	}
+}
+
+// describeDefaults makes the Describe call for k.
+func (c *Client) describeDefaults(ctx context.Context, k defaultsKey, optFns []func(*sagemaker.Options)) (defaultsEntry, error) {
+	e := defaultsEntry{read: c.opts.Now()}
 	var op string
 	var err error
 	switch k.kind {
-	case "domain":
+	case kindDomain:
 		op = "DescribeDomain"
 		var out *sagemaker.DescribeDomainOutput
-		out, err = c.api.DescribeDomain(ctx, &sagemaker.DescribeDomainInput{DomainId: &k.domainID})
+		out, err = c.api.DescribeDomain(ctx, &sagemaker.DescribeDomainInput{DomainId: &k.domainID}, optFns...)
 		if err == nil {
 			e.domainUser, e.domainSpace = out.DefaultUserSettings, out.DefaultSpaceSettings
 		}
-	case "user profile":
+	case kindUserProfile:
 		op = "DescribeUserProfile"
 		var out *sagemaker.DescribeUserProfileOutput
-		out, err = c.api.DescribeUserProfile(ctx, &sagemaker.DescribeUserProfileInput{DomainId: &k.domainID, UserProfileName: &k.name})
+		out, err = c.api.DescribeUserProfile(ctx, &sagemaker.DescribeUserProfileInput{DomainId: &k.domainID, UserProfileName: &k.name}, optFns...)
 		if err == nil {
 			e.user = out.UserSettings
 		}
 	default:
 		op = "DescribeSpace"
 		var out *sagemaker.DescribeSpaceOutput
-		out, err = c.api.DescribeSpace(ctx, &sagemaker.DescribeSpaceInput{DomainId: &k.domainID, SpaceName: &k.name})
+		out, err = c.api.DescribeSpace(ctx, &sagemaker.DescribeSpaceInput{DomainId: &k.domainID, SpaceName: &k.name}, optFns...)
 		if err == nil {
 			e.space = out.SpaceSettings
+			e.private = out.SpaceSharingSettings != nil && out.SpaceSharingSettings.SharingType == types.SharingTypePrivate
+			if out.OwnershipSettings != nil {
+				e.owner = aws.ToString(out.OwnershipSettings.OwnerUserProfileName)
+			}
 		}
 	}
 	if err = mapError(ctx, op, err); err != nil {
@@ -134,23 +281,33 @@ func (c *Client) readDefaults(ctx context.Context, k defaultsKey) (defaultsEntry
 			slog.String("operation", op), slog.String("domain", k.domainID), slog.String("name", k.name), slog.Any("error", err))
 		e.denied = true
 	}
-	c.defaults.put(k, e, c.opts.DefaultsTTL)
 	return e, nil
 }
 
-func (d *defaultsCache) get(k defaultsKey, now time.Time, ttl time.Duration) (defaultsEntry, bool) {
+// get returns the entry for k if it is within ttl at now and was read at or after notBefore.
+// An expired entry is dropped.
+func (d *defaultsCache) get(k defaultsKey, now time.Time, ttl time.Duration, notBefore time.Time) (defaultsEntry, bool) {
 	if ttl < 0 {
 		return defaultsEntry{}, false
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e, ok := d.entries[k]
-	if !ok || now.Sub(e.read) >= ttl {
+	switch {
+	case !ok:
+		return defaultsEntry{}, false
+	case now.Sub(e.read) >= ttl:
+		delete(d.entries, k)
+		return defaultsEntry{}, false
+	case e.read.Before(notBefore):
 		return defaultsEntry{}, false
 	}
 	return e, true
 }
 
+// put stores e. Expired entries that nobody asks for again are dropped when the map has doubled
+// since the last sweep, so the cost is constant per put and the map stays within twice what one
+// TTL saw.
 func (d *defaultsCache) put(k defaultsKey, e defaultsEntry, ttl time.Duration) {
 	if ttl < 0 {
 		return
@@ -160,11 +317,13 @@ func (d *defaultsCache) put(k defaultsKey, e defaultsEntry, ttl time.Duration) {
 	if d.entries == nil {
 		d.entries = make(map[defaultsKey]defaultsEntry)
 	}
-	// Expired entries go on the next write, so the map holds at most what one TTL saw.
-	for key, old := range d.entries {
-		if e.read.Sub(old.read) >= ttl {
-			delete(d.entries, key)
+	if len(d.entries) >= d.sweepAt {
+		for key, old := range d.entries {
+			if e.read.Sub(old.read) >= ttl {
+				delete(d.entries, key)
+			}
 		}
+		d.sweepAt = max(2*len(d.entries), 64)
 	}
 	d.entries[k] = e
 }

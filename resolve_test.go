@@ -3,6 +3,8 @@ package sagemakerapp
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -57,7 +59,7 @@ func TestInstanceTypePrecedence(t *testing.T) {
 	tests := []struct {
 		name                                    string
 		domainUser, domainSpace, profile, space InstanceType
-		inSpace                                 bool
+		inSpace, private                        bool
 		wantCreate                              bool
 	}{
 		{name: "user app, no level sets one"},
@@ -68,10 +70,23 @@ func TestInstanceTypePrecedence(t *testing.T) {
 		{name: "space app, space sets one", inSpace: true, space: m5, wantCreate: true},
 		{name: "space app, domain space default sets one", inSpace: true, domainSpace: m5, wantCreate: true},
 		{name: "space app, domain user default sets one", inSpace: true, domainUser: m5, wantCreate: true},
+		{name: "private space app, owner's profile sets one", inSpace: true, private: true, profile: m5, wantCreate: true},
+		{name: "private space app, only the domain space default sets one", inSpace: true, private: true, domainSpace: m5},
+		{name: "private space app, domain user default sets one", inSpace: true, private: true, domainUser: m5, wantCreate: true},
+		{name: "private space app, space sets one", inSpace: true, private: true, space: m5, wantCreate: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			api := defaultsAPI(tt.domainUser, tt.domainSpace, tt.profile, tt.space)
+			if tt.private {
+				describeSpace := api.describeSpace
+				api.describeSpace = func(in *sagemaker.DescribeSpaceInput) (*sagemaker.DescribeSpaceOutput, error) {
+					out, err := describeSpace(in)
+					out.SpaceSharingSettings = &types.SpaceSharingSettings{SharingType: types.SharingTypePrivate}
+					out.OwnershipSettings = &types.OwnershipSettings{OwnerUserProfileName: aws.String("owner1")}
+					return out, err
+				}
+			}
 			in := kernelGatewayWithoutInstanceType("owner1", tt.inSpace)
 			_, err := New(api).CreateApp(context.Background(), in)
 			if tt.wantCreate {
@@ -168,27 +183,80 @@ func TestAccessDeniedOnDefaultsLetsTheServiceDecide(t *testing.T) {
 	assert.Contains(t, logs.String(), "AccessDeniedException")
 }
 
-func TestOtherFailuresReadingDefaultsAreReturned(t *testing.T) {
-	api := defaultsAPI(types.AppInstanceTypeMlM5Large, "", "", "")
-	fail := true
-	api.describeUserProfile = func(*sagemaker.DescribeUserProfileInput) (*sagemaker.DescribeUserProfileOutput, error) {
-		if fail {
-			return nil, &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
-		}
-		return &sagemaker.DescribeUserProfileOutput{}, nil
+// The pre-read is an optimisation: a read that fails for any reason but the caller's context
+// sends the request as given, for the service to decide.
+func TestFailedPreReadSendsTheRequest(t *testing.T) {
+	failures := map[string]error{
+		"throttled": &smithy.OperationError{ServiceID: "SageMaker", OperationName: "DescribeDomain",
+			Err: &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}},
+		"5xx":        &smithy.GenericAPIError{Code: "InternalFailure", Message: "boom", Fault: smithy.FaultServer},
+		"not found":  &types.ResourceNotFound{Message: aws.String("Domain d-xy7pqhqf3kz1 not found")},
+		"validation": &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected"},
+		"transport":  errors.New("connection reset by peer"),
 	}
+	for name, failure := range failures {
+		t.Run(name, func(t *testing.T) {
+			api := defaultsAPI("", "", "", "")
+			api.describeDomain = func(*sagemaker.DescribeDomainInput) (*sagemaker.DescribeDomainOutput, error) {
+				return nil, failure
+			}
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c := New(api, func(o *Options) { o.Logger = logger })
+			for range 2 {
+				_, err := c.CreateApp(context.Background(), kernelGatewayWithoutInstanceType("alice", false))
+				require.NoError(t, err)
+			}
+			assert.Equal(t, 2, api.count("CreateApp"), "the request went to the service")
+			assert.Equal(t, 2, api.count("DescribeDomain"), "a failed read is not cached")
+			assert.Contains(t, logs.String(), "level=DEBUG")
+			assert.Contains(t, logs.String(), "the service will decide")
+		})
+	}
+}
+
+// A view cached while no level set an instance type must not refuse a request after an admin
+// has set one: the Client reads the levels again before it refuses.
+func TestRefusalIsNeverMadeOnACachedView(t *testing.T) {
+	api := defaultsAPI("", "", "", "")
 	c := New(api)
 	_, err := c.CreateApp(context.Background(), kernelGatewayWithoutInstanceType("alice", false))
-	require.ErrorIs(t, err, ErrThrottled)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "DescribeUserProfile", apiErr.Operation)
-	assert.Zero(t, api.count("CreateApp"))
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.Equal(t, 1, api.count("DescribeUserProfile"), "a fresh read refuses at once")
+	assert.Equal(t, 1, api.count("DescribeDomain"))
 
-	fail = false
+	// An admin sets the profile's default; the Client still holds "none" in its cache.
+	api.describeUserProfile = func(*sagemaker.DescribeUserProfileInput) (*sagemaker.DescribeUserProfileOutput, error) {
+		return &sagemaker.DescribeUserProfileOutput{UserSettings: kernelGatewaySettings(types.AppInstanceTypeMlM5Large)}, nil
+	}
 	_, err = c.CreateApp(context.Background(), kernelGatewayWithoutInstanceType("alice", false))
-	require.NoError(t, err, "a failure is not cached")
+	require.NoError(t, err)
+	assert.Equal(t, 1, api.count("CreateApp"))
+	assert.Equal(t, 2, api.count("DescribeUserProfile"), "read again before refusing")
+
+	// The fresh view is cached again: the next create needs no read at all.
+	_, err = c.CreateApp(context.Background(), kernelGatewayWithoutInstanceType("alice", false))
+	require.NoError(t, err)
 	assert.Equal(t, 2, api.count("DescribeUserProfile"))
+}
+
+// A refusal after a re-read that still finds nothing is a refusal, with both reads counted.
+func TestRefusalAfterReReadStillRefuses(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	api := defaultsAPI("", "", "", "")
+	c := New(api, func(o *Options) { o.Now = clock })
+	_, err := c.CreateApp(context.Background(), kernelGatewayWithoutInstanceType("alice", false))
+	require.ErrorIs(t, err, ErrInvalidInput)
+	mu.Lock()
+	now = now.Add(time.Second)
+	mu.Unlock()
+	_, err = c.CreateApp(context.Background(), kernelGatewayWithoutInstanceType("alice", false))
+	require.ErrorIs(t, err, ErrInvalidInput)
+	assert.Equal(t, 2, api.count("DescribeUserProfile"))
+	assert.Equal(t, 2, api.count("DescribeDomain"))
+	assert.Zero(t, api.count("CreateApp"))
 }
 
 func TestCanceledContextWhileReadingDefaults(t *testing.T) {
@@ -203,27 +271,105 @@ func TestCanceledContextWhileReadingDefaults(t *testing.T) {
 	assert.Zero(t, api.count("CreateApp"))
 }
 
-func TestConcurrentCreatesShareTheCache(t *testing.T) {
+// 32 concurrent creates that need the same levels share one read of each. The domain read
+// blocks until every caller has asked for defaults, so a Client that let each of them read on a
+// cache miss would make 32 reads.
+func TestConcurrentCreatesReadTheDefaultsOnce(t *testing.T) {
+	const callers = 32
 	api := defaultsAPI(types.AppInstanceTypeMlM5Large, "", "", "")
-	c := New(api)
+	arrived := make(chan struct{}, callers)
+	release := make(chan struct{})
+	describeDomain := api.describeDomain
+	api.describeDomain = func(in *sagemaker.DescribeDomainInput) (*sagemaker.DescribeDomainOutput, error) {
+		<-release
+		return describeDomain(in)
+	}
+	// Options.Now is read once as each CreateApp begins its defaults check: a point every caller
+	// passes before it looks in the cache.
+	c := New(api, func(o *Options) {
+		o.Now = func() time.Time {
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+			return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+		}
+	})
 	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for i := range 16 {
+	errs := make(chan error, callers)
+	for i := range callers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			in := kernelGatewayWithoutInstanceType("alice", false)
-			in.AppName = aws.String("app" + string(rune('a'+i)))
+			in.AppName = aws.String(fmt.Sprintf("app%d", i))
 			_, err := c.CreateApp(context.Background(), in)
 			errs <- err
 		}()
 	}
+	for range callers {
+		<-arrived
+	}
+	close(release)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		assert.NoError(t, err)
 	}
-	assert.Equal(t, 16, api.count("CreateApp"))
-	assert.LessOrEqual(t, api.count("DescribeDomain"), 16)
-	assert.GreaterOrEqual(t, api.count("DescribeDomain"), 1)
+	assert.Equal(t, callers, api.count("CreateApp"))
+	assert.Equal(t, 1, api.count("DescribeDomain"))
+	assert.Equal(t, 1, api.count("DescribeUserProfile"))
+}
+
+// A caller whose context ends stops waiting for a read that others share, and the others still
+// get it.
+func TestCallerLeavesASharedReadWhenItsContextEnds(t *testing.T) {
+	api := defaultsAPI(types.AppInstanceTypeMlM5Large, "", "", "")
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	describeDomain := api.describeDomain
+	api.describeDomain = func(in *sagemaker.DescribeDomainInput) (*sagemaker.DescribeDomainOutput, error) {
+		close(entered)
+		<-release
+		return describeDomain(in)
+	}
+	c := New(api)
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.CreateApp(context.Background(), kernelGatewayWithoutInstanceType("alice", false))
+		first <- err
+	}()
+	<-entered
+	ctx, cancel := context.WithCancel(context.Background())
+	second := make(chan error, 1)
+	go func() {
+		_, err := c.CreateApp(ctx, kernelGatewayWithoutInstanceType("alice", false))
+		second <- err
+	}()
+	cancel()
+	require.ErrorIs(t, <-second, context.Canceled, "returns while the shared read is still blocked")
+	close(release)
+	require.NoError(t, <-first)
+	assert.Equal(t, 1, api.count("CreateApp"))
+	assert.Equal(t, 1, api.count("DescribeDomain"))
+}
+
+func TestCacheDropsExpiredEntries(t *testing.T) {
+	var d defaultsCache
+	t0 := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		d.put(defaultsKey{domainID: "d-a", kind: kindUserProfile, name: fmt.Sprint(i)}, defaultsEntry{read: t0}, time.Minute)
+	}
+	require.Len(t, d.entries, 100)
+	_, ok := d.get(defaultsKey{domainID: "d-a", kind: kindUserProfile, name: "7"}, t0.Add(time.Minute), time.Minute, time.Time{})
+	assert.False(t, ok)
+	assert.Len(t, d.entries, 99, "an expired entry goes when it is asked for")
+	for i := range 100 {
+		d.put(defaultsKey{domainID: "d-b", kind: kindUserProfile, name: fmt.Sprint(i)}, defaultsEntry{read: t0.Add(2 * time.Minute)}, time.Minute)
+	}
+	assert.LessOrEqual(t, len(d.entries), 128, "expired entries nobody asks for go as the map grows")
+	for i := range 100 {
+		_, ok := d.get(defaultsKey{domainID: "d-b", kind: kindUserProfile, name: fmt.Sprint(i)}, t0.Add(2*time.Minute), time.Minute, time.Time{})
+		require.True(t, ok, "fresh entries stay")
+	}
 }
