@@ -5,11 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // API is the part of the SageMaker client that the library calls. *sagemaker.Client satisfies it;
@@ -22,6 +24,8 @@ type API interface {
 	DescribeDomain(ctx context.Context, in *sagemaker.DescribeDomainInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeDomainOutput, error)
 	DescribeUserProfile(ctx context.Context, in *sagemaker.DescribeUserProfileInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeUserProfileOutput, error)
 	DescribeSpace(ctx context.Context, in *sagemaker.DescribeSpaceInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeSpaceOutput, error)
+	AddTags(ctx context.Context, in *sagemaker.AddTagsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
+	ListTags(ctx context.Context, in *sagemaker.ListTagsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListTagsOutput, error)
 }
 
 var _ API = (*sagemaker.Client)(nil)
@@ -66,6 +70,17 @@ type AppID struct {
 	AppName         string
 }
 
+// String returns the app's path as its ARN writes it, domain/owner/type/name, with the owner
+// marked as a space where it is one: "d-abc123/alice/JupyterLab/default",
+// "d-abc123/space:team/JupyterLab/default".
+func (id AppID) String() string {
+	owner := id.UserProfileName
+	if id.SpaceName != "" {
+		owner = "space:" + id.SpaceName
+	}
+	return id.DomainID + "/" + owner + "/" + string(id.AppType) + "/" + id.AppName
+}
+
 // App is a Studio app as the service last reported it.
 type App struct {
 	// ARN is the app's ARN, as the service returned it.
@@ -102,8 +117,13 @@ var errNoAPI = errors.New("the Client has no API; build it with New or NewFromCo
 // optFns, the SDK's per-call options. An invalid request returns a *ValidationError and sends
 // nothing. The returned App is Pending and shares no memory with in.
 //
-// The SDK retries CreateApp on throttling and server faults. CreateApp has no client token, so a
-// retry after a lost response may be answered ResourceInUse for the app the first attempt made.
+// CreateApp has no client token, and the SDK retries it after throttling, server faults and
+// lost responses. When a retry is answered ResourceInUse, the first attempt may have created the
+// app and lost the answer: CreateApp then describes the app, and if it was created after the call
+// began (allowing Options.ClockSkew) with the requested spec, it is this call's and CreateApp
+// succeeds. An app that existed before the call is still ErrResourceInUse. Attempts are counted
+// by a middleware added through the per-call options; an API that ignores them (a test double)
+// gets the check on every ResourceInUse.
 func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns ...func(*sagemaker.Options)) (*App, error) {
 	if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
 		return nil, &ValidationError{Problems: ps}
@@ -114,9 +134,17 @@ func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	if err := c.checkDefaults(ctx, in, optFns); err != nil {
 		return nil, err
 	}
-	out, err := c.api.CreateApp(ctx, in, optFns...)
+	start := c.opts.Now()
+	attempts := new(attemptCounter)
+	out, err := c.api.CreateApp(ctx, in, append(optFns[:len(optFns):len(optFns)], attempts.option)...)
 	if err != nil {
-		return nil, mapError(ctx, "CreateApp", err)
+		err = mapError(ctx, "CreateApp", err)
+		if errors.Is(err, ErrResourceInUse) && attempts.n.Load() != 1 {
+			if app := c.recoverLostCreate(ctx, in, start, optFns); app != nil {
+				return app, nil
+			}
+		}
+		return nil, err
 	}
 	return &App{
 		ARN:          aws.ToString(out.AppArn),
@@ -125,6 +153,48 @@ func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 		ResourceSpec: cloneResourceSpec(in.ResourceSpec),
 		RecoveryMode: aws.ToBool(in.RecoveryMode),
 	}, nil
+}
+
+// recoverLostCreate returns the app in names if the CreateApp call that began at start made it:
+// the app is Pending or InService, was created at or after start (allowing for clock skew) and
+// has the requested spec. Otherwise, or if it cannot tell, it returns nil.
+func (c *Client) recoverLostCreate(ctx context.Context, in *sagemaker.CreateAppInput, start time.Time, optFns []func(*sagemaker.Options)) *App {
+	app, err := c.DescribeApp(ctx, appIDOf(in), optFns...)
+	if err != nil || (app.Status != types.AppStatusPending && app.Status != types.AppStatusInService) ||
+		!c.createdSince(app, start) || specDiff(in, app.ResourceSpec) != nil {
+		return nil
+	}
+	c.logger().LogAttrs(ctx, slog.LevelDebug, "sagemakerapp: CreateApp was answered ResourceInUse for the app an earlier attempt created",
+		slog.String("app", app.ARN))
+	return app
+}
+
+// createdSince reports whether app was created at or after t, allowing for clock skew.
+func (c *Client) createdSince(app *App, t time.Time) bool {
+	return !app.CreationTime.IsZero() && !app.CreationTime.Before(t.Add(-c.opts.ClockSkew))
+}
+
+// attemptCounter counts the attempts the SDK's retryer makes of one call, through a middleware
+// right after the retry middleware.
+type attemptCounter struct {
+	n atomic.Int32
+}
+
+func (a *attemptCounter) option(o *sagemaker.Options) {
+	o.APIOptions = append(o.APIOptions, a.addMiddleware)
+}
+
+func (a *attemptCounter) addMiddleware(stack *middleware.Stack) error {
+	m := middleware.FinalizeMiddlewareFunc("sagemakerapp.CountAttempts", a.handle)
+	if _, ok := stack.Finalize.Get("Retry"); ok {
+		return stack.Finalize.Insert(m, "Retry", middleware.After)
+	}
+	return stack.Finalize.Add(m, middleware.Before)
+}
+
+func (a *attemptCounter) handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	a.n.Add(1)
+	return next.HandleFinalize(ctx, in)
 }
 
 // validateConfig is the validation the Client's options ask for; a nil Client asks for the
@@ -204,7 +274,10 @@ func appFromDescribe(id AppID, out *sagemaker.DescribeAppOutput) *App {
 }
 
 // DeleteApp stops and deletes the app that id names, with optFns as the SDK's per-call options.
-// The app moves to Deleting, then Deleted.
+// The app moves to Deleting, then Deleted; WaitForAppDeleted waits for that. DeleteApp is
+// idempotent: an app that is already Deleting, Deleted, Failed (the service deletes a failed app
+// itself) or not found is success. A Pending app cannot be deleted yet: DeleteApp waits, at the
+// default WaitOptions within ctx, for it to leave Pending, and then deletes it.
 func (c *Client) DeleteApp(ctx context.Context, id AppID, optFns ...func(*sagemaker.Options)) error {
 	if err := id.validate(); err != nil {
 		return err
@@ -212,14 +285,67 @@ func (c *Client) DeleteApp(ctx context.Context, id AppID, optFns ...func(*sagema
 	if c.api == nil {
 		return &APIError{Operation: "DeleteApp", Err: errNoAPI}
 	}
-	_, err := c.api.DeleteApp(ctx, &sagemaker.DeleteAppInput{
-		DomainId:        aws.String(id.DomainID),
-		AppType:         id.AppType,
-		AppName:         aws.String(id.AppName),
-		UserProfileName: nonEmpty(id.UserProfileName),
-		SpaceName:       nonEmpty(id.SpaceName),
-	}, optFns...)
-	return mapError(ctx, "DeleteApp", err)
+	var w *waiter
+	for {
+		_, err := c.api.DeleteApp(ctx, &sagemaker.DeleteAppInput{
+			DomainId:        aws.String(id.DomainID),
+			AppType:         id.AppType,
+			AppName:         aws.String(id.AppName),
+			UserProfileName: nonEmpty(id.UserProfileName),
+			SpaceName:       nonEmpty(id.SpaceName),
+		}, optFns...)
+		err = mapError(ctx, "DeleteApp", err)
+		if err == nil || isGone(err) {
+			return nil
+		}
+		if !errors.Is(err, ErrResourceInUse) {
+			return err
+		}
+		// Pending, or Deleting already: look.
+		if w == nil {
+			opts := newWaitOptions(nil)
+			opts.ClientOptions = optFns
+			w = c.newWaiter(id, opts)
+		}
+		if gone, err := c.awaitDeletable(ctx, w, err); gone || err != nil {
+			return err
+		}
+	}
+}
+
+// awaitDeletable follows a DeleteApp answered ResourceInUse: it polls while the app is Pending,
+// and reports gone for an app that is Deleting, Deleted, Failed or not found; for an InService one
+// it returns neither, and the app can be deleted. inUse is returned if the app cannot be looked at.
+func (c *Client) awaitDeletable(ctx context.Context, w *waiter, inUse error) (gone bool, err error) {
+	for {
+		app, err := c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
+		switch {
+		case err == nil && app.Status == types.AppStatusPending:
+			if err := w.pause(ctx, "out of Pending"); err != nil {
+				return false, err
+			}
+		case err == nil:
+			return app.Status != types.AppStatusInService, nil
+		case isGone(err):
+			return true, nil
+		case ctx.Err() != nil:
+			return false, w.contextError(ctx, err, "out of Pending")
+		default:
+			return false, inUse
+		}
+	}
+}
+
+// isGone reports whether err says that the app is deleted already: ResourceNotFound, or the
+// ValidationExceptions the service answers DeleteApp with for a deleted or failed app. The
+// service gives these no code of their own, so the message is read, here and only here.
+func isGone(err error) bool {
+	if errors.Is(err, ErrResourceNotFound) {
+		return true
+	}
+	var e *APIError
+	return errors.As(err, &e) && e.Code == "ValidationException" &&
+		(strings.Contains(e.Message, "has already been deleted") || strings.Contains(e.Message, "previously failed and was automatically deleted"))
 }
 
 func nonEmpty(s string) *string {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -196,12 +197,29 @@ func TestDeleteApp(t *testing.T) {
 	assert.Equal(t, types.AppTypeJupyterLab, sent.AppType)
 
 	api.deleteApp = func(*sagemaker.DeleteAppInput) (*sagemaker.DeleteAppOutput, error) {
-		return nil, &types.ResourceNotFound{Message: aws.String("gone")}
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
 	}
 	err := New(api).DeleteApp(context.Background(), id)
-	assert.ErrorIs(t, err, ErrResourceNotFound)
-	var nf *types.ResourceNotFound
-	assert.ErrorAs(t, err, &nf)
+	assert.ErrorIs(t, err, ErrAccessDenied)
+	var ge *smithy.GenericAPIError
+	assert.ErrorAs(t, err, &ge)
+}
+
+// The service's answers for an app that is gone already are success: DeleteApp is idempotent.
+func TestDeleteAppOfAGoneAppSucceeds(t *testing.T) {
+	id := AppID{DomainID: "d-abc123", UserProfileName: "alice", AppType: types.AppTypeJupyterLab, AppName: "default"}
+	for name, answer := range map[string]error{
+		"not found":      &types.ResourceNotFound{Message: aws.String("App does not exist")},
+		"deleted":        &smithy.GenericAPIError{Code: "ValidationException", Message: "App 'arn:aws:sagemaker:…' has already been deleted."},
+		"failed earlier": &smithy.GenericAPIError{Code: "ValidationException", Message: "App 'arn:aws:sagemaker:…' previously failed and was automatically deleted."},
+	} {
+		api := &stubAPI{deleteApp: func(*sagemaker.DeleteAppInput) (*sagemaker.DeleteAppOutput, error) { return nil, answer }}
+		assert.NoError(t, New(api).DeleteApp(context.Background(), id), name)
+	}
+	other := &stubAPI{deleteApp: func(*sagemaker.DeleteAppInput) (*sagemaker.DeleteAppOutput, error) {
+		return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "1 validation error detected"}
+	}}
+	assert.ErrorIs(t, New(other).DeleteApp(context.Background(), id), ErrServiceValidation, "other validation errors stay errors")
 }
 
 func TestParseAppARN(t *testing.T) {

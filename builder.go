@@ -197,6 +197,40 @@ func (b AppBuilder) Create(ctx context.Context) (*App, error) {
 	return b.client.CreateApp(ctx, b.input())
 }
 
+// CreateAndWait creates the app with Client.CreateApp and waits for it to be InService, as
+// Client.WaitForApp does; WaitOptions.Timeout bounds both. An app that exists already is
+// ErrResourceInUse: use Ensure to adopt it.
+func (b AppBuilder) CreateAndWait(ctx context.Context, optFns ...func(*WaitOptions)) (*App, error) {
+	if b.client == nil {
+		return nil, b.noClient()
+	}
+	in := b.input()
+	w := b.client.newWaiter(appIDOf(in), newWaitOptions(optFns))
+	w.since = w.start
+	app, err := b.client.CreateApp(ctx, in, w.opts.ClientOptions...)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, w.contextError(ctx, err, "InService")
+		}
+		return nil, err
+	}
+	w.observe(app)
+	if err := w.pause(ctx, "InService"); err != nil {
+		return nil, err
+	}
+	return b.client.waitInService(ctx, w)
+}
+
+// Ensure makes the app exist and be InService with Client.EnsureApp: created if missing or
+// Failed or Deleted, adopted (tags added) if there with this spec, an *AppConflictError if there
+// with another.
+func (b AppBuilder) Ensure(ctx context.Context, optFns ...func(*WaitOptions)) (*App, error) {
+	if b.client == nil {
+		return nil, b.noClient()
+	}
+	return b.client.EnsureApp(ctx, b.input(), optFns...)
+}
+
 // noClient is the error of a terminal call on a builder without a Client: the request's problems
 // if it has any, else an *APIError.
 func (b AppBuilder) noClient() error {

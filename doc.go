@@ -54,7 +54,8 @@
 //
 // Every error a call returns is nil, a context error (errors.Is(err, context.Canceled) or
 // context.DeadlineExceeded), a *ValidationError (errors.Is(err, ErrInvalidInput)), or wraps an
-// *APIError. Match the kind with errors.Is and a sentinel:
+// *APIError; waits and Ensure add *AppFailedError, *AppConflictError and timeouts. Match the kind
+// with errors.Is and a sentinel:
 //
 //	ErrInvalidInput           the library refused the request; nothing was sent
 //	ErrResourceInUse          ResourceInUse: the app exists and is not Deleted or Failed
@@ -64,6 +65,8 @@
 //	ErrAccessDenied           AccessDeniedException, expired or invalid credentials, bad signatures
 //	ErrServiceValidation      ValidationException: the service refused what the library could not check
 //	ErrServiceUnavailable     HTTP 5xx, InternalFailure, ServiceUnavailable, or no response at all
+//	ErrAppFailed              a waited-for app Failed or was deleted (*AppFailedError)
+//	ErrWaitTimeout            a wait ran out of time; also context.DeadlineExceeded
 //
 // and read the detail with errors.As: *APIError carries the operation, the service's code and
 // message, the request ID and the HTTP status, and unwraps to the SDK's own error, so errors.As
@@ -73,6 +76,35 @@
 //
 // The text of errors (Error, FieldError.Detail) is for people and may change in any release; match
 // sentinels, types and fields, never strings.
+//
+// # Waiting
+//
+// CreateApp returns a Pending app; Client.WaitForApp polls until it is InService (and
+// WaitForAppDeleted until it is gone), in the shape of the SDK's waiters: pauses from
+// WaitOptions.MinDelay (2 s) doubling to MaxDelay (20 s), half fixed and half random, for at
+// most WaitOptions.Timeout (15 minutes) and the context's deadline. A five-minute start takes at
+// most 24 polls at the defaults. The outcome is typed: a Failed app is an *AppFailedError
+// (ErrAppFailed) with the service's FailureReason; running out of time is both ErrWaitTimeout and
+// context.DeadlineExceeded; throttling and service faults during a wait are retried at the next
+// poll, and ResourceNotFound right after a create is taken for an app not visible yet. The
+// builder's CreateAndWait creates and waits in one call.
+//
+// CreateApp has no client token, and the SDK retries it after a lost response. When such a retry
+// is answered ResourceInUse, CreateApp describes the app, and an app created after the call began
+// with the requested spec is recognised as its own: the call succeeds instead of reporting the
+// app it has just made as in use. DeleteApp is idempotent: an app already deleted, deleting,
+// failed or missing is success, and a Pending one is waited out and then deleted.
+//
+// # Ensure
+//
+// Client.EnsureApp (and the builder's Ensure) makes an app exist and be InService whatever state
+// it is in: it creates a missing, Failed or Deleted app, waits out a Deleting one, adopts a
+// Pending or InService one with the requested spec (adding the requested tags it lacks; it never
+// removes one), and refuses one with another spec with an *AppConflictError that names the
+// members that differ (errors.Is ErrResourceInUse). It is safe for many goroutines and replicas
+// to ensure the same app at once, and, being idempotent, it retries throttling, service faults
+// and lost responses until WaitOptions.Timeout; only a permanent error (invalid input, access
+// denied, a quota, a conflict, an app that failed after Ensure created it) ends it early.
 //
 // # Testing
 //

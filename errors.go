@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
 
 // Sentinels name the kind of a failure; match them with errors.Is. The detail of a service fault
@@ -48,7 +50,92 @@ var (
 	// ErrServiceUnavailable: the service failed (HTTP 5xx, InternalFailure, ServiceUnavailable)
 	// or could not be reached, after the SDK's retries.
 	ErrServiceUnavailable = errors.New("sagemakerapp: service unavailable")
+
+	// ErrAppFailed: an app that a wait or Ensure watched will not be InService: it Failed (the
+	// error is an *AppFailedError whose App.FailureReason says why), or it was deleted meanwhile.
+	ErrAppFailed = errors.New("sagemakerapp: app failed")
+
+	// ErrWaitTimeout: a wait ran out of time (WaitOptions.Timeout or the context's deadline)
+	// before the app reached the status it waited for. Such an error is also
+	// context.DeadlineExceeded.
+	ErrWaitTimeout = errors.New("sagemakerapp: timed out waiting for the app")
 )
+
+// AppFailedError reports an app that will not be InService: App is the app as last seen, Failed
+// (App.FailureReason says why) or Deleting or Deleted. errors.Is(err, ErrAppFailed) is true.
+type AppFailedError struct {
+	App *App
+}
+
+var _ error = (*AppFailedError)(nil)
+
+// Error names the app, its status and the reason the service gave.
+func (e *AppFailedError) Error() string {
+	var b strings.Builder
+	b.WriteString("sagemakerapp: app ")
+	b.WriteString(e.App.ID.String())
+	b.WriteString(" is ")
+	b.WriteString(string(e.App.Status))
+	if e.App.FailureReason != "" {
+		b.WriteString(": ")
+		b.WriteString(e.App.FailureReason)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrAppFailed.
+func (e *AppFailedError) Is(target error) bool { return target == ErrAppFailed }
+
+// AppConflictError reports that Ensure found the app already there, Pending or InService, with a
+// ResourceSpec other than the one requested. Nothing was changed. Existing is the app as found;
+// Fields names each member that differs, as an SDK member path ("ResourceSpec.InstanceType").
+// errors.Is(err, ErrResourceInUse) is true.
+type AppConflictError struct {
+	Existing *App
+	Fields   []string
+}
+
+var _ error = (*AppConflictError)(nil)
+
+// Error names the app and the members that differ.
+func (e *AppConflictError) Error() string {
+	return "sagemakerapp: app " + e.Existing.ID.String() + " exists with another spec: " + strings.Join(e.Fields, ", ") + " differ"
+}
+
+// Is reports whether target is ErrResourceInUse.
+func (e *AppConflictError) Is(target error) bool { return target == ErrResourceInUse }
+
+// waitTimeoutError is what a wait returns when it runs out of time: ErrWaitTimeout and
+// context.DeadlineExceeded at once, with the last status seen and the last error met. The last
+// error is named in the text but not unwrapped: the wait's kind is the timeout, not, say, the
+// throttling that slowed it.
+type waitTimeoutError struct {
+	id      AppID
+	want    string
+	last    types.AppStatus
+	lastErr error
+}
+
+func (e *waitTimeoutError) Error() string {
+	var b strings.Builder
+	b.WriteString("sagemakerapp: timed out waiting for app ")
+	b.WriteString(e.id.String())
+	b.WriteString(" to be ")
+	b.WriteString(e.want)
+	if e.last != "" {
+		b.WriteString("; last seen ")
+		b.WriteString(string(e.last))
+	}
+	if e.lastErr != nil {
+		b.WriteString("; last error: ")
+		b.WriteString(e.lastErr.Error())
+	}
+	return b.String()
+}
+
+func (e *waitTimeoutError) Is(target error) bool {
+	return target == ErrWaitTimeout || target == context.DeadlineExceeded
+}
 
 // APIError is a failed call to SageMaker: which operation, the service's error code and message,
 // the request ID and HTTP status where a response arrived, and the SDK's error, untouched, in

@@ -14,10 +14,13 @@ import (
 	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
-// fakeWithUser starts an in-process fake SageMaker with one domain and one user profile; the
-// caller closes it.
+// fakeWithUser starts an in-process fake SageMaker with one domain and one user profile, on a
+// clock that only Advance moves; the caller closes it.
 func fakeWithUser() (*sagemakerfake.Server, string) {
-	srv := sagemakerfake.NewServer()
+	srv, err := sagemakerfake.Run(sagemakerfake.WithClock(sagemakerfake.NewManualClock(time.Now())))
+	if err != nil {
+		panic(err)
+	}
 	domainID, err := srv.SeedDomain("d-example12345", &sagemaker.CreateDomainInput{
 		DomainName:          aws.String("example"),
 		AuthMode:            types.AuthModeIam,
@@ -163,4 +166,119 @@ func ExampleClient_CreateApp_defaults() {
 	// Output:
 	// ResourceSpec.InstanceType Required
 	// 0
+}
+
+// fakeRealTime starts a fake on real time whose apps start in 100 ms, with the domain and user of
+// fakeWithUser; the caller closes it.
+func fakeRealTime(opts ...sagemakerfake.Option) (*sagemakerfake.Server, string) {
+	srv, err := sagemakerfake.Run(append([]sagemakerfake.Option{sagemakerfake.WithStartupDelay(100 * time.Millisecond)}, opts...)...)
+	if err != nil {
+		panic(err)
+	}
+	domainID, err := srv.SeedDomain("d-example12345", &sagemaker.CreateDomainInput{
+		DomainName: aws.String("example"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+	})
+	if err == nil {
+		err = srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String("alice")})
+	}
+	if err != nil {
+		panic(err)
+	}
+	return srv, domainID
+}
+
+// quick makes the waits of the examples poll every few milliseconds, as the fake's apps start in
+// 100 ms; against the service, the defaults (2 s growing to 20 s, 15 minutes at most) suit.
+func quick(o *sagemakerapp.WaitOptions) {
+	o.MinDelay, o.MaxDelay = 20*time.Millisecond, 50*time.Millisecond
+}
+
+// WaitForApp polls until the app is InService; OnStatus sees each status change.
+func ExampleClient_WaitForApp() {
+	srv, domainID := fakeRealTime()
+	defer srv.Close()
+	ctx := context.Background()
+	client := sagemakerapp.New(srv.Client())
+
+	app, err := client.NewApp(domainID, types.AppTypeJupyterLab, "default").ForUser("alice").
+		InstanceType(types.AppInstanceTypeMlT3Medium).Create(ctx)
+	if err != nil {
+		fmt.Println("create:", err)
+		return
+	}
+	app, err = client.WaitForApp(ctx, app.ID, quick, func(o *sagemakerapp.WaitOptions) {
+		o.Timeout = 10 * time.Minute
+		o.OnStatus = func(a *sagemakerapp.App) { fmt.Println("status:", a.Status) }
+	})
+	if err != nil {
+		fmt.Println("wait:", err)
+		return
+	}
+	fmt.Println(app.Status, app.ResourceSpec.InstanceType)
+	// Output:
+	// status: Pending
+	// status: InService
+	// InService ml.t3.medium
+}
+
+// A wait ends with a typed error: ErrAppFailed (an *AppFailedError with the service's reason) for
+// an app that failed, ErrWaitTimeout (also context.DeadlineExceeded) for one that took too long.
+func ExampleClient_WaitForApp_errors() {
+	srv, domainID := fakeRealTime(sagemakerfake.WithFailureRule(func(a sagemakerfake.App) string {
+		if a.AppName == "broken" {
+			return "InternalFailure"
+		}
+		return ""
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	client := sagemakerapp.New(srv.Client())
+
+	_, err := client.NewApp(domainID, types.AppTypeJupyterLab, "broken").ForUser("alice").
+		InstanceType(types.AppInstanceTypeMlT3Medium).CreateAndWait(ctx, quick)
+	var failed *sagemakerapp.AppFailedError
+	if errors.As(err, &failed) {
+		fmt.Println(errors.Is(err, sagemakerapp.ErrAppFailed), failed.App.Status, failed.App.FailureReason)
+	}
+
+	_, err = client.NewApp(domainID, types.AppTypeJupyterLab, "slow").ForUser("alice").
+		InstanceType(types.AppInstanceTypeMlT3Medium).CreateAndWait(ctx, quick, func(o *sagemakerapp.WaitOptions) {
+		o.Timeout = 30 * time.Millisecond
+	})
+	fmt.Println(errors.Is(err, sagemakerapp.ErrWaitTimeout), errors.Is(err, context.DeadlineExceeded))
+	// Output:
+	// true Failed InternalFailure
+	// true true
+}
+
+// Ensure makes the app exist and be InService: it creates a missing app, adopts one that is
+// there with the same spec (adding the tags it lacks), and refuses one with another spec.
+func ExampleAppBuilder_Ensure() {
+	srv, domainID := fakeRealTime()
+	defer srv.Close()
+	ctx := context.Background()
+	client := sagemakerapp.New(srv.Client())
+	app := client.NewApp(domainID, types.AppTypeCodeEditor, "default").ForUser("alice").
+		InstanceType(types.AppInstanceTypeMlT3Medium)
+
+	first, err := app.Ensure(ctx, quick)
+	if err != nil {
+		fmt.Println("ensure:", err)
+		return
+	}
+	second, err := app.Tag("team", "ml").Ensure(ctx, quick) // the same app: adopted, tag added
+	if err != nil {
+		fmt.Println("ensure:", err)
+		return
+	}
+	fmt.Println(first.Status, second.ARN == first.ARN, len(srv.Apps()[0].Tags))
+
+	_, err = app.InstanceType(types.AppInstanceTypeMlM5Large).Ensure(ctx, quick)
+	var conflict *sagemakerapp.AppConflictError
+	if errors.As(err, &conflict) {
+		fmt.Println(errors.Is(err, sagemakerapp.ErrResourceInUse), conflict.Fields, conflict.Existing.ResourceSpec.InstanceType)
+	}
+	// Output:
+	// InService true 1
+	// true [ResourceSpec.InstanceType] ml.t3.medium
 }

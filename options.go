@@ -1,6 +1,7 @@
 package sagemakerapp
 
 import (
+	"context"
 	"log/slog"
 	"time"
 )
@@ -30,9 +31,23 @@ type Options struct {
 	// DeleteApp and the waits take such app types without it.
 	AllowUnknownAppTypes bool
 
-	// Now returns the current time, for the defaults cache. Nil means time.Now.
+	// Now returns the current time, for the defaults cache, the deadlines of waits and the age
+	// of apps. Nil means time.Now.
 	Now func() time.Time
+
+	// Sleep pauses a wait or a retry of Ensure for d, or until ctx ends; it returns nil, or
+	// ctx.Err() when ctx ended first. Nil means a timer. Tests replace Now and Sleep together with a fake clock (for
+	// sagemakerfake, the server's Now and Advance), so that no test sleeps for real.
+	Sleep func(ctx context.Context, d time.Duration) error
+
+	// ClockSkew is how far the service's clock may be from Now, for telling an app this Client
+	// created from one that existed before (see Client.CreateApp). Zero means
+	// DefaultClockSkew.
+	ClockSkew time.Duration
 }
+
+// DefaultClockSkew is the default of Options.ClockSkew.
+const DefaultClockSkew = time.Minute
 
 func (o *Options) setDefaults() {
 	if o.DefaultsTTL == 0 {
@@ -40,5 +55,23 @@ func (o *Options) setDefaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.ClockSkew <= 0 {
+		o.ClockSkew = DefaultClockSkew
+	}
+}
+
+// sleep waits for d on a timer, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }

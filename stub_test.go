@@ -22,6 +22,8 @@ type stubAPI struct {
 	describeDomain      func(*sagemaker.DescribeDomainInput) (*sagemaker.DescribeDomainOutput, error)
 	describeUserProfile func(*sagemaker.DescribeUserProfileInput) (*sagemaker.DescribeUserProfileOutput, error)
 	describeSpace       func(*sagemaker.DescribeSpaceInput) (*sagemaker.DescribeSpaceOutput, error)
+	addTags             func(*sagemaker.AddTagsInput) (*sagemaker.AddTagsOutput, error)
+	listTags            func(*sagemaker.ListTagsInput) (*sagemaker.ListTagsOutput, error)
 }
 
 var _ API = (*stubAPI)(nil)
@@ -88,6 +90,14 @@ func (s *stubAPI) DescribeUserProfile(_ context.Context, in *sagemaker.DescribeU
 
 func (s *stubAPI) DescribeSpace(_ context.Context, in *sagemaker.DescribeSpaceInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeSpaceOutput, error) {
 	return answer(s, "DescribeSpace", s.describeSpace, in, optFns)
+}
+
+func (s *stubAPI) AddTags(_ context.Context, in *sagemaker.AddTagsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error) {
+	return answer(s, "AddTags", s.addTags, in, optFns)
+}
+
+func (s *stubAPI) ListTags(_ context.Context, in *sagemaker.ListTagsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListTagsOutput, error) {
+	return answer(s, "ListTags", s.listTags, in, optFns)
 }
 
 // createdARN answers CreateApp with the ARN the service would give.
