@@ -1,186 +1,620 @@
-// Command createapp creates a SageMaker Studio app with the sagemakerapp library and reports its
-// status. By default it runs against an embedded fake SageMaker (package sagemakerfake), seeded
-// with a domain and a user profile, so it needs no AWS account:
+// Command createapp creates a SageMaker Studio app with the sagemakerapp library, in the spirit of
+// `aws sagemaker create-app` and with its flag names. Run with no flags, it starts an embedded fake
+// SageMaker (package sagemakerfake) that holds a demo domain, d-example12345, with the user profile
+// alice and the shared space team, creates a JupyterLab app there, shows its status as it starts
+// and prints its ARN: no AWS account is needed.
 //
 //	go run ./examples/createapp
-//	go run ./examples/createapp -type KernelGateway -instance-type ml.m5.large -tag team=ml
+//	go run ./examples/createapp --app-type KernelGateway --instance-type ml.m5.large --tag team=ml
+//	go run ./examples/createapp --dry-run --app-name 'bad_name'     # validate only; exit code 2
+//	go run ./examples/createapp --endpoint-url http://127.0.0.1:8770 --domain-id d-example12345 \
+//	    --user-profile-name alice --app-type JupyterLab --app-name default --ensure
+//	go run ./examples/createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx \
+//	    --user-profile-name alice --app-type JupyterLab --app-name default --wait
 //
-// With -aws it uses the AWS account of the default credential chain, and the domain and user
-// profile (or space) must exist:
-//
-//	go run ./examples/createapp -aws -domain d-xxxxxxxxxxxx -user alice -type JupyterLab
+// Run it with --help for every flag. The exit code is 0 on success, 2 for invalid input or a bad
+// flag (each problem printed as "field: reason"), and 1 for a service error (printed with the
+// service's code and request ID) or any other failure.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	smithy "github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+	"golang.org/x/term"
 
 	"github.com/studioapp/sagemakerapp"
 	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a service error, a failed app, a timeout or an interruption
+	exitInvalid = 2 // invalid input (nothing was sent) or a bad command line
+)
+
+// The embedded fake's demo state, and how fast its apps start.
+const (
+	demoDomainID     = "d-example12345"
+	demoUser         = "alice"
+	demoSpace        = "team"
+	demoStartupDelay = 1500 * time.Millisecond
+)
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "createapp:", err)
-		os.Exit(1)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// tags collects repeated -tag key=value flags.
-type tags [][2]string
-
-func (t *tags) String() string { return fmt.Sprint(*t) }
-
-func (t *tags) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok {
-		return errors.New("want key=value")
-	}
-	*t = append(*t, [2]string{k, v})
-	return nil
+// run is the whole program: it parses args, does the work and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return (&program{stdout: stdout, stderr: stderr}).run(ctx, args)
 }
 
-func run(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("createapp", flag.ContinueOnError)
-	fs.SetOutput(out)
-	useAWS := fs.Bool("aws", false, "use the real AWS account of the default credential chain instead of the embedded fake")
-	domainID := fs.String("domain", "d-example12345", "the domain ID")
-	user := fs.String("user", "alice", "the user profile that owns the app (unless -space is set)")
-	space := fs.String("space", "", "the space that owns the app")
-	appType := fs.String("type", string(types.AppTypeJupyterLab), "the app type: "+fmt.Sprint(sagemakerapp.AppTypes()))
-	name := fs.String("name", "default", "the app name")
-	instanceType := fs.String("instance-type", string(types.AppInstanceTypeMlT3Medium), "the instance type (empty: the profile's or domain's default)")
-	image := fs.String("image", "", "a SageMaker image ARN")
-	var tagFlags tags
-	fs.Var(&tagFlags, "tag", "a tag as key=value (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return err
+// program holds the program's outputs and the hooks that tests use to put the embedded fake and
+// the waits on a clock they control. The zero hooks mean real time.
+type program struct {
+	stdout, stderr io.Writer
+
+	fakeOptions   []sagemakerfake.Option        // appended to the embedded fake's options
+	clientOptions []func(*sagemakerapp.Options) // appended to the library client's options
+	now           func() time.Time              // for the elapsed time of the progress lines
+}
+
+// flags are the command line, parsed.
+type flags struct {
+	domainID, userProfileName, spaceName, appType, appName  string
+	instanceType, imageARN, imageVersionAlias, lifecycleARN string
+	tags                                                    tagList
+	wait, ensure, dryRun, useAWS                            bool
+	output, endpointURL, region                             string
+	set                                                     map[string]bool // the flags given explicitly
+}
+
+func (p *program) run(ctx context.Context, args []string) int {
+	f, fs, err := parseFlags(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage(p.stdout, fs)
+		return exitOK
+	case err != nil:
+		fmt.Fprintf(p.stderr, "createapp: %v\nRun 'createapp --help' for usage.\n", err)
+		return exitInvalid
+	}
+	embedded := !f.useAWS && f.endpointURL == ""
+	if embedded {
+		f.applyDemoDefaults()
 	}
 
-	var api sagemakerapp.API
-	if *useAWS {
-		cfg, err := config.LoadDefaultConfig(ctx)
+	var clientOpts []func(*sagemakerapp.Options)
+	clientOpts = append(clientOpts, p.clientOptions...)
+
+	// The library validates the request as CreateApp would, before anything starts; no client is
+	// needed for that.
+	in, err := f.builder(sagemakerapp.New(nil, clientOpts...)).Input()
+	if err != nil {
+		return p.fail(err)
+	}
+	if f.dryRun {
+		body, err := requestJSON(in)
 		if err != nil {
-			return err
+			return p.fail(err)
 		}
-		api = sagemaker.NewFromConfig(cfg)
-	} else {
-		srv, err := startFake(*domainID, *user, *space)
+		_, _ = p.stdout.Write(body)
+		return exitOK
+	}
+
+	var (
+		api  sagemakerapp.API
+		wait []func(*sagemakerapp.WaitOptions)
+	)
+	if embedded {
+		srv, err := p.startFake()
 		if err != nil {
-			return err
+			return p.fail(err)
 		}
 		defer srv.Close()
 		api = srv.Client()
-		fmt.Fprintln(out, "using the embedded fake SageMaker at", srv.URL())
-		// The fake's apps start after two seconds of its own clock; move it along with real time.
-		defer advanceWhileRunning(srv)()
-	}
-	client := sagemakerapp.New(api)
-
-	b := client.NewApp(*domainID, sagemakerapp.AppType(*appType), *name).InstanceType(sagemakerapp.InstanceType(*instanceType))
-	if *space != "" {
-		b = b.InSpace(*space)
+		fmt.Fprintf(p.stderr, "Using an embedded fake SageMaker at %s (demo domain %s, user %s, space %s); no AWS account is used.\n",
+			srv.URL(), demoDomainID, demoUser, demoSpace)
+		// The fake's apps start in a second or two: poll it more often than AWS would be.
+		wait = append(wait, func(o *sagemakerapp.WaitOptions) { o.MinDelay, o.MaxDelay = 250*time.Millisecond, time.Second })
 	} else {
-		b = b.ForUser(*user)
-	}
-	if *image != "" {
-		b = b.Image(*image)
-	}
-	for _, t := range tagFlags {
-		b = b.Tag(t[0], t[1])
-	}
-
-	app, err := b.Create(ctx)
-	if err != nil {
-		return explain(err)
-	}
-	fmt.Fprintln(out, "created", app.ARN, "status", app.Status)
-
-	for app.Status == types.AppStatusPending {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
+		client, closeIdle, err := sdkClient(ctx, f)
+		if err != nil {
+			return p.fail(err)
 		}
-		if app, err = client.DescribeApp(ctx, app.ID); err != nil {
-			return explain(err)
-		}
-		fmt.Fprintln(out, "status", app.Status)
+		defer closeIdle()
+		api = client
 	}
-	if app.Status == types.AppStatusFailed {
-		return fmt.Errorf("app failed: %s", app.FailureReason)
-	}
-	return nil
-}
+	client := sagemakerapp.New(api, clientOpts...)
+	b := f.builder(client)
 
-// explain turns the library's errors into advice; the error itself names the field or the code.
-func explain(err error) error {
+	var (
+		app  *sagemakerapp.App
+		err2 error
+	)
 	switch {
-	case errors.Is(err, sagemakerapp.ErrInvalidInput):
-		return fmt.Errorf("the request is invalid, nothing was sent: %w", err)
-	case errors.Is(err, sagemakerapp.ErrResourceInUse):
-		return fmt.Errorf("an app of that name exists; delete it or pick another -name: %w", err)
-	case errors.Is(err, sagemakerapp.ErrResourceNotFound):
-		return fmt.Errorf("the domain, user profile or space does not exist: %w", err)
-	case errors.Is(err, sagemakerapp.ErrAccessDenied):
-		return fmt.Errorf("the credentials may not do this: %w", err)
+	case f.ensure:
+		p.say(f, "Ensuring")
+		prog := p.startProgress()
+		app, err2 = b.Ensure(ctx, append(wait, prog.waitOption)...)
+		prog.stop()
+	case f.wait:
+		p.say(f, "Creating")
+		prog := p.startProgress()
+		app, err2 = b.CreateAndWait(ctx, append(wait, prog.waitOption)...)
+		prog.stop()
+	default:
+		app, err2 = b.Create(ctx)
 	}
-	return err
+	if err2 != nil {
+		return p.fail(err2)
+	}
+	if err := printApp(p.stdout, f.output, app); err != nil {
+		return p.fail(err)
+	}
+	return exitOK
 }
 
-// startFake starts the embedded fake with the domain and the owner the flags name.
-func startFake(domainID, user, space string) (*sagemakerfake.Server, error) {
-	srv := sagemakerfake.NewServer()
-	_, err := srv.SeedDomain(domainID, &sagemaker.CreateDomainInput{
-		DomainName:          aws.String("example"),
-		AuthMode:            types.AuthModeIam,
-		DefaultUserSettings: &types.UserSettings{},
+// parseFlags parses the command line with the standard flag package, which takes --name as well
+// as -name, and "--name value" as well as "--name=value".
+func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
+	f := &flags{set: map[string]bool{}}
+	fs := flag.NewFlagSet("createapp", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run prints errors and usage itself
+	fs.StringVar(&f.domainID, "domain-id", "", "the domain `ID` (embedded fake: "+demoDomainID+")")
+	fs.StringVar(&f.userProfileName, "user-profile-name", "", "the user `profile` that owns the app (embedded fake: "+demoUser+", unless --space-name is given)")
+	fs.StringVar(&f.spaceName, "space-name", "", "the `space` that owns the app, instead of a user profile (the embedded fake has "+demoSpace+")")
+	fs.StringVar(&f.appType, "app-type", "", "the app `type`: "+joinValues(sagemakerapp.AppTypes())+" (embedded fake: JupyterLab)")
+	fs.StringVar(&f.appName, "app-name", "", "the app `name` (embedded fake: default)")
+	fs.StringVar(&f.instanceType, "instance-type", "", "the instance `type`, such as ml.t3.medium; without it the user profile's, space's or domain's default applies")
+	fs.StringVar(&f.imageARN, "image-arn", "", "a SageMaker image `ARN`")
+	fs.StringVar(&f.imageVersionAlias, "image-version-alias", "", "the image version `alias`, such as 2.3.1")
+	fs.StringVar(&f.lifecycleARN, "lifecycle-config-arn", "", "a Studio lifecycle configuration `ARN`")
+	fs.Var(&f.tags, "tag", "a tag as `key=value`; repeat for more tags")
+	fs.BoolVar(&f.wait, "wait", false, "wait until the app is InService, showing each status change (default true on the embedded fake)")
+	fs.BoolVar(&f.ensure, "ensure", false, "make the app exist and be InService: create it, or adopt it if it is there with this spec (safe to repeat)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "validate the request and print it as JSON; send nothing")
+	fs.StringVar(&f.output, "output", "text", "the output `format`: text or json")
+	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send requests to this `URL`, such as a standalone fake; with dummy credentials unless --aws is given")
+	fs.StringVar(&f.region, "region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
+	fs.BoolVar(&f.useAWS, "aws", false, "use the default AWS configuration (environment, ~/.aws, SSO, instance role)")
+	fs.Usage = func() {} // never called with io.Discard as output; run prints the usage
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fs, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if f.output != "text" && f.output != "json" {
+		return nil, fs, fmt.Errorf("--output %q: want text or json", f.output)
+	}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	return f, fs, nil
+}
+
+// applyDemoDefaults fills in what the embedded fake's demo needs and the flags left out.
+func (f *flags) applyDemoDefaults() {
+	if f.domainID == "" {
+		f.domainID = demoDomainID
+	}
+	if f.userProfileName == "" && f.spaceName == "" {
+		f.userProfileName = demoUser
+	}
+	if f.appType == "" {
+		f.appType = string(types.AppTypeJupyterLab)
+	}
+	if f.appName == "" {
+		f.appName = "default"
+	}
+	if !f.set["wait"] {
+		f.wait = true
+	}
+}
+
+// builder turns the flags into a request. The library checks it: an empty or invalid value is a
+// problem that Input or the terminal call reports, with every other one.
+func (f *flags) builder(client *sagemakerapp.Client) sagemakerapp.AppBuilder {
+	b := client.NewApp(f.domainID, sagemakerapp.AppType(f.appType), f.appName)
+	if f.userProfileName != "" {
+		b = b.ForUser(f.userProfileName)
+	}
+	if f.spaceName != "" {
+		b = b.InSpace(f.spaceName)
+	}
+	if f.instanceType != "" {
+		b = b.InstanceType(sagemakerapp.InstanceType(f.instanceType))
+	}
+	if f.imageARN != "" {
+		b = b.Image(f.imageARN)
+	}
+	if f.imageVersionAlias != "" {
+		b = b.ImageVersionAlias(f.imageVersionAlias)
+	}
+	if f.lifecycleARN != "" {
+		b = b.LifecycleConfig(f.lifecycleARN)
+	}
+	for _, t := range f.tags {
+		b = b.Tag(t.key, t.value)
+	}
+	return b
+}
+
+// startFake starts the embedded fake on real time and seeds the demo domain, user and space. The
+// domain gives JupyterLab and KernelGateway apps a default instance type, so that neither needs
+// --instance-type.
+func (p *program) startFake() (*sagemakerfake.Server, error) {
+	srv, err := sagemakerfake.Run(append([]sagemakerfake.Option{sagemakerfake.WithStartupDelay(demoStartupDelay)}, p.fakeOptions...)...)
+	if err != nil {
+		return nil, err
+	}
+	medium := &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}
+	_, err = srv.SeedDomain(demoDomainID, &sagemaker.CreateDomainInput{
+		DomainName: aws.String("example"),
+		AuthMode:   types.AuthModeIam,
+		DefaultUserSettings: &types.UserSettings{
+			JupyterLabAppSettings:    &types.JupyterLabAppSettings{DefaultResourceSpec: medium},
+			KernelGatewayAppSettings: &types.KernelGatewayAppSettings{DefaultResourceSpec: medium},
+		},
 	})
-	if err == nil && space != "" {
-		err = srv.SeedSpace(&sagemaker.CreateSpaceInput{DomainId: aws.String(domainID), SpaceName: aws.String(space)})
-	} else if err == nil {
-		err = srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String(user)})
+	if err == nil {
+		err = srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(demoDomainID), UserProfileName: aws.String(demoUser)})
+	}
+	if err == nil {
+		err = srv.SeedSpace(&sagemaker.CreateSpaceInput{
+			DomainId:             aws.String(demoDomainID),
+			SpaceName:            aws.String(demoSpace),
+			SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypeShared},
+		})
 	}
 	if err != nil {
 		srv.Close()
-		return nil, fmt.Errorf("seeding the fake: %w", err)
+		return nil, fmt.Errorf("seeding the embedded fake: %w", err)
 	}
 	return srv, nil
 }
 
-// advanceWhileRunning moves the fake's clock with real time until the returned stop is called.
-func advanceWhileRunning(srv *sagemakerfake.Server) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				srv.Advance(250 * time.Millisecond)
+// sdkClient builds the SDK client for --endpoint-url or --aws. With --endpoint-url alone it uses
+// static dummy credentials, which a fake accepts, and never reads the AWS configuration. The
+// returned function closes the client's idle connections.
+func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	httpClient := &http.Client{Transport: transport}
+	var cfg aws.Config
+	if f.useAWS {
+		opts := []func(*config.LoadOptions) error{config.WithHTTPClient(httpClient)}
+		if f.region != "" {
+			opts = append(opts, config.WithRegion(f.region))
+		}
+		var err error
+		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
+			return nil, nil, fmt.Errorf("loading the AWS configuration: %w", err)
+		}
+	} else {
+		region := f.region
+		if region == "" {
+			region = "us-east-1"
+		}
+		cfg = aws.Config{
+			Region:      region,
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example-secret", ""),
+			HTTPClient:  httpClient,
+		}
+	}
+	client := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
+		if f.endpointURL != "" {
+			o.BaseEndpoint = aws.String(f.endpointURL)
+		}
+	})
+	return client, transport.CloseIdleConnections, nil
+}
+
+// say tells on stderr what is about to happen, since a wait can be long.
+func (p *program) say(f *flags, verb string) {
+	owner := "user " + f.userProfileName
+	if f.spaceName != "" {
+		owner = "space " + f.spaceName
+	}
+	fmt.Fprintf(p.stderr, "%s %s app %q for %s in %s\n", verb, f.appType, f.appName, owner, f.domainID)
+}
+
+// fail prints err as the library classifies it and returns the exit code.
+func (p *program) fail(err error) int {
+	var (
+		invalid  *sagemakerapp.ValidationError
+		conflict *sagemakerapp.AppConflictError
+		failed   *sagemakerapp.AppFailedError
+		apiErr   *sagemakerapp.APIError
+	)
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Fprintln(p.stderr, "createapp: invalid input, nothing was sent:")
+		for _, problem := range invalid.Problems {
+			fmt.Fprintln(p.stderr, "  "+problem.Error()) // "Field: Type \"value\": reason"
+		}
+		return exitInvalid
+	case errors.As(err, &conflict):
+		fmt.Fprintf(p.stderr, "createapp: the app exists (%s) with another spec; these members differ: %s\n",
+			conflict.Existing.Status, strings.Join(conflict.Fields, ", "))
+	case errors.As(err, &failed):
+		fmt.Fprintf(p.stderr, "createapp: the app is %s: %s\n", failed.App.Status, failed.App.FailureReason)
+	case errors.Is(err, sagemakerapp.ErrWaitTimeout):
+		fmt.Fprintln(p.stderr, "createapp: timed out waiting for the app:", err)
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(p.stderr, "createapp: interrupted")
+	case errors.As(err, &apiErr) && apiErr.Code != "":
+		fmt.Fprintf(p.stderr, "createapp: %s: %s\n  operation %s, HTTP %d, request ID %s\n",
+			apiErr.Code, apiErr.Message, apiErr.Operation, apiErr.StatusCode, apiErr.RequestID)
+		if errors.Is(err, sagemakerapp.ErrResourceInUse) {
+			fmt.Fprintln(p.stderr, "  (--ensure adopts an app that exists with the same spec)")
+		}
+	default:
+		fmt.Fprintln(p.stderr, "createapp:", err)
+	}
+	return exitFailure
+}
+
+// appJSON is the App in the shape and member names of DescribeApp's answer, as `aws sagemaker
+// describe-app` prints it, leaving out what is not set.
+type appJSON struct {
+	AppArn          string           `json:"AppArn"`
+	DomainId        string           `json:"DomainId"`
+	UserProfileName string           `json:"UserProfileName,omitempty"`
+	SpaceName       string           `json:"SpaceName,omitempty"`
+	AppType         string           `json:"AppType"`
+	AppName         string           `json:"AppName"`
+	Status          string           `json:"Status"`
+	FailureReason   string           `json:"FailureReason,omitempty"`
+	ResourceSpec    *resourceSpecOut `json:"ResourceSpec,omitempty"`
+	CreationTime    *time.Time       `json:"CreationTime,omitempty"`
+	RecoveryMode    bool             `json:"RecoveryMode,omitempty"`
+}
+
+type resourceSpecOut struct {
+	InstanceType               string `json:"InstanceType,omitempty"`
+	SageMakerImageArn          string `json:"SageMakerImageArn,omitempty"`
+	SageMakerImageVersionArn   string `json:"SageMakerImageVersionArn,omitempty"`
+	SageMakerImageVersionAlias string `json:"SageMakerImageVersionAlias,omitempty"`
+	LifecycleConfigArn         string `json:"LifecycleConfigArn,omitempty"`
+	TrainingPlanArn            string `json:"TrainingPlanArn,omitempty"`
+}
+
+// printApp prints the app: with --output json as appJSON, with text one "name value" line per
+// member that is set.
+func printApp(w io.Writer, output string, app *sagemakerapp.App) error {
+	if output == "json" {
+		out := appJSON{
+			AppArn: app.ARN, DomainId: app.ID.DomainID, UserProfileName: app.ID.UserProfileName,
+			SpaceName: app.ID.SpaceName, AppType: string(app.ID.AppType), AppName: app.ID.AppName,
+			Status: string(app.Status), FailureReason: app.FailureReason, RecoveryMode: app.RecoveryMode,
+		}
+		if rs := app.ResourceSpec; rs != nil {
+			out.ResourceSpec = &resourceSpecOut{
+				InstanceType:               string(rs.InstanceType),
+				SageMakerImageArn:          aws.ToString(rs.SageMakerImageArn),
+				SageMakerImageVersionArn:   aws.ToString(rs.SageMakerImageVersionArn),
+				SageMakerImageVersionAlias: aws.ToString(rs.SageMakerImageVersionAlias),
+				LifecycleConfigArn:         aws.ToString(rs.LifecycleConfigArn),
+				TrainingPlanArn:            aws.ToString(rs.TrainingPlanArn),
 			}
 		}
-	}()
-	return func() {
-		close(done)
-		<-finished
+		if !app.CreationTime.IsZero() {
+			out.CreationTime = &app.CreationTime
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
 	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	line := func(name, value string) {
+		if value != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", name, value)
+		}
+	}
+	line("AppArn", app.ARN)
+	line("Status", string(app.Status))
+	line("FailureReason", app.FailureReason)
+	if rs := app.ResourceSpec; rs != nil {
+		line("InstanceType", string(rs.InstanceType))
+		line("SageMakerImageArn", aws.ToString(rs.SageMakerImageArn))
+		line("SageMakerImageVersionAlias", aws.ToString(rs.SageMakerImageVersionAlias))
+		line("LifecycleConfigArn", aws.ToString(rs.LifecycleConfigArn))
+	}
+	if !app.CreationTime.IsZero() {
+		line("CreationTime", app.CreationTime.Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// requestJSON returns the body that the SDK sends for in, encoded by the SDK's own awsJson codec
+// (the one sagemaker.New installs), indented. It is what `aws sagemaker create-app
+// --cli-input-json` takes, and it leaves out unset members, which encoding/json on the SDK's
+// struct would print as null.
+func requestJSON(in *sagemaker.CreateAppInput) ([]byte, error) {
+	req := smithyhttp.NewStackRequest().(*smithyhttp.Request)
+	op := smithy.NewOperationSchema(schemas.CreateApp, schemas.CreateAppRequest, nil)
+	if err := awsjson.New11(schemas.SageMaker).SerializeRequest(context.Background(), op, in, req); err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(req.GetStream())
+	if err != nil {
+		return nil, err
+	}
+	var out strings.Builder
+	var indented json.RawMessage
+	if err := json.Unmarshal(body, &indented); err != nil {
+		return nil, err
+	}
+	enc := json.NewEncoder(&out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(indented); err != nil {
+		return nil, err
+	}
+	return []byte(out.String()), nil
+}
+
+// progress reports a wait on stderr: a line for each status change with the time since the wait
+// began, and, when stderr is a terminal, a spinner between them.
+type progress struct {
+	p        *program
+	start    time.Time
+	spinning bool
+
+	mu     sync.Mutex
+	status types.AppStatus
+	done   chan struct{}
+	ended  chan struct{}
+}
+
+func (p *program) startProgress() *progress {
+	pr := &progress{p: p, start: p.clock(), done: make(chan struct{}), ended: make(chan struct{})}
+	if f, ok := p.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		pr.spinning = true
+		go pr.spin()
+	} else {
+		close(pr.ended)
+	}
+	return pr
+}
+
+func (p *program) clock() time.Time {
+	if p.now != nil {
+		return p.now()
+	}
+	return time.Now()
+}
+
+// waitOption hooks the progress into a wait.
+func (pr *progress) waitOption(o *sagemakerapp.WaitOptions) {
+	o.OnStatus = func(app *sagemakerapp.App) {
+		pr.mu.Lock()
+		defer pr.mu.Unlock()
+		pr.status = app.Status
+		if pr.spinning {
+			fmt.Fprint(pr.p.stderr, clearLine)
+		}
+		fmt.Fprintf(pr.p.stderr, "%6.1fs  %s\n", pr.p.clock().Sub(pr.start).Seconds(), app.Status)
+	}
+}
+
+// clearLine returns a terminal's cursor to the start of the line and erases the line.
+const clearLine = "\r\033[K"
+
+// spin draws the spinner until stop; the status lines clear it as they are printed.
+func (pr *progress) spin() {
+	defer close(pr.ended)
+	frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-pr.done:
+			pr.mu.Lock()
+			fmt.Fprint(pr.p.stderr, clearLine)
+			pr.mu.Unlock()
+			return
+		case <-tick.C:
+			pr.mu.Lock()
+			fmt.Fprintf(pr.p.stderr, "%s%c %s %.1fs", clearLine, frames[i%len(frames)], pr.status, pr.p.clock().Sub(pr.start).Seconds())
+			pr.mu.Unlock()
+		}
+	}
+}
+
+// stop ends the spinner, if any, and waits until it is gone.
+func (pr *progress) stop() {
+	close(pr.done)
+	<-pr.ended
+}
+
+// tagList collects repeated --tag key=value flags in order.
+type tagList []struct{ key, value string }
+
+func (t *tagList) String() string { return "" }
+
+func (t *tagList) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok {
+		return fmt.Errorf("%q is not key=value (write key= for an empty value)", s)
+	}
+	*t = append(*t, struct{ key, value string }{k, v})
+	return nil
+}
+
+func joinValues[T ~string](values []T) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+// usage prints the help: an example for each mode, then every flag.
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `Usage: createapp [flags]
+
+Creates a SageMaker Studio app with the sagemakerapp library, like 'aws sagemaker create-app'.
+
+With no --endpoint-url and no --aws, an embedded fake SageMaker is started, holding the demo
+domain d-example12345 with user profile alice and shared space team; the app is created there
+and waited for. No AWS account is used.
+
+Examples:
+  Embedded fake (the demo):
+    createapp
+    createapp --app-type KernelGateway --instance-type ml.m5.large --tag team=ml
+    createapp --space-name team --app-type CodeEditor --output json
+  Validate only, send nothing (exit code 2 and every problem if invalid):
+    createapp --dry-run --domain-id d-example12345 --user-profile-name alice \
+        --app-type JupyterLab --app-name default --tag team=ml
+  Another endpoint, such as the standalone fake (go run ./cmd/sagemakerfake), dummy credentials:
+    createapp --endpoint-url http://127.0.0.1:8770 --domain-id d-example12345 \
+        --user-profile-name alice --app-type JupyterLab --app-name default --ensure
+  AWS, with the default AWS configuration:
+    createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --user-profile-name alice \
+        --app-type JupyterLab --app-name default --instance-type ml.t3.medium --wait
+
+Flags (--name value and --name=value both work):
+`)
+	fs.VisitAll(func(f *flag.Flag) { // in lexical order
+		name := f.Name
+		arg, text := flag.UnquoteUsage(f)
+		if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
+			arg = ""
+		}
+		fmt.Fprintf(w, "  --%s\n        %s", strings.TrimSpace(name+" "+arg), text)
+		if f.DefValue != "" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+	fmt.Fprint(w, `
+Exit codes: 0 success; 2 invalid input (each problem as "field: reason"; nothing was sent) or a
+bad flag; 1 a service error (its code and request ID are printed) or any other failure.
+`)
 }
