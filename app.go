@@ -40,6 +40,7 @@ type Client struct {
 	api      API
 	opts     Options
 	defaults defaultsCache
+	polls    domainPolls
 }
 
 // New returns a Client that calls api. optFns change the default Options.
@@ -305,7 +306,7 @@ func (c *Client) DeleteApp(ctx context.Context, id AppID, optFns ...func(*sagema
 		if w == nil {
 			opts := newWaitOptions(nil)
 			opts.ClientOptions = optFns
-			w = c.newWaiter(id, opts)
+			w = c.newWaiter(id, opts, "out of Pending")
 		}
 		if gone, err := c.awaitDeletable(ctx, w, err); gone || err != nil {
 			return err
@@ -321,7 +322,7 @@ func (c *Client) awaitDeletable(ctx context.Context, w *waiter, inUse error) (go
 		app, err := c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
 		switch {
 		case err == nil && app.Status == types.AppStatusPending:
-			if err := w.pause(ctx, "out of Pending"); err != nil {
+			if err := w.pause(ctx); err != nil {
 				return false, err
 			}
 		case err == nil:
@@ -329,7 +330,7 @@ func (c *Client) awaitDeletable(ctx context.Context, w *waiter, inUse error) (go
 		case isGone(err):
 			return true, nil
 		case ctx.Err() != nil:
-			return false, w.contextError(ctx, err, "out of Pending")
+			return false, w.contextError(ctx, err)
 		default:
 			return false, inUse
 		}

@@ -205,19 +205,19 @@ func (b AppBuilder) CreateAndWait(ctx context.Context, optFns ...func(*WaitOptio
 		return nil, b.noClient()
 	}
 	in := b.input()
-	w := b.client.newWaiter(appIDOf(in), newWaitOptions(optFns))
+	w := b.client.newWaiter(appIDOf(in), newWaitOptions(optFns), "InService")
 	w.since = w.start
+	w.join()
+	defer w.leave()
 	app, err := b.client.CreateApp(ctx, in, w.opts.ClientOptions...)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, w.contextError(ctx, err, "InService")
+			return nil, w.contextError(ctx, err)
 		}
 		return nil, err
 	}
 	w.observe(app)
-	if err := w.pause(ctx, "InService"); err != nil {
-		return nil, err
-	}
+	w.looked, w.lookedAt = true, w.start // the create was the first look
 	return b.client.waitInService(ctx, w)
 }
 

@@ -35,118 +35,108 @@ func (c *Client) EnsureApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	if c.api == nil {
 		return nil, &APIError{Operation: "CreateApp", Err: errNoAPI}
 	}
-	w := c.newWaiter(appIDOf(in), newWaitOptions(optFns))
+	w := c.newWaiter(appIDOf(in), newWaitOptions(optFns), "InService")
+	w.join()
+	defer w.leave()
 	return c.ensure(ctx, in, w)
 }
 
-// ensure runs EnsureApp's loop: look, act, pause, until the app is InService or an error is
-// final.
+// ensure runs EnsureApp's loop: look, act, look again, until the app is InService or an error
+// is final.
 func (c *Client) ensure(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter) (*App, error) {
-	const want = "InService"
 	var (
-		created     bool // this call created the app now there, so its failure is final
-		createStart time.Time
-		tagsDone    bool
+		created   bool      // this call created the app now there, so its failure is final
+		attempted time.Time // when a create whose outcome is unknown began
+		tagsDone  bool
 	)
-	for {
-		app, err := c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
+	create := func() error {
+		if w.beforeCreate != nil {
+			if err := w.beforeCreate(ctx); err != nil {
+				return w.contextError(ctx, err)
+			}
+		}
+		start := c.opts.Now()
+		app, err := c.CreateApp(ctx, in, w.opts.ClientOptions...)
 		switch {
 		case err == nil:
-			if created && w.stale(app) && c.opts.Now().Sub(createStart) < notFoundGrace {
-				app = nil // the old record, before ours shows
-				break
+			created, w.since, w.graceFrom = true, start, start
+			w.observe(app)
+			return nil
+		case errors.Is(err, ErrResourceInUse): // it appeared meanwhile: look again
+			return nil
+		case ctx.Err() != nil:
+			return w.contextError(ctx, err)
+		case isTransient(err):
+			// The request may have reached the service: an app created from now on may be ours.
+			attempted, w.graceFrom, w.lastErr = start, start, err
+			return nil
+		}
+		return err
+	}
+	for {
+		app, err, final := w.next(ctx)
+		switch {
+		case final != nil:
+			return nil, final
+		case err == nil:
+			if created && w.stale(app) && w.young() {
+				continue // the old record, before ours shows
 			}
-			if !created && !createStart.IsZero() && c.createdSince(app, createStart) {
+			if !created && !attempted.IsZero() && c.createdSince(app, attempted) {
 				created = true // our create's answer was lost, and the app is here
 			}
 			w.observe(app)
 		case errors.Is(err, ErrResourceNotFound):
-			if created && c.opts.Now().Sub(createStart) < notFoundGrace {
-				break // not visible yet
+			if (created || !attempted.IsZero()) && w.young() {
+				w.lastErr = err
+				continue // not visible yet
 			}
 			created = false
-			if err := c.ensureCreate(ctx, in, w, &created, &createStart); err != nil {
+			if err := create(); err != nil {
 				return nil, err
 			}
-		case ctx.Err() != nil:
-			return nil, w.contextError(ctx, err, want)
+			continue
 		case isTransient(err):
 			w.lastErr = err
+			continue
 		default:
 			return nil, err
 		}
-		if app != nil {
-			switch app.Status {
-			case types.AppStatusPending, types.AppStatusInService:
-				if fields := specDiff(in, app.ResourceSpec); !created && fields != nil {
-					return nil, &AppConflictError{Existing: app, Fields: fields}
-				}
-				if !created && !tagsDone {
-					switch err := c.addMissingTags(ctx, app.ARN, in.Tags, w.opts.ClientOptions); {
-					case err == nil:
-						tagsDone = true
-					case ctx.Err() != nil:
-						return nil, w.contextError(ctx, err, want)
-					case isTransient(err):
-						w.lastErr = err
-					default:
-						return nil, err
-					}
-				}
-				if app.Status == types.AppStatusInService && (created || tagsDone) {
-					return app, nil
-				}
-			case types.AppStatusFailed:
-				if created {
-					return nil, &AppFailedError{App: app}
-				}
-				if err := c.ensureCreate(ctx, in, w, &created, &createStart); err != nil {
-					return nil, err
-				}
-			case types.AppStatusDeleted:
-				if err := c.ensureCreate(ctx, in, w, &created, &createStart); err != nil {
-					return nil, err
-				}
-			case types.AppStatusDeleting:
-				created = false // wait for Deleted, then create
+		switch app.Status {
+		case types.AppStatusPending, types.AppStatusInService:
+			if fields := specDiff(in, app.ResourceSpec); !created && fields != nil {
+				return nil, &AppConflictError{Existing: app, Fields: fields}
 			}
+			if !created && !tagsDone {
+				switch err := c.addMissingTags(ctx, app.ARN, in.Tags, w.opts.ClientOptions); {
+				case err == nil:
+					tagsDone = true
+				case ctx.Err() != nil:
+					return nil, w.contextError(ctx, err)
+				case isTransient(err):
+					w.lastErr = err
+				default:
+					return nil, err
+				}
+			}
+			if app.Status == types.AppStatusInService && (created || tagsDone) {
+				return app, nil
+			}
+		case types.AppStatusFailed:
+			if created {
+				return nil, &AppFailedError{App: app}
+			}
+			if err := create(); err != nil {
+				return nil, err
+			}
+		case types.AppStatusDeleted:
+			if err := create(); err != nil {
+				return nil, err
+			}
+		case types.AppStatusDeleting:
+			created = false // wait for Deleted, then create
 		}
-		if err := w.pause(ctx, want); err != nil {
-			return nil, err
-		}
 	}
-}
-
-// ensureCreate makes one CreateApp for ensure. It returns only a final error; ResourceInUse (the
-// app appeared meanwhile) and transient failures are left to the next look.
-func (c *Client) ensureCreate(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter, created *bool, createStart *time.Time) error {
-	start := c.opts.Now()
-	app, err := c.CreateApp(ctx, in, w.opts.ClientOptions...)
-	switch {
-	case err == nil:
-		*created, *createStart = true, start
-		w.since = start
-		w.observe(app)
-		return nil
-	case errors.Is(err, ErrResourceInUse):
-		return nil
-	case ctx.Err() != nil:
-		return w.contextError(ctx, err, "InService")
-	case isTransient(err):
-		// The request may have reached the service: an app created from now on may be ours.
-		*createStart = start
-		w.lastErr = err
-		return nil
-	}
-	return err
-}
-
-// observe reports a status change to OnStatus and remembers the app.
-func (w *waiter) observe(app *App) {
-	if w.opts.OnStatus != nil && (w.last == nil || w.last.Status != app.Status) {
-		w.opts.OnStatus(app)
-	}
-	w.last, w.lastErr = app, nil
 }
 
 // specDiff returns the members of in's ResourceSpec that got, an app's spec as DescribeApp

@@ -151,6 +151,6 @@ func TestConcurrentEnsureUnderFaults(t *testing.T) {
 	for _, app := range live {
 		assert.Equal(t, types.AppStatusInService, app.Status, app.AppName)
 	}
-	t.Logf("client attempts: CreateApp %d, DescribeApp %d, ListTags %d, AddTags %d",
-		e.calls("CreateApp"), e.calls("DescribeApp"), e.calls("ListTags"), e.calls("AddTags"))
+	t.Logf("client attempts: CreateApp %d, DescribeApp %d, ListApps %d, ListTags %d, AddTags %d",
+		e.calls("CreateApp"), e.calls("DescribeApp"), e.calls("ListApps"), e.calls("ListTags"), e.calls("AddTags"))
 }

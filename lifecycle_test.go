@@ -170,6 +170,7 @@ func TestWaitForAppFiveMinuteStart(t *testing.T) {
 		assert.LessOrEqual(t, late, DefaultMaxDelay, "InService is seen within one MaxDelay")
 		most, total = max(most, polls), total+polls
 	}
+	assert.Zero(t, e.calls("ListApps"), "a single wait describes its app")
 	t.Logf("DescribeApp calls per five-minute wait at the defaults: mean %.1f, most %d, over %d waits", float64(total)/waits, most, waits)
 }
 

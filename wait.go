@@ -111,38 +111,91 @@ type waiter struct {
 	c        *Client
 	opts     WaitOptions
 	id       AppID
+	want     string // the status waited for, for the timeout's text
 	start    time.Time
 	deadline time.Time
 	// since, when set, is when the create this wait follows began: a record of the app created
 	// before it (minus the clock skew) is an old one, not yet replaced.
-	since   time.Time
-	backoff *backoff
-	last    *App
-	lastErr error
+	since time.Time
+	// graceFrom starts the window in which ResourceNotFound means "not visible yet": the wait's
+	// start, or the create it follows.
+	graceFrom time.Time
+	backoff   *backoff
+	last      *App
+	lastErr   error
+
+	looked   bool       // the first look, which is never shared, has been made
+	lookedAt time.Time  // when the last look began
+	joined   bool       // the wait is counted by its domain's poller
+	round    *listRound // the last shared round this wait used
+
+	// beforeCreate, if set, is called before each CreateApp that ensure makes: EnsureApps
+	// holds the creates of a batch to its rate with it.
+	beforeCreate func(context.Context) error
 }
 
-func (c *Client) newWaiter(id AppID, opts WaitOptions) *waiter {
+func (c *Client) newWaiter(id AppID, opts WaitOptions, want string) *waiter {
 	now := c.opts.Now()
-	return &waiter{c: c, opts: opts, id: id, start: now, deadline: now.Add(opts.Timeout), backoff: newBackoff(&opts)}
+	return &waiter{c: c, opts: opts, id: id, want: want, start: now, graceFrom: now, deadline: now.Add(opts.Timeout), backoff: newBackoff(&opts)}
 }
 
-// pause sleeps before the next poll. It returns the error that ends the wait: a timeout (both
+// join counts the wait with its domain's poller, so that while other waits on the domain run, one
+// ListApps round serves them all; leave undoes it. A wait that joins must leave.
+func (w *waiter) join() {
+	w.c.polls.join(w.id.DomainID, &w.opts)
+	w.joined = true
+}
+
+func (w *waiter) leave() {
+	if w.joined {
+		w.c.polls.leave(w.id.DomainID)
+		w.joined = false
+	}
+}
+
+// next makes the wait's next look at the app: the first at once with DescribeApp, each later one
+// after a pause, or, while other waits on the domain run, from the domain's next ListApps round.
+// It returns the app; or the error of the look (ResourceNotFound, a transient fault, …) for the
+// caller to judge; or, as final, the timeout or cancellation that ends the wait.
+func (w *waiter) next(ctx context.Context) (app *App, err, final error) {
+	if w.looked {
+		if w.c.opts.Now().Before(w.deadline) && w.joined && w.c.polls.sharing(w.id.DomainID) {
+			return w.nextShared(ctx)
+		}
+		if final := w.pause(ctx); final != nil {
+			return nil, nil, final
+		}
+	}
+	return w.describe(ctx)
+}
+
+// describe looks at the app with DescribeApp.
+func (w *waiter) describe(ctx context.Context) (*App, error, error) {
+	w.looked, w.lookedAt = true, w.c.opts.Now()
+	app, err := w.c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
+	if err != nil && ctx.Err() != nil {
+		return nil, nil, w.contextError(ctx, err)
+	}
+	return app, err, nil
+}
+
+// pause sleeps before the next look. It returns the error that ends the wait: a timeout (both
 // ErrWaitTimeout and context.DeadlineExceeded) or the context's cancellation.
-func (w *waiter) pause(ctx context.Context, want string) error {
+func (w *waiter) pause(ctx context.Context) error {
 	remaining := w.deadline.Sub(w.c.opts.Now())
 	if remaining <= 0 {
-		return w.timeout(want)
+		return w.timeout()
 	}
 	if err := w.c.opts.Sleep(ctx, min(w.backoff.next(), remaining)); err != nil {
-		return w.contextError(ctx, err, want)
+		return w.contextError(ctx, err)
 	}
 	return nil
 }
 
 // contextError turns the end of ctx into the wait's error: a deadline is a timeout.
-func (w *waiter) contextError(ctx context.Context, err error, want string) error {
+func (w *waiter) contextError(ctx context.Context, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return w.timeout(want)
+		return w.timeout()
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
@@ -150,43 +203,43 @@ func (w *waiter) contextError(ctx context.Context, err error, want string) error
 	return err
 }
 
-func (w *waiter) timeout(want string) error {
-	e := &waitTimeoutError{id: w.id, want: want, lastErr: w.lastErr}
+func (w *waiter) timeout() error {
+	e := &waitTimeoutError{id: w.id, want: w.want, lastErr: w.lastErr}
 	if w.last != nil {
 		e.last = w.last.Status
 	}
 	return e
 }
 
-// poll describes the app once. It returns the app, or nil and nil when the app is not visible
-// yet within the grace window, or an error that ends the wait. Throttling and service faults,
-// which the SDK has already retried, are noted and the wait goes on.
-func (w *waiter) poll(ctx context.Context, want string) (*App, error) {
-	app, err := w.c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
-	now := w.c.opts.Now()
+// judge reads a look for a wait: the app seen (reported to OnStatus when its status changed),
+// or nil to look again (not visible yet within the grace window, an old record, a transient
+// fault), or the error that ends the wait.
+func (w *waiter) judge(app *App, err error) (*App, error) {
+	young := w.young()
 	switch {
 	case err == nil:
-		if w.stale(app) && now.Sub(w.start) < notFoundGrace {
+		if w.stale(app) && young {
 			return nil, nil
 		}
-		if w.opts.OnStatus != nil && (w.last == nil || w.last.Status != app.Status) {
-			w.opts.OnStatus(app)
-		}
-		w.last, w.lastErr = app, nil
+		w.observe(app)
 		return app, nil
-	case ctx.Err() != nil:
-		return nil, w.contextError(ctx, err, want)
-	case errors.Is(err, ErrResourceNotFound):
-		if now.Sub(w.start) < notFoundGrace {
-			w.lastErr = err
-			return nil, nil
-		}
-		return nil, err
-	case isTransient(err):
+	case errors.Is(err, ErrResourceNotFound) && young, isTransient(err):
 		w.lastErr = err
 		return nil, nil
 	}
 	return nil, err
+}
+
+// young reports whether the wait is within the grace window in which the app may not be
+// visible yet.
+func (w *waiter) young() bool { return w.c.opts.Now().Sub(w.graceFrom) < notFoundGrace }
+
+// observe reports a status change to OnStatus and remembers the app.
+func (w *waiter) observe(app *App) {
+	if w.opts.OnStatus != nil && (w.last == nil || w.last.Status != app.Status) {
+		w.opts.OnStatus(app)
+	}
+	w.last, w.lastErr = app, nil
 }
 
 // stale reports whether app is a record older than the create this wait follows.
@@ -206,6 +259,10 @@ func isTransient(err error) bool {
 // context.DeadlineExceeded. ResourceNotFound in the first seconds of the wait is taken for an
 // app not visible yet, as the service is eventually consistent right after CreateApp; throttling
 // and service faults are retried at the next poll. See WaitOptions for the pace.
+//
+// While other waits of the Client on the same domain run, one paged ListApps per interval serves
+// them all, and DescribeApp is called only for what ListApps cannot say (a Failed app's reason,
+// an app missing from the list); see EnsureApps.
 func (c *Client) WaitForApp(ctx context.Context, id AppID, optFns ...func(*WaitOptions)) (*App, error) {
 	if err := id.validate(); err != nil {
 		return nil, err
@@ -213,26 +270,29 @@ func (c *Client) WaitForApp(ctx context.Context, id AppID, optFns ...func(*WaitO
 	if c.api == nil {
 		return nil, &APIError{Operation: "DescribeApp", Err: errNoAPI}
 	}
-	return c.waitInService(ctx, c.newWaiter(id, newWaitOptions(optFns)))
+	w := c.newWaiter(id, newWaitOptions(optFns), "InService")
+	w.join()
+	defer w.leave()
+	return c.waitInService(ctx, w)
 }
 
 func (c *Client) waitInService(ctx context.Context, w *waiter) (*App, error) {
-	const want = "InService"
 	for {
-		app, err := w.poll(ctx, want)
-		if err != nil {
+		app, err, final := w.next(ctx)
+		if final != nil {
+			return nil, final
+		}
+		if app, err = w.judge(app, err); err != nil {
 			return nil, err
 		}
-		if app != nil {
-			switch app.Status {
-			case types.AppStatusInService:
-				return app, nil
-			case types.AppStatusFailed, types.AppStatusDeleting, types.AppStatusDeleted:
-				return nil, &AppFailedError{App: app}
-			}
+		if app == nil {
+			continue
 		}
-		if err := w.pause(ctx, want); err != nil {
-			return nil, err
+		switch app.Status {
+		case types.AppStatusInService:
+			return app, nil
+		case types.AppStatusFailed, types.AppStatusDeleting, types.AppStatusDeleted:
+			return nil, &AppFailedError{App: app}
 		}
 	}
 }
@@ -247,32 +307,24 @@ func (c *Client) WaitForAppDeleted(ctx context.Context, id AppID, optFns ...func
 	if c.api == nil {
 		return &APIError{Operation: "DescribeApp", Err: errNoAPI}
 	}
-	return c.waitDeleted(ctx, c.newWaiter(id, newWaitOptions(optFns)))
-}
-
-func (c *Client) waitDeleted(ctx context.Context, w *waiter) error {
-	const want = "Deleted"
+	w := c.newWaiter(id, newWaitOptions(optFns), "Deleted")
+	w.join()
+	defer w.leave()
 	for {
-		app, err := w.c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
+		app, err, final := w.next(ctx)
 		switch {
+		case final != nil:
+			return final
+		case errors.Is(err, ErrResourceNotFound):
+			return nil
 		case err == nil:
-			if w.opts.OnStatus != nil && (w.last == nil || w.last.Status != app.Status) {
-				w.opts.OnStatus(app)
-			}
-			w.last, w.lastErr = app, nil
+			w.observe(app)
 			if app.Status == types.AppStatusDeleted || app.Status == types.AppStatusFailed {
 				return nil
 			}
-		case errors.Is(err, ErrResourceNotFound):
-			return nil
-		case ctx.Err() != nil:
-			return w.contextError(ctx, err, want)
 		case isTransient(err):
 			w.lastErr = err
 		default:
-			return err
-		}
-		if err := w.pause(ctx, want); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,219 @@
+package sagemakerapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/studioapp/sagemakerapp/sagemakerfake"
+)
+
+func (e *env) inputs(n int) []*sagemaker.CreateAppInput {
+	ins := make([]*sagemaker.CreateAppInput, n)
+	for i := range ins {
+		ins[i] = e.input(fmt.Sprintf("app%03d", i))
+	}
+	return ins
+}
+
+func (e *env) reads() int { return e.calls("DescribeApp") + e.calls("ListApps") }
+
+// TestEnsureAppsSharesPolls: 500 apps of one domain that take five minutes to start. The reads
+// the batch makes (DescribeApp and ListApps) are compared with those of 500 separate WaitForApp
+// calls at the same WaitOptions; the target is at most a tenth. The fake's clock moves only when
+// a wait pauses, and in a shared wait only the wait leading a round pauses, so the clock is
+// exact.
+func TestEnsureAppsSharesPolls(t *testing.T) {
+	if testing.Short() {
+		t.Skip("500 apps and 12,000 calls to the fake")
+	}
+	const n = 500
+	ctx := context.Background()
+
+	separate := newEnv(t, sagemakerfake.WithStartupDelay(5*time.Minute))
+	for _, in := range separate.inputs(n) {
+		app, err := separate.c.CreateApp(ctx, in)
+		require.NoError(t, err)
+		_, err = separate.c.WaitForApp(ctx, app.ID)
+		require.NoError(t, err)
+	}
+	separateReads := separate.reads()
+
+	batch := newEnv(t, sagemakerfake.WithStartupDelay(5*time.Minute))
+	results := batch.c.EnsureApps(ctx, batch.inputs(n), func(o *BatchOptions) { o.Concurrency, o.CreatesPerSecond = n, -1 })
+	for i, r := range results {
+		require.NoError(t, r.Err, "app %d", i)
+		require.Equal(t, types.AppStatusInService, r.App.Status)
+		require.NotEmpty(t, r.App.ARN)
+	}
+	batchReads := batch.reads()
+	assert.EqualValues(t, n, batch.creates.Load())
+	assert.LessOrEqual(t, batchReads*10, separateReads, "the batch reads at most a tenth of what separate waits read")
+	t.Logf("reads while waiting for %d apps that start in 5 minutes: %d separate WaitForApp calls made %d (DescribeApp); EnsureApps made %d (DescribeApp %d, ListApps %d), %.1f%%",
+		n, n, separateReads, batchReads, batch.calls("DescribeApp"), batch.calls("ListApps"), 100*float64(batchReads)/float64(separateReads))
+}
+
+// TestEnsureAppsHoldsTheCreateRate: the fake throttles CreateApp above a rate, and the batch's
+// limiter stays under it: no CreateApp is throttled, no Result has an error, and the batch takes
+// the time the rate says. Real time, as many goroutines share the clock; scaled to 50 and 40 per
+// second (TestEnsureAppsHoldsTheCreateRateOfTheIssue runs the issue's 5 and 4 per second).
+func TestEnsureAppsHoldsTheCreateRate(t *testing.T) {
+	testCreateRate(t, 200, 50, 40, 2)
+}
+
+func TestEnsureAppsHoldsTheCreateRateOfTheIssue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 50 seconds of real time")
+	}
+	testCreateRate(t, 200, 5, 4, 1)
+}
+
+// testCreateRate ensures n apps at createRate while the fake throttles CreateApp at throttleRate
+// with a bucket of burst; a burst of 2 absorbs the scheduling jitter of 25 ms slots.
+func testCreateRate(t *testing.T, n int, throttleRate, createRate float64, burst int) {
+	e := newEnv(t, sagemakerfake.WithClock(sagemakerfake.SystemClock{}), sagemakerfake.WithStartupDelay(50*time.Millisecond))
+	e.c = New(e.srv.Client(fastRetries, e.countAttempts))
+	e.srv.SetThrottle("CreateApp", throttleRate, burst)
+	start := time.Now()
+	results := e.c.EnsureApps(context.Background(), e.inputs(n), func(o *BatchOptions) {
+		o.Concurrency, o.CreatesPerSecond = 50, createRate
+		o.Wait.MinDelay, o.Wait.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
+	})
+	elapsed := time.Since(start)
+	for i, r := range results {
+		require.NoError(t, r.Err, "app %d", i)
+		assert.NotErrorIs(t, r.Err, ErrThrottled)
+	}
+	throttled := 0
+	for _, r := range e.srv.Requests() {
+		if r.Operation == "CreateApp" && r.ErrorCode == "ThrottlingException" {
+			throttled++
+		}
+	}
+	ideal := time.Duration(float64(n-1) / createRate * float64(time.Second))
+	assert.Zero(t, throttled, "no CreateApp was throttled")
+	assert.GreaterOrEqual(t, elapsed, ideal, "the limiter held the rate")
+	assert.LessOrEqual(t, elapsed, ideal*5/4, "within 1.25 times of %d/%v s", n, createRate)
+	t.Logf("%d apps at %v creates/s under a throttle of %v/s: %v (ideal %v, ratio %.3f), %d throttled, %d CreateApp calls",
+		n, createRate, throttleRate, elapsed.Round(time.Millisecond), ideal, float64(elapsed)/float64(ideal), throttled, e.calls("CreateApp"))
+}
+
+// Failures stay per app: a quota that lets 150 of 200 apps start.
+func TestEnsureAppsQuotaFailsOnlyTheAppsOverIt(t *testing.T) {
+	e := newEnv(t, sagemakerfake.WithClock(sagemakerfake.SystemClock{}), sagemakerfake.WithStartupDelay(20*time.Millisecond),
+		sagemakerfake.WithQuota(types.AppTypeJupyterLab, types.AppInstanceTypeMlT3Medium, 150))
+	e.c = New(e.srv.Client(fastRetries, e.countAttempts))
+	var last BatchProgress
+	results := e.c.EnsureApps(context.Background(), e.inputs(200), func(o *BatchOptions) {
+		o.Concurrency, o.CreatesPerSecond = 20, -1
+		o.Wait.MinDelay, o.Wait.MaxDelay = 10*time.Millisecond, 50*time.Millisecond
+		o.OnProgress = func(p BatchProgress) { last = p }
+	})
+	inService, limited := 0, 0
+	for _, r := range results {
+		switch {
+		case r.Err == nil:
+			inService++
+		case errors.Is(r.Err, ErrResourceLimitExceeded):
+			limited++
+		default:
+			t.Errorf("unexpected error: %v", r.Err)
+		}
+	}
+	assert.Equal(t, 150, inService)
+	assert.Equal(t, 50, limited)
+	assert.Equal(t, BatchProgress{Total: 200, InService: 150, Failed: 50, Elapsed: last.Elapsed}, last)
+}
+
+func TestEnsureAppsResultsInInputOrder(t *testing.T) {
+	e := newEnv(t)
+	ins := e.inputs(5)
+	ins[2].AppName = aws.String("not_valid")
+	var reports []BatchProgress
+	results := e.c.EnsureApps(context.Background(), ins, func(o *BatchOptions) {
+		o.Concurrency = 2
+		o.OnProgress = func(p BatchProgress) { reports = append(reports, p) }
+	})
+	require.Len(t, results, 5)
+	for i, r := range results {
+		if i == 2 {
+			assert.ErrorIs(t, r.Err, ErrInvalidInput)
+			assert.Nil(t, r.App)
+			continue
+		}
+		require.NoError(t, r.Err)
+		assert.Equal(t, fmt.Sprintf("app%03d", i), r.App.ID.AppName)
+	}
+	assert.EqualValues(t, 4, e.creates.Load(), "the invalid input stops nothing else")
+	require.NotEmpty(t, reports)
+	assert.Equal(t, 1, reports[0].Failed, "the invalid input is counted before any call")
+	for _, p := range reports {
+		assert.Equal(t, 5, p.Queued+p.Creating+p.Waiting+p.InService+p.Failed, "%+v", p)
+	}
+	assert.Equal(t, 4, reports[len(reports)-1].InService)
+}
+
+// Cancelling the context stops new creates; the apps in flight and those never started report
+// the context's error.
+func TestEnsureAppsStopsWhenCanceled(t *testing.T) {
+	e := newEnv(t, sagemakerfake.WithClock(sagemakerfake.SystemClock{}), sagemakerfake.WithStartupDelay(time.Hour))
+	e.c = New(e.srv.Client(fastRetries, e.countAttempts))
+	ctx, cancel := context.WithCancel(context.Background())
+	var once sync.Once
+	results := e.c.EnsureApps(ctx, e.inputs(50), func(o *BatchOptions) {
+		o.Concurrency, o.CreatesPerSecond = 5, -1
+		o.Wait.MinDelay, o.Wait.MaxDelay = 5*time.Millisecond, 20*time.Millisecond
+		o.OnProgress = func(p BatchProgress) {
+			if p.Waiting == 5 {
+				once.Do(cancel)
+			}
+		}
+	})
+	created := e.creates.Load()
+	assert.LessOrEqual(t, created, int32(10), "no new creates after the cancellation")
+	for i, r := range results {
+		assert.ErrorIs(t, r.Err, context.Canceled, "app %d", i)
+	}
+}
+
+// A caller that may not list apps still gets its waits done, by DescribeApp.
+func TestSharedPollingFallsBackWhenListAppsIsDenied(t *testing.T) {
+	e := newEnv(t, sagemakerfake.WithStartupDelay(time.Minute))
+	e.srv.InjectFault("ListApps", sagemakerfake.Fault{Code: "AccessDeniedException"})
+	results := e.c.EnsureApps(context.Background(), e.inputs(20), func(o *BatchOptions) { o.Concurrency, o.CreatesPerSecond = 20, -1 })
+	for _, r := range results {
+		require.NoError(t, r.Err)
+		assert.Equal(t, types.AppStatusInService, r.App.Status)
+	}
+	assert.Equal(t, 1, e.calls("ListApps"), "one denied ListApps turns sharing off")
+}
+
+// A Failed app's reason is not in ListApps: the shared wait describes it.
+func TestSharedPollingDescribesAFailedApp(t *testing.T) {
+	e := newEnv(t, sagemakerfake.WithStartupDelay(time.Minute), sagemakerfake.WithFailureRule(func(a sagemakerfake.App) string {
+		if a.AppName == "app003" {
+			return "InternalFailure"
+		}
+		return ""
+	}))
+	results := e.c.EnsureApps(context.Background(), e.inputs(10), func(o *BatchOptions) { o.Concurrency, o.CreatesPerSecond = 10, -1 })
+	for i, r := range results {
+		if i == 3 {
+			var failed *AppFailedError
+			require.ErrorAs(t, r.Err, &failed)
+			assert.Equal(t, "InternalFailure", failed.App.FailureReason)
+			continue
+		}
+		require.NoError(t, r.Err)
+	}
+	assert.Positive(t, e.calls("ListApps"))
+}
