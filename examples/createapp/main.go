@@ -110,12 +110,9 @@ func (p *program) run(ctx context.Context, args []string) int {
 		f.applyDemoDefaults()
 	}
 
-	var clientOpts []func(*sagemakerapp.Options)
-	clientOpts = append(clientOpts, p.clientOptions...)
-
 	// The library validates the request as CreateApp would, before anything starts; no client is
 	// needed for that.
-	in, err := f.builder(sagemakerapp.New(nil, clientOpts...)).Input()
+	in, err := f.builder(sagemakerapp.New(nil, p.clientOptions...)).Input()
 	if err != nil {
 		return p.fail(err)
 	}
@@ -151,34 +148,39 @@ func (p *program) run(ctx context.Context, args []string) int {
 		defer closeIdle()
 		api = client
 	}
-	client := sagemakerapp.New(api, clientOpts...)
-	b := f.builder(client)
 
-	var (
-		app  *sagemakerapp.App
-		err2 error
-	)
-	switch {
-	case f.ensure:
-		p.say(f, "Ensuring")
-		prog := p.startProgress()
-		app, err2 = b.Ensure(ctx, append(wait, prog.waitOption)...)
-		prog.stop()
-	case f.wait:
-		p.say(f, "Creating")
-		prog := p.startProgress()
-		app, err2 = b.CreateAndWait(ctx, append(wait, prog.waitOption)...)
-		prog.stop()
-	default:
-		app, err2 = b.Create(ctx)
-	}
-	if err2 != nil {
-		return p.fail(err2)
+	app, err := p.createApp(ctx, f, f.builder(sagemakerapp.New(api, p.clientOptions...)), wait)
+	if err != nil {
+		return p.fail(err)
 	}
 	if err := printApp(p.stdout, f.output, app); err != nil {
 		return p.fail(err)
 	}
 	return exitOK
+}
+
+// createApp creates the app, and waits for it with --wait; with --ensure it ensures it.
+func (p *program) createApp(ctx context.Context, f *flags, b sagemakerapp.AppBuilder, wait []func(*sagemakerapp.WaitOptions)) (*sagemakerapp.App, error) {
+	if !f.ensure && !f.wait {
+		return b.Create(ctx)
+	}
+	owner := "user " + f.userProfileName
+	if f.spaceName != "" {
+		owner = "space " + f.spaceName
+	}
+	verb := "Creating"
+	if f.ensure {
+		verb = "Ensuring"
+	}
+	fmt.Fprintf(p.stderr, "%s %s app %q for %s in %s\n", verb, f.appType, f.appName, owner, f.domainID)
+
+	prog := p.startProgress()
+	defer prog.stop()
+	wait = append(wait, prog.waitOption)
+	if f.ensure {
+		return b.Ensure(ctx, wait...)
+	}
+	return b.CreateAndWait(ctx, wait...)
 }
 
 // parseFlags parses the command line with the standard flag package, which takes --name as well
@@ -299,15 +301,16 @@ func (p *program) startFake() (*sagemakerfake.Server, error) {
 	return srv, nil
 }
 
-// sdkClient builds the SDK client for --endpoint-url or --aws. With --endpoint-url alone it uses
-// static dummy credentials, which a fake accepts, and never reads the AWS configuration. The
-// returned function closes the client's idle connections.
+// sdkClient builds the SDK client for --endpoint-url or --aws. With --aws the SDK builds its own
+// HTTP client from the AWS configuration (which may name a CA bundle, say); its idle connections
+// end with the process. With --endpoint-url alone it uses static dummy credentials, which a fake
+// accepts, never reads the AWS configuration, and has a transport of its own, whose idle
+// connections the returned function closes.
 func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error) {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	httpClient := &http.Client{Transport: transport}
+	closeIdle := func() {}
 	var cfg aws.Config
 	if f.useAWS {
-		opts := []func(*config.LoadOptions) error{config.WithHTTPClient(httpClient)}
+		var opts []func(*config.LoadOptions) error
 		if f.region != "" {
 			opts = append(opts, config.WithRegion(f.region))
 		}
@@ -320,10 +323,12 @@ func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error)
 		if region == "" {
 			region = "us-east-1"
 		}
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		closeIdle = transport.CloseIdleConnections
 		cfg = aws.Config{
 			Region:      region,
 			Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example-secret", ""),
-			HTTPClient:  httpClient,
+			HTTPClient:  &http.Client{Transport: transport},
 		}
 	}
 	client := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
@@ -331,16 +336,7 @@ func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error)
 			o.BaseEndpoint = aws.String(f.endpointURL)
 		}
 	})
-	return client, transport.CloseIdleConnections, nil
-}
-
-// say tells on stderr what is about to happen, since a wait can be long.
-func (p *program) say(f *flags, verb string) {
-	owner := "user " + f.userProfileName
-	if f.spaceName != "" {
-		owner = "space " + f.spaceName
-	}
-	fmt.Fprintf(p.stderr, "%s %s app %q for %s in %s\n", verb, f.appType, f.appName, owner, f.domainID)
+	return client, closeIdle, nil
 }
 
 // fail prints err as the library classifies it and returns the exit code.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -273,4 +274,22 @@ func TestHelpShowsAnExampleForEachMode(t *testing.T) {
 	_, fs, err := parseFlags(nil)
 	require.NoError(t, err)
 	fs.VisitAll(func(f *flag.Flag) { assert.Contains(t, help, "\n  --"+f.Name) })
+}
+
+// --aws reads the default AWS configuration; here it comes from the environment alone, and
+// --endpoint-url keeps the requests on the fake.
+func TestAWSConfigurationWithAnEndpoint(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none")
+	t.Setenv("AWS_CONFIG_FILE", none)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_REGION", "us-east-1")
+	srv, run := startFake(t)
+	r := run("--aws", "--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab", "--app-name", "default")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^Status +Pending$`, r.stdout, "no --wait outside the embedded fake")
+	assert.Len(t, srv.Apps(), 1)
 }
