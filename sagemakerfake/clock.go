@@ -12,14 +12,14 @@ type Clock interface {
 	Now() time.Time
 }
 
-// SystemClock is the wall clock. The standalone server uses it.
+// SystemClock is the wall clock. A server from Run, and the standalone server, use it.
 type SystemClock struct{}
 
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
 
-// ManualClock is a Clock that moves only when told to. It is the default clock of a Server, which
-// starts it at the wall-clock time of NewServer. It is safe for concurrent use.
+// ManualClock is a Clock that moves only when told to. It is the default clock of a Server from
+// Start, which starts it at the wall-clock time. It is safe for concurrent use.
 type ManualClock struct {
 	mu  sync.Mutex
 	now time.Time

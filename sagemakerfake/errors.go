@@ -3,6 +3,8 @@ package sagemakerfake
 import (
 	"fmt"
 	"net/http"
+
+	smithy "github.com/aws/smithy-go"
 )
 
 // Error codes that the fake answers with, as sent in the "__type" member of an error body. The SDK
@@ -60,31 +62,55 @@ func statusFor(code string) int {
 	return http.StatusBadRequest
 }
 
-// apiError is an error answer: the wire code, its HTTP status and the message.
-type apiError struct {
-	code    string
-	status  int
-	message string
+// Error is an error answer of the fake: the code that the wire carries in "__type", the message
+// and the HTTP status. CheckCreateAppInput, SeedDomain, SeedUserProfile and SeedSpace return one,
+// and LoadSeed wraps one with the entry it concerns, so callers can match the code with errors.As
+// rather than reading the text. It implements smithy.APIError, as the SDK's errors do, so code that
+// inspects SDK errors through that interface works on it unchanged.
+type Error struct {
+	// Code is the error code, one of the Code constants or the code of an injected Fault.
+	Code string
+	// Message is the service's message (or, where the service's wording is not known, the fake's).
+	Message string
+	// StatusCode is the HTTP status the answer carries on the wire.
+	StatusCode int
 }
 
-func (e *apiError) Error() string { return e.code + ": " + e.message }
+var _ smithy.APIError = (*Error)(nil)
 
-func newAPIError(code, format string, args ...any) *apiError {
-	return &apiError{code: code, status: statusFor(code), message: fmt.Sprintf(format, args...)}
+// Error returns the code and the message, as in "ValidationException: 1 validation error detected: …".
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// ErrorCode returns e.Code.
+func (e *Error) ErrorCode() string { return e.Code }
+
+// ErrorMessage returns e.Message.
+func (e *Error) ErrorMessage() string { return e.Message }
+
+// ErrorFault reports a 5xx answer as the server's fault and any other as the client's.
+func (e *Error) ErrorFault() smithy.ErrorFault {
+	if e.StatusCode >= 500 {
+		return smithy.FaultServer
+	}
+	return smithy.FaultClient
 }
 
-func validationError(format string, args ...any) *apiError {
+func newAPIError(code, format string, args ...any) *Error {
+	return &Error{Code: code, StatusCode: statusFor(code), Message: fmt.Sprintf(format, args...)}
+}
+
+func validationError(format string, args ...any) *Error {
 	return newAPIError(CodeValidation, format, args...)
 }
 
-func notFoundError(format string, args ...any) *apiError {
+func notFoundError(format string, args ...any) *Error {
 	return newAPIError(CodeResourceNotFound, format, args...)
 }
 
-func inUseError(format string, args ...any) *apiError {
+func inUseError(format string, args ...any) *Error {
 	return newAPIError(CodeResourceInUse, format, args...)
 }
 
-func serializationError(format string, args ...any) *apiError {
+func serializationError(format string, args ...any) *Error {
 	return newAPIError(CodeSerialization, format, args...)
 }

@@ -3,8 +3,7 @@ package sagemakerfake_test
 import (
 	"context"
 	"errors"
-	"net"
-	"sync"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -177,7 +176,8 @@ func TestThrottle(t *testing.T) {
 // TestLatencyOutlivesTheClient shows that a call whose client gives up is still carried out, as
 // on the real service.
 func TestLatencyOutlivesTheClient(t *testing.T) {
-	f := newFixture(t)
+	answered := make(chan string, 4)
+	f := newFixture(t, sagemakerfake.WithLogger(slog.New(signalHandler{msg: "request", ops: answered})))
 	f.srv.InjectFault("CreateApp", sagemakerfake.Fault{Latency: 200 * time.Millisecond, Times: 1})
 	c, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -185,38 +185,56 @@ func TestLatencyOutlivesTheClient(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("CreateApp: %v, want the client's deadline", err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(f.srv.Apps()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, answered, "CreateApp")
 	if n := len(f.srv.Apps()); n != 1 {
 		t.Errorf("%d apps after the slow call ended, want 1", n)
 	}
 }
 
-// acceptSignal is a listener that reports its first accepted connection.
-type acceptSignal struct {
-	net.Listener
-	once     sync.Once
-	accepted chan struct{}
+// signalHandler is a slog.Handler that sends the op attribute of every record with the message
+// msg, so that a test can wait for what the server logs instead of sleeping.
+type signalHandler struct {
+	msg string
+	ops chan<- string
 }
 
-func (l *acceptSignal) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.once.Do(func() { close(l.accepted) })
+func (h signalHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h signalHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h signalHandler) WithGroup(string) slog.Handler            { return h }
+
+func (h signalHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != h.msg {
+		return nil
 	}
-	return c, err
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "op" {
+			h.ops <- a.Value.String()
+			return false
+		}
+		return true
+	})
+	return nil
+}
+
+// waitFor waits until ops delivers op.
+func waitFor(t *testing.T, ops <-chan string, op string) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case got := <-ops:
+			if got == op {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("the server never logged %s", op)
+		}
+	}
 }
 
 func TestCloseCutsLatencyShortAndWaits(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig := &acceptSignal{Listener: ln, accepted: make(chan struct{})}
-	srv := sagemakerfake.NewServer(sagemakerfake.WithListener(sig))
-	defer srv.Close()
+	received := make(chan string, 4)
+	srv := sagemakerfake.Start(t, sagemakerfake.WithLogger(slog.New(signalHandler{msg: "request received", ops: received})))
 	srv.InjectFault(sagemakerfake.AllOperations, sagemakerfake.Fault{Latency: time.Minute})
 	c := srv.Client()
 	done := make(chan error, 1)
@@ -224,9 +242,7 @@ func TestCloseCutsLatencyShortAndWaits(t *testing.T) {
 		_, err := c.ListApps(context.Background(), &sagemaker.ListAppsInput{}, noRetry)
 		done <- err
 	}()
-	<-sig.accepted
-	// A connection whose request net/http has not read yet is not in flight; give it time to be.
-	time.Sleep(200 * time.Millisecond)
+	waitFor(t, received, "ListApps") // the call is in flight, waiting out its latency
 	start := time.Now()
 	srv.Close()
 	if d := time.Since(start); d > 10*time.Second {

@@ -22,7 +22,7 @@ const fuzzSeed = `{
 func FuzzServerBody(f *testing.F) {
 	// Each input gets a fresh server, so that a failure reproduces from that input alone.
 	newFuzzServer := func(tb testing.TB) *Server {
-		srv, err := newServer([]Option{WithStartupDelay(0), WithRequestLog(0)}, false)
+		srv, err := newServer(defaultConfig(), []Option{WithStartupDelay(0), WithRequestLog(0)}, false)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -42,6 +42,8 @@ func FuzzServerBody(f *testing.F) {
 		{"SageMaker.ListApps", `{"MaxResults":1,"SortOrder":"Descending"}`},
 		{"SageMaker.ListApps", `{"NextToken":"djEuMS4x","MaxResults":1e3}`},
 		{"SageMaker.ListTags", `{"ResourceArn":"arn:aws:sagemaker:us-east-1:123456789012:domain/d-fuzz0000001"}`},
+		{"SageMaker.AddTags", `{"ResourceArn":"arn:aws:sagemaker:us-east-1:123456789012:domain/d-fuzz0000001","Tags":[{"Key":"k","Value":"v"},{"Key":"k","Value":"w"}]}`},
+		{"SageMaker.DeleteTags", `{"ResourceArn":"arn:aws:sagemaker:us-east-1:123456789012:user-profile/d-fuzz0000001/u","TagKeys":["k","aws:x"]}`},
 		{"SageMaker.CreateDomain", `{"DomainName":"x","AuthMode":"IAM","DefaultUserSettings":{"CustomFileSystemConfigs":[{"EFSFileSystemConfig":{"FileSystemId":"fs-01234567"},"S3FileSystemConfig":{}}]}}`},
 		{"SageMaker.CreateUserProfile", `{"DomainId":"d-fuzz0000001","UserProfileName":"v","UserSettings":{"CustomPosixUserConfig":{"Uid":99999999999999999999}}}`},
 		{"SageMaker.CreateSpace", `{"DomainId":"d-fuzz0000001","SpaceName":"t","SpaceDisplayName":"  "}`},

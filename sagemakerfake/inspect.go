@@ -35,7 +35,10 @@ type Request struct {
 	// Time is the server's clock when the request arrived.
 	Time      time.Time
 	RequestID string
-	Body      []byte
+	// Body is the request body, cut to its first MaxLoggedBodyBytes bytes.
+	Body []byte
+	// BodySize is the length of the whole body; it exceeds len(Body) when Body was cut.
+	BodySize int
 	// Status is the HTTP status of the answer; 0 when the connection was dropped.
 	Status int
 	// ErrorCode is the "__type" of an error answer, or "".

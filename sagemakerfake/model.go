@@ -7,14 +7,13 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
 
 // The fake is driven by the service model itself: the apps extract (botocore 1.43.11) and the few
-// operations it lacks (CreateDomain, CreateUserProfile, CreateSpace, ListTags), taken from the same
-// botocore release. See model/README.md.
+// operations it lacks (CreateDomain, CreateUserProfile, CreateSpace, ListTags, AddTags and
+// DeleteTags), taken from the same botocore release. See model/README.md.
 //
 //go:embed model/sagemaker-apps-model.json model/sagemaker-fake-extra.json
 var modelFiles embed.FS
@@ -30,56 +29,8 @@ type shape struct {
 	min, max *int64
 	pattern  string
 	re       *regexp.Regexp
-	matched  matchCache
 	enum     []string
 	enumSet  map[string]struct{}
-}
-
-// matches applies the shape's pattern. The same few values (a domain ID, a user, a tag) arrive
-// again and again, and a map lookup is several times cheaper than running the expression, so
-// values that matched are remembered, up to a bound.
-func (s *shape) matches(v string) bool {
-	if s.matched.has(v) {
-		return true
-	}
-	if !s.re.MatchString(v) {
-		return false
-	}
-	s.matched.add(v)
-	return true
-}
-
-// matchCache is a bounded set of strings that matched a pattern; it forgets everything when full.
-type matchCache struct {
-	mu  sync.Mutex
-	set map[string]struct{}
-}
-
-const (
-	matchCacheEntries = 1024
-	matchCacheMaxLen  = 256
-)
-
-func (c *matchCache) has(v string) bool {
-	if len(v) > matchCacheMaxLen {
-		return false
-	}
-	c.mu.Lock()
-	_, ok := c.set[v]
-	c.mu.Unlock()
-	return ok
-}
-
-func (c *matchCache) add(v string) {
-	if len(v) > matchCacheMaxLen {
-		return
-	}
-	c.mu.Lock()
-	if c.set == nil || len(c.set) >= matchCacheEntries {
-		c.set = make(map[string]struct{}, 64)
-	}
-	c.set[v] = struct{}{}
-	c.mu.Unlock()
 }
 
 type member struct {

@@ -42,17 +42,6 @@ type resourceSpec struct {
 	TrainingPlanArn            string `json:",omitempty"`
 }
 
-func (r *resourceSpec) appendJSON(buf []byte) []byte {
-	o := openObject(buf)
-	o.optStr("InstanceType", r.InstanceType)
-	o.optStr("LifecycleConfigArn", r.LifecycleConfigArn)
-	o.optStr("SageMakerImageArn", r.SageMakerImageArn)
-	o.optStr("SageMakerImageVersionAlias", r.SageMakerImageVersionAlias)
-	o.optStr("SageMakerImageVersionArn", r.SageMakerImageVersionArn)
-	o.optStr("TrainingPlanArn", r.TrainingPlanArn)
-	return o.close()
-}
-
 func parseResourceSpec(m map[string]any) resourceSpec {
 	return resourceSpec{
 		InstanceType:               str(m, "InstanceType"),
@@ -92,6 +81,8 @@ type app struct {
 	created       time.Time
 	failureReason string
 	deleteAt      time.Time // when DeleteApp was accepted; zero until then
+	builtInLCC    string    // BuiltInLifecycleConfigArn from the defaults at creation
+	tip           types.FeatureStatus
 }
 
 // status derives an app's status from the clock, and the time it entered that status.
@@ -111,6 +102,13 @@ func (s *Server) status(a *app, now time.Time) (types.AppStatus, time.Time) {
 		return types.AppStatusFailed, ready
 	}
 	return types.AppStatusInService, ready
+}
+
+// startedAt returns when the app became InService, or false if it never did (it is Pending, or it
+// failed). An app keeps this time after it is deleted.
+func (s *Server) startedAt(a *app, now time.Time) (time.Time, bool) {
+	ready := a.created.Add(s.cfg.startupDelay)
+	return ready, a.failureReason == "" && !now.Before(ready)
 }
 
 // expired reports an app whose metadata the service has dropped: 24 hours after it stopped.
@@ -145,16 +143,16 @@ func parseAppKey(in map[string]any) appKey {
 
 // checkOwner enforces that an app belongs to exactly one user profile or space. The model makes
 // both members optional; the documentation of each says the other must be set when it is not.
-func checkOwner(in map[string]any) *apiError {
+func checkOwner(in map[string]any) *Error {
 	if (str(in, "UserProfileName") == "") == (str(in, "SpaceName") == "") {
 		return validationError("Exactly one of UserProfileName or SpaceName must be specified.")
 	}
 	return nil
 }
 
-// checkTags applies the rules on Tags that the model cannot express: keys unique per resource
+// checkTags applies the rules on Tags that the model cannot express: keys unique per request
 // (compared as given) and the reserved aws: prefix (ASCII letters in any case).
-func checkTags(in map[string]any) ([]types.Tag, *apiError) {
+func checkTags(in map[string]any) ([]types.Tag, *Error) {
 	list, _ := in["Tags"].([]any)
 	if list == nil {
 		return nil, nil
@@ -163,8 +161,8 @@ func checkTags(in map[string]any) ([]types.Tag, *apiError) {
 	for _, e := range list {
 		t, _ := e.(map[string]any)
 		k, v := str(t, "Key"), str(t, "Value")
-		if hasAWSPrefix(k) {
-			return nil, validationError("Tag keys starting with 'aws:' are reserved for internal use. Invalid tag key: '%s'.", k)
+		if err := checkTagKey(k); err != nil {
+			return nil, err
 		}
 		// At most 50 tags: a scan is cheaper than a set.
 		for _, prev := range tags {
@@ -177,13 +175,21 @@ func checkTags(in map[string]any) ([]types.Tag, *apiError) {
 	return tags, nil
 }
 
+// checkTagKey refuses a key with the prefix that AWS reserves for its own tags (facts §1.0).
+func checkTagKey(k string) *Error {
+	if hasAWSPrefix(k) {
+		return validationError("Tag keys starting with 'aws:' are reserved for internal use. Invalid tag key: '%s'.", k)
+	}
+	return nil
+}
+
 func hasAWSPrefix(k string) bool {
 	return len(k) >= 4 && k[0]|0x20 == 'a' && k[1]|0x20 == 'w' && k[2]|0x20 == 's' && k[3] == ':'
 }
 
 // createAppRules are the static rules of CreateApp beyond the model's constraints, in the order
 // the fake applies them; the first broken rule is the answer. It returns the tags on success.
-func createAppRules(in map[string]any) ([]types.Tag, *apiError) {
+func createAppRules(in map[string]any) ([]types.Tag, *Error) {
 	if err := checkOwner(in); err != nil {
 		return nil, err
 	}
@@ -193,7 +199,8 @@ func createAppRules(in map[string]any) ([]types.Tag, *apiError) {
 	}
 	appType := types.AppType(str(in, "AppType"))
 	spec := object(in, "ResourceSpec")
-	if spec["TrainingPlanArn"] != nil && appType != types.AppTypeJupyterLab && appType != types.AppTypeCodeEditor {
+	// "None", the model's value that clears a training plan, is no plan, so any app type may send it.
+	if tp, set := spec["TrainingPlanArn"].(string); set && tp != "None" && appType != types.AppTypeJupyterLab && appType != types.AppTypeCodeEditor {
 		return nil, validationError("TrainingPlanArn is supported only for JupyterLab and CodeEditor apps, not for %s apps.", appType)
 	}
 	if it := str(spec, "InstanceType"); appType == types.AppTypeJupyterServer && it != "" && it != string(types.AppInstanceTypeSystem) {
@@ -214,64 +221,104 @@ var settingsMember = map[types.AppType]string{
 	types.AppTypeRSessionGateway: "RSessionAppSettings",
 }
 
-// level is one place where defaults for an app can live.
+// level is one place where defaults for an app can live (facts §2.3).
 type level struct {
-	name     string // for messages, such as "the user profile's UserSettings"
-	settings map[string]any
+	name     string         // for messages, such as "the user profile's UserSettings"
+	shape    string         // the settings' shape: UserSettings, SpaceSettings or DefaultSpaceSettings
+	settings map[string]any // as stored; nil when the level sets nothing
 }
 
-// defaultLevels returns the settings that apply to an app, highest precedence first: the user
-// profile's UserSettings over the domain's DefaultUserSettings, or the space's SpaceSettings over
-// the domain's DefaultSpaceSettings.
-func defaultLevels(d *domain, p *profile, sp *space) []level {
-	if sp != nil {
-		return []level{
-			{"the space's SpaceSettings", object(sp.req, "SpaceSettings")},
-			{"the domain's DefaultSpaceSettings", object(d.req, "DefaultSpaceSettings")},
-		}
+// appSettings returns the app type's member of the level's settings, such as
+// KernelGatewayAppSettings, and its path for messages. The path is "" when the level's shape has
+// no member for the app type (DefaultSpaceSettings has none for CodeEditor, and only UserSettings
+// has one for TensorBoard and RSessionGateway); the settings are nil when the level does not set it.
+func (l level) appSettings(appType types.AppType) (map[string]any, string) {
+	member := settingsMember[appType]
+	if member == "" || model.shapes[l.shape].byName[member] == nil {
+		return nil, ""
 	}
-	var ps map[string]any
-	if p != nil {
-		ps = object(p.req, "UserSettings")
-	}
-	return []level{
-		{"the user profile's UserSettings", ps},
-		{"the domain's DefaultUserSettings", object(d.req, "DefaultUserSettings")},
-	}
+	return object(l.settings, member), l.name + "." + member
 }
 
-// resolveInstanceType applies the precedence app > profile or space > domain to the instance
-// type. Only a KernelGateway app must end with one; system on KernelGateway means ml.t3.medium.
-func resolveInstanceType(k appKey, given string, d *domain, p *profile, sp *space) (string, *apiError) {
-	it := given
+// defaultLevels returns the levels whose settings apply to an app after the request's own
+// ResourceSpec, most specific first. This is the rule of facts §2.4, which the library applies
+// too:
+//
+//	user profile app    the profile's UserSettings, the domain's DefaultUserSettings
+//	shared space app    the space's SpaceSettings, the domain's DefaultSpaceSettings, the domain's DefaultUserSettings
+//	private space app   the space's SpaceSettings, the owner's UserSettings, the domain's DefaultUserSettings
+//
+// DefaultSpaceSettings never applies to a private space, and a profile's settings never to a
+// shared one. The caller holds s.mu.
+func (s *Server) defaultLevels(d *domain, p *profile, sp *space) []level {
+	domainUser := level{"the domain's DefaultUserSettings", "UserSettings", object(d.req, "DefaultUserSettings")}
+	if sp == nil {
+		return []level{{"the user profile's UserSettings", "UserSettings", object(p.req, "UserSettings")}, domainUser}
+	}
+	spaceLevel := level{"the space's SpaceSettings", "SpaceSettings", object(sp.req, "SpaceSettings")}
+	if !sp.private() {
+		return []level{spaceLevel, {"the domain's DefaultSpaceSettings", "DefaultSpaceSettings", object(d.req, "DefaultSpaceSettings")}, domainUser}
+	}
+	owner := level{name: "the owner's UserSettings", shape: "UserSettings"}
+	if op := s.profiles[childKey{d.id, sp.owner()}]; op != nil {
+		owner.settings = object(op.req, "UserSettings")
+	}
+	return []level{spaceLevel, owner, domainUser}
+}
+
+// resolveSpec completes the request's ResourceSpec from the levels: the instance type of the
+// first level that sets one, or for RStudioServerPro the domain's RStudioServerProDomainSettings.
+// A KernelGateway app must end with an instance type, and system on KernelGateway means
+// ml.t3.medium. A JupyterServer app runs on system (createAppRules and the settings' own check
+// refuse any other), and DescribeApp reports it even when nothing names it.
+func resolveSpec(k appKey, spec resourceSpec, levels []level, d *domain) (resourceSpec, *Error) {
 	var looked []string
-	if it == "" {
-		if member := settingsMember[k.appType]; member != "" {
-			for _, l := range defaultLevels(d, p, sp) {
-				looked = append(looked, l.name+"."+member+".DefaultResourceSpec")
-				if it = str(object(l.settings, member, "DefaultResourceSpec"), "InstanceType"); it != "" {
-					break
-				}
-			}
+	for _, l := range levels {
+		if spec.InstanceType != "" {
+			break
+		}
+		settings, path := l.appSettings(k.appType)
+		if path == "" {
+			continue
+		}
+		looked = append(looked, path+".DefaultResourceSpec")
+		spec.InstanceType = str(object(settings, "DefaultResourceSpec"), "InstanceType")
+	}
+	if spec.InstanceType == "" && k.appType == types.AppTypeRStudioServerPro {
+		spec.InstanceType = str(object(d.req, "DomainSettings", "RStudioServerProDomainSettings", "DefaultResourceSpec"), "InstanceType")
+	}
+	switch k.appType {
+	case types.AppTypeKernelGateway:
+		if spec.InstanceType == "" {
+			return spec, validationError("No InstanceType was found for KernelGateway app '%s': it is not set in the request's ResourceSpec, nor in %s. Specify ResourceSpec.InstanceType.",
+				k.appName, strings.Join(looked, ", nor in "))
+		}
+		if spec.InstanceType == string(types.AppInstanceTypeSystem) {
+			spec.InstanceType = string(types.AppInstanceTypeMlT3Medium)
+		}
+	case types.AppTypeJupyterServer:
+		spec.InstanceType = string(types.AppInstanceTypeSystem)
+	}
+	return spec, nil
+}
+
+// builtInLifecycleConfig returns the BuiltInLifecycleConfigArn that the first level sets for the
+// app type; only the JupyterLab and CodeEditor members of UserSettings and DefaultSpaceSettings
+// have one.
+func builtInLifecycleConfig(appType types.AppType, levels []level) string {
+	for _, l := range levels {
+		settings, _ := l.appSettings(appType)
+		if arn := str(settings, "BuiltInLifecycleConfigArn"); arn != "" {
+			return arn
 		}
 	}
-	if it == "" && k.appType == types.AppTypeRStudioServerPro {
-		it = str(object(d.req, "DomainSettings", "RStudioServerProDomainSettings", "DefaultResourceSpec"), "InstanceType")
-	}
-	if it == "" && k.appType == types.AppTypeKernelGateway {
-		return "", validationError("No InstanceType was found for KernelGateway app '%s': it is not set in the request's ResourceSpec, nor in %s. Specify ResourceSpec.InstanceType.",
-			k.appName, strings.Join(looked, ", nor in "))
-	}
-	if it == string(types.AppInstanceTypeSystem) && k.appType == types.AppTypeKernelGateway {
-		it = string(types.AppInstanceTypeMlT3Medium)
-	}
-	return it, nil
+	return ""
 }
 
 // imageFailure is the built-in failure rule: an image of the caller's own account must be attached
 // to the app type's settings as a custom image (facts §5 item 6). Images of other accounts are
 // SageMaker's own images and always start.
-func (s *Server) imageFailure(k appKey, appARN string, spec resourceSpec, d *domain, p *profile, sp *space) string {
+func (s *Server) imageFailure(k appKey, appARN string, spec resourceSpec, levels []level) string {
 	arn := spec.SageMakerImageVersionArn
 	if arn == "" || arn == "None" {
 		arn = spec.SageMakerImageArn
@@ -293,18 +340,12 @@ func (s *Server) imageFailure(k appKey, appARN string, spec resourceSpec, d *dom
 	default:
 		return ""
 	}
-	member := settingsMember[k.appType]
-	if member == "" || k.appType == types.AppTypeJupyterServer || k.appType == types.AppTypeTensorBoard {
+	if k.appType == types.AppTypeJupyterServer || k.appType == types.AppTypeTensorBoard {
 		return ""
 	}
-	levels := defaultLevels(d, p, sp)
-	if sp != nil {
-		// A private space also sees its owner's images.
-		owner := s.profiles[childKey{k.domainID, str(object(sp.req, "OwnershipSettings"), "OwnerUserProfileName")}]
-		levels = append(levels, defaultLevels(d, owner, nil)...)
-	}
 	for _, l := range levels {
-		images, _ := object(l.settings, member)["CustomImages"].([]any)
+		settings, _ := l.appSettings(k.appType)
+		images, _ := settings["CustomImages"].([]any)
 		for _, img := range images {
 			if m, _ := img.(map[string]any); str(m, "ImageName") == name {
 				return ""
@@ -316,7 +357,7 @@ func (s *Server) imageFailure(k appKey, appARN string, spec resourceSpec, d *dom
 }
 
 // parents finds the domain and the app's user profile or space.
-func (s *Server) parents(k appKey) (*domain, *profile, *space, *apiError) {
+func (s *Server) parents(k appKey) (*domain, *profile, *space, *Error) {
 	d := s.domains[k.domainID]
 	if d == nil {
 		return nil, nil, nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+k.domainID))
@@ -345,13 +386,7 @@ type createAppOutput struct {
 	AppArn string
 }
 
-func (c createAppOutput) appendJSON(buf []byte) []byte {
-	o := openObject(buf)
-	o.str("AppArn", c.AppArn)
-	return o.close()
-}
-
-func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *apiError) {
+func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 	tags, err := createAppRules(in)
 	if err != nil {
 		return nil, err
@@ -361,8 +396,8 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *apiError) 
 	if err != nil {
 		return nil, err
 	}
-	spec := parseResourceSpec(object(in, "ResourceSpec"))
-	spec.InstanceType, err = resolveInstanceType(k, spec.InstanceType, d, p, sp)
+	levels := s.defaultLevels(d, p, sp)
+	spec, err := resolveSpec(k, parseResourceSpec(object(in, "ResourceSpec")), levels, d)
 	if err != nil {
 		return nil, err
 	}
@@ -387,11 +422,15 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *apiError) 
 		}
 	}
 	s.seq++
-	a := &app{key: k, arn: arn, seq: s.seq, spec: spec, tags: tags, created: now}
+	a := &app{key: k, arn: arn, seq: s.seq, spec: spec, tags: tags, created: now,
+		builtInLCC: builtInLifecycleConfig(k.appType, levels), tip: types.FeatureStatusDisabled}
+	if str(object(d.req, "DomainSettings", "TrustedIdentityPropagationSettings"), "Status") == string(types.FeatureStatusEnabled) {
+		a.tip = types.FeatureStatusEnabled
+	}
 	if rm, ok := in["RecoveryMode"].(bool); ok {
 		a.recoveryMode = &rm
 	}
-	reason := s.imageFailure(k, arn, spec, d, p, sp)
+	reason := s.imageFailure(k, arn, spec, levels)
 	if reason == "" && len(s.cfg.rules) > 0 {
 		snap := s.snapshot(a, now)
 		snap.Status = types.AppStatusPending // even with no startup delay, the app has not started yet
@@ -418,50 +457,24 @@ func truncateRunes(s string, n int) string {
 }
 
 type describeAppOutput struct {
-	AppArn                    string
-	AppName                   string
-	AppType                   types.AppType
-	CreationTime              epochTime
-	DomainID                  string        `json:"DomainId"`
-	FailureReason             string        `json:",omitempty"`
-	LastHealthCheckTimestamp  *epochTime    `json:",omitempty"`
-	LastUserActivityTimestamp *epochTime    `json:",omitempty"`
-	RecoveryMode              *bool         `json:",omitempty"`
-	ResourceSpec              *resourceSpec `json:",omitempty"`
-	SpaceName                 string        `json:",omitempty"`
-	Status                    types.AppStatus
-	UserProfileName           string `json:",omitempty"`
+	AppArn                                    string
+	AppName                                   string
+	AppType                                   types.AppType
+	BuiltInLifecycleConfigArn                 string `json:",omitempty"`
+	CreationTime                              json.Number
+	DomainID                                  string `json:"DomainId"`
+	EffectiveTrustedIdentityPropagationStatus types.FeatureStatus
+	FailureReason                             string        `json:",omitempty"`
+	LastHealthCheckTimestamp                  json.Number   `json:",omitempty"`
+	LastUserActivityTimestamp                 json.Number   `json:",omitempty"`
+	RecoveryMode                              *bool         `json:",omitempty"`
+	ResourceSpec                              *resourceSpec `json:",omitempty"`
+	SpaceName                                 string        `json:",omitempty"`
+	Status                                    types.AppStatus
+	UserProfileName                           string `json:",omitempty"`
 }
 
-func (d describeAppOutput) appendJSON(buf []byte) []byte {
-	o := openObject(buf)
-	o.str("AppArn", d.AppArn)
-	o.str("AppName", d.AppName)
-	o.str("AppType", string(d.AppType))
-	o.time("CreationTime", time.Time(d.CreationTime))
-	o.str("DomainId", d.DomainID)
-	o.optStr("FailureReason", d.FailureReason)
-	if d.LastHealthCheckTimestamp != nil {
-		o.time("LastHealthCheckTimestamp", time.Time(*d.LastHealthCheckTimestamp))
-	}
-	if d.LastUserActivityTimestamp != nil {
-		o.time("LastUserActivityTimestamp", time.Time(*d.LastUserActivityTimestamp))
-	}
-	if d.RecoveryMode != nil {
-		o.key("RecoveryMode")
-		o.buf = strconv.AppendBool(o.buf, *d.RecoveryMode)
-	}
-	if d.ResourceSpec != nil {
-		o.key("ResourceSpec")
-		o.buf = d.ResourceSpec.appendJSON(o.buf)
-	}
-	o.optStr("SpaceName", d.SpaceName)
-	o.str("Status", string(d.Status))
-	o.optStr("UserProfileName", d.UserProfileName)
-	return o.close()
-}
-
-func (s *Server) opDescribeApp(in map[string]any, now time.Time) (any, *apiError) {
+func (s *Server) opDescribeApp(in map[string]any, now time.Time) (any, *Error) {
 	if err := checkOwner(in); err != nil {
 		return nil, err
 	}
@@ -470,13 +483,15 @@ func (s *Server) opDescribeApp(in map[string]any, now time.Time) (any, *apiError
 	if a == nil {
 		return nil, notFoundError("App '%s' does not exist.", s.appARN(k))
 	}
-	st, since := s.status(a, now)
+	st, _ := s.status(a, now)
 	out := describeAppOutput{
-		AppArn:          a.arn,
-		AppName:         k.appName,
-		AppType:         k.appType,
-		CreationTime:    epochTime(a.created),
-		DomainID:        k.domainID,
+		AppArn:                    a.arn,
+		AppName:                   k.appName,
+		AppType:                   k.appType,
+		BuiltInLifecycleConfigArn: a.builtInLCC,
+		CreationTime:              epochSeconds(a.created),
+		DomainID:                  k.domainID,
+		EffectiveTrustedIdentityPropagationStatus: a.tip,
 		RecoveryMode:    a.recoveryMode,
 		SpaceName:       k.space,
 		Status:          st,
@@ -486,17 +501,19 @@ func (s *Server) opDescribeApp(in map[string]any, now time.Time) (any, *apiError
 		spec := a.spec
 		out.ResourceSpec = &spec
 	}
-	switch st {
-	case types.AppStatusFailed:
+	if st == types.AppStatusFailed {
 		out.FailureReason = a.failureReason
-	case types.AppStatusInService:
-		t := epochTime(since)
-		out.LastHealthCheckTimestamp, out.LastUserActivityTimestamp = &t, &t
+	}
+	// The fake's health checks stop when the app is InService: the last one, and the user
+	// activity it also counts as, stay at that time, through Deleting and Deleted too.
+	if started, ok := s.startedAt(a, now); ok {
+		t := epochSeconds(started)
+		out.LastHealthCheckTimestamp, out.LastUserActivityTimestamp = t, t
 	}
 	return out, nil
 }
 
-func (s *Server) opDeleteApp(in map[string]any, now time.Time) (any, *apiError) {
+func (s *Server) opDeleteApp(in map[string]any, now time.Time) (any, *Error) {
 	if err := checkOwner(in); err != nil {
 		return nil, err
 	}
@@ -522,7 +539,7 @@ func (s *Server) opDeleteApp(in map[string]any, now time.Time) (any, *apiError) 
 type appDetails struct {
 	AppName         string
 	AppType         types.AppType
-	CreationTime    epochTime
+	CreationTime    json.Number
 	DomainID        string        `json:"DomainId"`
 	ResourceSpec    *resourceSpec `json:",omitempty"`
 	SpaceName       string        `json:",omitempty"`
@@ -535,34 +552,7 @@ type listAppsOutput struct {
 	NextToken string `json:",omitempty"`
 }
 
-func (l listAppsOutput) appendJSON(buf []byte) []byte {
-	o := openObject(buf)
-	o.key("Apps")
-	o.buf = append(o.buf, '[')
-	for i, a := range l.Apps {
-		if i > 0 {
-			o.buf = append(o.buf, ',')
-		}
-		e := openObject(o.buf)
-		e.str("AppName", a.AppName)
-		e.str("AppType", string(a.AppType))
-		e.time("CreationTime", time.Time(a.CreationTime))
-		e.str("DomainId", a.DomainID)
-		if a.ResourceSpec != nil {
-			e.key("ResourceSpec")
-			e.buf = a.ResourceSpec.appendJSON(e.buf)
-		}
-		e.optStr("SpaceName", a.SpaceName)
-		e.str("Status", string(a.Status))
-		e.optStr("UserProfileName", a.UserProfileName)
-		o.buf = e.close()
-	}
-	o.buf = append(o.buf, ']')
-	o.optStr("NextToken", l.NextToken)
-	return o.close()
-}
-
-func (s *Server) opListApps(in map[string]any, now time.Time) (any, *apiError) {
+func (s *Server) opListApps(in map[string]any, now time.Time) (any, *Error) {
 	domainID, user, spaceName := str(in, "DomainIdEquals"), str(in, "UserProfileNameEquals"), str(in, "SpaceNameEquals")
 	if user != "" && spaceName != "" {
 		return nil, validationError("UserProfileNameEquals and SpaceNameEquals cannot both be set.")
@@ -606,7 +596,7 @@ func (s *Server) opListApps(in map[string]any, now time.Time) (any, *apiError) {
 		d := appDetails{
 			AppName:         a.key.appName,
 			AppType:         a.key.appType,
-			CreationTime:    epochTime(a.created),
+			CreationTime:    epochSeconds(a.created),
 			DomainID:        a.key.domainID,
 			SpaceName:       a.key.space,
 			Status:          st,
@@ -622,56 +612,107 @@ func (s *Server) opListApps(in map[string]any, now time.Time) (any, *apiError) {
 	return out, nil
 }
 
-type listTagsOutput struct {
-	Tags []tagOutput
-}
-
 type tagOutput struct {
 	Key   string
 	Value string
 }
 
+func tagOutputs(tags []types.Tag) []tagOutput {
+	out := make([]tagOutput, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, tagOutput{Key: *t.Key, Value: *t.Value})
+	}
+	return out
+}
+
+// maxTags is the most tags a resource can have, the limit of the model's TagList.
+const maxTags = 50
+
 // opListTags answers the tags of any resource the fake holds: apps (until they expire), domains,
 // user profiles and spaces. A resource has at most 50 tags and MaxResults is at least 50, so the
 // answer is always one page.
-func (s *Server) opListTags(in map[string]any, now time.Time) (any, *apiError) {
+func (s *Server) opListTags(in map[string]any, now time.Time) (any, *Error) {
 	arn := str(in, "ResourceArn")
 	if tok := str(in, "NextToken"); tok != "" {
 		return nil, validationError("Invalid NextToken: '%s'.", tok)
 	}
-	tags, found := s.tagsOf(arn, now)
-	if !found {
+	tags := s.tagsOf(arn, now)
+	if tags == nil {
 		return nil, notFoundError("Resource '%s' does not exist.", arn)
 	}
-	out := listTagsOutput{Tags: make([]tagOutput, 0, len(tags))}
-	for _, t := range tags {
-		out.Tags = append(out.Tags, tagOutput{Key: *t.Key, Value: *t.Value})
-	}
-	return out, nil
+	return struct{ Tags []tagOutput }{tagOutputs(*tags)}, nil
 }
 
-func (s *Server) tagsOf(arn string, now time.Time) ([]types.Tag, bool) {
+// opAddTags adds tags to a resource, or changes the value of a key it has, within the limit of 50
+// tags per resource. It answers the tags it was given.
+func (s *Server) opAddTags(in map[string]any, now time.Time) (any, *Error) {
+	arn := str(in, "ResourceArn")
+	add, err := checkTags(in)
+	if err != nil {
+		return nil, err
+	}
+	tags := s.tagsOf(arn, now)
+	if tags == nil {
+		return nil, notFoundError("Resource '%s' does not exist.", arn)
+	}
+	merged := cloneTags(*tags)
+	for _, t := range add {
+		i := slices.IndexFunc(merged, func(m types.Tag) bool { return *m.Key == *t.Key })
+		if i < 0 {
+			merged = append(merged, t)
+		} else {
+			merged[i].Value = t.Value
+		}
+	}
+	if len(merged) > maxTags {
+		return nil, validationError("Resource '%s' would have %d tags, more than the limit of %d.", arn, len(merged), maxTags)
+	}
+	*tags = merged
+	return struct{ Tags []tagOutput }{tagOutputs(add)}, nil
+}
+
+// opDeleteTags removes the tags with the given keys from a resource; a key it does not have is
+// ignored.
+func (s *Server) opDeleteTags(in map[string]any, now time.Time) (any, *Error) {
+	arn := str(in, "ResourceArn")
+	keys, _ := in["TagKeys"].([]any)
+	for _, k := range keys {
+		if err := checkTagKey(k.(string)); err != nil { // the model check has made every key a string
+			return nil, err
+		}
+	}
+	tags := s.tagsOf(arn, now)
+	if tags == nil {
+		return nil, notFoundError("Resource '%s' does not exist.", arn)
+	}
+	*tags = slices.DeleteFunc(cloneTags(*tags), func(t types.Tag) bool { return slices.Contains(keys, any(*t.Key)) })
+	return struct{}{}, nil
+}
+
+// tagsOf returns the tags of the resource arn names, or nil when the fake holds no such resource.
+// The caller holds s.mu.
+func (s *Server) tagsOf(arn string, now time.Time) *[]types.Tag {
 	for _, a := range s.liveApps(now) {
 		if a.arn == arn {
-			return a.tags, true
+			return &a.tags
 		}
 	}
 	for _, d := range s.domains {
 		if d.arn == arn {
-			return d.tags, true
+			return &d.tags
 		}
 	}
 	for _, p := range s.profiles {
 		if p.arn == arn {
-			return p.tags, true
+			return &p.tags
 		}
 	}
 	for _, sp := range s.spaces {
 		if sp.arn == arn {
-			return sp.tags, true
+			return &sp.tags
 		}
 	}
-	return nil, false
+	return nil
 }
 
 // A NextToken is opaque to clients: a position and a fingerprint of the request it belongs to, so

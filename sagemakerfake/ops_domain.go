@@ -41,6 +41,16 @@ type space struct {
 	uid     int64
 }
 
+// private reports a space that SpaceSharingSettings makes private; any other space is shared.
+func (sp *space) private() bool {
+	return str(object(sp.req, "SpaceSharingSettings"), "SharingType") == string(types.SharingTypePrivate)
+}
+
+// owner is the user profile that OwnershipSettings names, or "".
+func (sp *space) owner() string {
+	return str(object(sp.req, "OwnershipSettings"), "OwnerUserProfileName")
+}
+
 func (s *Server) arn(resource string) string {
 	return "arn:" + s.partition + ":sagemaker:" + s.cfg.region + ":" + s.cfg.account + ":" + resource
 }
@@ -60,7 +70,7 @@ func (s *Server) newDomainID() string {
 	}
 }
 
-func (s *Server) opCreateDomain(in map[string]any, now time.Time) (any, *apiError) {
+func (s *Server) opCreateDomain(in map[string]any, now time.Time) (any, *Error) {
 	d, err := s.createDomain(in, now, "")
 	if err != nil {
 		return nil, err
@@ -69,7 +79,7 @@ func (s *Server) opCreateDomain(in map[string]any, now time.Time) (any, *apiErro
 }
 
 // createDomain stores a domain; id is the ID a seed asks for, or "" for a new one.
-func (s *Server) createDomain(in map[string]any, now time.Time, id string) (*domain, *apiError) {
+func (s *Server) createDomain(in map[string]any, now time.Time, id string) (*domain, *Error) {
 	if err := checkJupyterServerDefaults(in, "DefaultUserSettings", "DefaultSpaceSettings"); err != nil {
 		return nil, err
 	}
@@ -94,7 +104,7 @@ func (s *Server) createDomain(in map[string]any, now time.Time, id string) (*dom
 	return d, nil
 }
 
-func (s *Server) opDescribeDomain(in map[string]any, _ time.Time) (any, *apiError) {
+func (s *Server) opDescribeDomain(in map[string]any, _ time.Time) (any, *Error) {
 	id := str(in, "DomainId")
 	d := s.domains[id]
 	if d == nil {
@@ -105,13 +115,13 @@ func (s *Server) opDescribeDomain(in map[string]any, _ time.Time) (any, *apiErro
 	out["DomainId"] = d.id
 	out["Url"] = d.url
 	out["Status"] = string(types.DomainStatusInService)
-	out["CreationTime"] = epochTime(d.created)
-	out["LastModifiedTime"] = epochTime(d.created)
+	out["CreationTime"] = epochSeconds(d.created)
+	out["LastModifiedTime"] = epochSeconds(d.created)
 	out["HomeEfsFileSystemId"] = "fs-" + d.id[2:]
 	return out, nil
 }
 
-func (s *Server) opCreateUserProfile(in map[string]any, now time.Time) (any, *apiError) {
+func (s *Server) opCreateUserProfile(in map[string]any, now time.Time) (any, *Error) {
 	if err := checkJupyterServerDefaults(in, "UserSettings"); err != nil {
 		return nil, err
 	}
@@ -136,7 +146,7 @@ func (s *Server) nextUID() int64 {
 	return 200000 + int64(s.seq)
 }
 
-func (s *Server) opDescribeUserProfile(in map[string]any, _ time.Time) (any, *apiError) {
+func (s *Server) opDescribeUserProfile(in map[string]any, _ time.Time) (any, *Error) {
 	key := childKey{str(in, "DomainId"), str(in, "UserProfileName")}
 	p := s.profiles[key]
 	if p == nil {
@@ -145,13 +155,13 @@ func (s *Server) opDescribeUserProfile(in map[string]any, _ time.Time) (any, *ap
 	out := echo(p.req, "DescribeUserProfile")
 	out["UserProfileArn"] = p.arn
 	out["Status"] = string(types.UserProfileStatusInService)
-	out["CreationTime"] = epochTime(p.created)
-	out["LastModifiedTime"] = epochTime(p.created)
+	out["CreationTime"] = epochSeconds(p.created)
+	out["LastModifiedTime"] = epochSeconds(p.created)
 	out["HomeEfsFileSystemUid"] = strconv.FormatInt(p.uid, 10)
 	return out, nil
 }
 
-func (s *Server) opCreateSpace(in map[string]any, now time.Time) (any, *apiError) {
+func (s *Server) opCreateSpace(in map[string]any, now time.Time) (any, *Error) {
 	if err := checkJupyterServerDefaults(in, "SpaceSettings"); err != nil {
 		return nil, err
 	}
@@ -163,7 +173,7 @@ func (s *Server) opCreateSpace(in map[string]any, now time.Time) (any, *apiError
 	if s.domains[key.domainID] == nil {
 		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+key.domainID))
 	}
-	if owner := str(object(in, "OwnershipSettings"), "OwnerUserProfileName"); owner != "" {
+	if owner := (&space{req: in}).owner(); owner != "" {
 		if s.profiles[childKey{key.domainID, owner}] == nil {
 			return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+owner))
 		}
@@ -176,7 +186,7 @@ func (s *Server) opCreateSpace(in map[string]any, now time.Time) (any, *apiError
 	return map[string]any{"SpaceArn": arn}, nil
 }
 
-func (s *Server) opDescribeSpace(in map[string]any, _ time.Time) (any, *apiError) {
+func (s *Server) opDescribeSpace(in map[string]any, _ time.Time) (any, *Error) {
 	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
 	sp := s.spaces[key]
 	if sp == nil {
@@ -185,8 +195,8 @@ func (s *Server) opDescribeSpace(in map[string]any, _ time.Time) (any, *apiError
 	out := echo(sp.req, "DescribeSpace")
 	out["SpaceArn"] = sp.arn
 	out["Status"] = string(types.SpaceStatusInService)
-	out["CreationTime"] = epochTime(sp.created)
-	out["LastModifiedTime"] = epochTime(sp.created)
+	out["CreationTime"] = epochSeconds(sp.created)
+	out["LastModifiedTime"] = epochSeconds(sp.created)
 	out["HomeEfsFileSystemUid"] = strconv.FormatInt(sp.uid, 10)
 	out["Url"] = s.domains[key.domainID].url + "/spaces/" + key.name
 	return out, nil
@@ -207,7 +217,7 @@ func echo(stored map[string]any, op string) map[string]any {
 
 // checkJupyterServerDefaults applies the service's rule to JupyterServer defaults in settings
 // members: only the system instance type (facts §5 item 1).
-func checkJupyterServerDefaults(in map[string]any, settingsMembers ...string) *apiError {
+func checkJupyterServerDefaults(in map[string]any, settingsMembers ...string) *Error {
 	for _, name := range settingsMembers {
 		it := str(object(in, name, "JupyterServerAppSettings", "DefaultResourceSpec"), "InstanceType")
 		if it != "" && it != string(types.AppInstanceTypeSystem) {
@@ -217,7 +227,7 @@ func checkJupyterServerDefaults(in map[string]any, settingsMembers ...string) *a
 	return nil
 }
 
-func jupyterServerInstanceError(instanceType string) *apiError {
+func jupyterServerInstanceError(instanceType string) *Error {
 	return validationError("Invalid instance type '%s' for JupyterServer App. Only 'system' instance type is supported", instanceType)
 }
 

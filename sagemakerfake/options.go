@@ -1,6 +1,8 @@
 package sagemakerfake
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"time"
@@ -8,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
 
-// Option configures a Server. Options are applied in order by NewServer and Start.
+// Option configures a Server. Options are applied in order by Run and Start.
 type Option func(*config)
 
 // FailureRule decides whether a newly created app fails to start. It sees the app as CreateApp
@@ -38,6 +40,7 @@ type config struct {
 	requestLog   int
 }
 
+// defaultConfig is the configuration of Start; Run changes the clock and the seed.
 func defaultConfig() config {
 	return config{
 		region:       "us-east-1",
@@ -47,6 +50,35 @@ func defaultConfig() config {
 		randSeed:     1,
 		requestLog:   10000,
 	}
+}
+
+// check reports an option value that the server cannot work with.
+func (c *config) check() error {
+	switch {
+	case !isAccountID(c.account):
+		return fmt.Errorf("account %q is not a 12-digit AWS account ID", c.account)
+	case c.region == "":
+		return errors.New("region is empty")
+	case c.startupDelay < 0:
+		return fmt.Errorf("startup delay %v is negative", c.startupDelay)
+	case c.deleteDelay < 0:
+		return fmt.Errorf("delete delay %v is negative", c.deleteDelay)
+	case c.requestLog < 0:
+		return fmt.Errorf("request log limit %d is negative", c.requestLog)
+	}
+	return nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // WithRegion sets the region that ARNs name and that Client signs for. The default is us-east-1.
@@ -60,20 +92,21 @@ func WithAccount(account string) Option {
 }
 
 // WithStartupDelay sets how long a new app stays Pending before it is InService (or Failed). The
-// default is 2s; 0 makes apps InService as soon as they are created.
+// default is 2s; 0 makes apps InService as soon as they are created. A negative delay is an error.
 func WithStartupDelay(d time.Duration) Option {
-	return func(c *config) { c.startupDelay = max(d, 0) }
+	return func(c *config) { c.startupDelay = d }
 }
 
 // WithDeleteDelay sets how long a deleted app stays Deleting before it is Deleted. The default is
-// the startup delay.
+// the startup delay. A negative delay is an error.
 func WithDeleteDelay(d time.Duration) Option {
-	return func(c *config) { c.deleteDelay, c.deleteSet = max(d, 0), true }
+	return func(c *config) { c.deleteDelay, c.deleteSet = d, true }
 }
 
-// WithClock replaces the server's clock. By default a Server has its own ManualClock, which
-// Server.Advance moves; pass SystemClock{} for real time, or a ManualClock shared with other code
-// under test.
+// WithClock replaces the server's clock. A Server from Start has its own ManualClock, which
+// Server.Advance moves, and one from Run has SystemClock{}; pass SystemClock{} to Start for real
+// time, or a ManualClock (perhaps shared with other code under test) to Run for a clock that only
+// Advance moves.
 func WithClock(clock Clock) Option {
 	return func(c *config) { c.clock = clock }
 }
@@ -93,26 +126,29 @@ func WithFailureRule(rule FailureRule) Option {
 	return func(c *config) { c.rules = append(c.rules, rule) }
 }
 
-// WithLogger makes the server log every request (operation, status, error code, request ID and
-// duration) at level Info. By default nothing is logged.
+// WithLogger makes the server log every request when it is answered (operation, status, error
+// code, request ID and duration) at level Info, and when it arrives (operation and request ID) at
+// level Debug. By default nothing is logged.
 func WithLogger(logger *slog.Logger) Option {
 	return func(c *config) { c.logger = logger }
 }
 
-// WithListener makes NewServer serve on l instead of a new listener on a free port of 127.0.0.1.
-// The server closes l when it is closed.
+// WithListener makes the server serve on l instead of a new listener on a free port of
+// 127.0.0.1. The server closes l when it is closed, or at once if it fails to start.
 func WithListener(l net.Listener) Option {
 	return func(c *config) { c.listener = l }
 }
 
 // WithRandSeed seeds the random source behind generated IDs and the Probability of faults, so a
-// run can be repeated exactly. The default seed is 1.
+// run can be repeated exactly. A server from Start has the seed 1 by default, one from Run a random
+// seed.
 func WithRandSeed(seed uint64) Option {
 	return func(c *config) { c.randSeed = seed }
 }
 
-// WithRequestLog sets how many requests Server.Requests keeps (the most recent ones); 0 keeps
-// none. The default is 10000.
+// WithRequestLog sets how many requests Server.Requests keeps (the most recent ones, each with at
+// most MaxLoggedBodyBytes of its body); 0 keeps none. The default is 10000. A negative limit is an
+// error.
 func WithRequestLog(limit int) Option {
-	return func(c *config) { c.requestLog = max(limit, 0) }
+	return func(c *config) { c.requestLog = limit }
 }

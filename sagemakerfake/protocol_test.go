@@ -78,6 +78,8 @@ func TestProtocolRawRequests(t *testing.T) {
 		{"empty body counts as {}", "POST", "SageMaker.DescribeDomain", "", 400, "ValidationException"},
 		{"explicit null is absent", "POST", "SageMaker.DescribeDomain", `{"DomainId":null}`, 400, "ValidationException"},
 		{"unknown members are ignored", "POST", "SageMaker.DescribeDomain", `{"DomainId":"` + testDomain + `","Bogus":[1,2]}`, 200, ""},
+		{"a member given twice keeps the last value", "POST", "SageMaker.DescribeDomain", `{"DomainId":"bad_x","DomainId":"` + testDomain + `"}`, 200, ""},
+		{"a member given twice is checked as its last value", "POST", "SageMaker.DescribeDomain", `{"DomainId":"` + testDomain + `","DomainId":"bad_x"}`, 400, "ValidationException"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, h, body := post(t, f.srv.URL(), tc.method, tc.target, []byte(tc.body))
@@ -99,6 +101,24 @@ func TestProtocolRawRequests(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 		})
+	}
+}
+
+// TestSerializationMessages pins the texts of the SerializationExceptions that say where a body
+// went wrong.
+func TestSerializationMessages(t *testing.T) {
+	f := newFixture(t)
+	for body, want := range map[string]string{
+		`{"DomainId":`:              "Malformed JSON request body: unexpected EOF",
+		`{"DomainId":"x"} {}`:       "Malformed JSON request body: data after the top-level value",
+		`["d-x"]`:                   "Expected structure at 'the request' but found an array",
+		`{"DomainId":12}`:           "Expected string at 'domainId' but found a number",
+		"{\"DomainId\":\"d-\xff\"}": "Request body is not valid UTF-8",
+	} {
+		status, _, out := post(t, f.srv.URL(), "POST", "SageMaker.DescribeDomain", []byte(body))
+		if status != 400 || out["__type"] != "SerializationException" || out["message"] != want {
+			t.Errorf("%q: %d %v, want 400 SerializationException %q", body, status, out, want)
+		}
 	}
 }
 

@@ -6,14 +6,17 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/schemas"
+	smithy "github.com/aws/smithy-go"
 )
 
 // SeedDomain creates a domain as CreateDomain would, but with the ID given (or a new one when id
-// is ""), and returns the domain's ID. The input is checked exactly as on the wire, so the
-// members the model requires (DomainName, AuthMode, DefaultUserSettings) must be set. An error
-// is the service's answer, such as "ValidationException: 1 validation error detected: …".
+// is ""), and returns the domain's ID. The input is encoded by the SDK's own codec and checked
+// exactly as on the wire, so the members the model requires (DomainName, AuthMode,
+// DefaultUserSettings) must be set. An error is the service's answer as an *Error, such as one
+// with Code CodeValidation and the message "1 validation error detected: …".
 func (s *Server) SeedDomain(id string, in *sagemaker.CreateDomainInput) (string, error) {
-	m, err := s.seedInput("CreateDomain", wireJSON(in))
+	m, err := s.seedInput("CreateDomain", schemas.CreateDomain, schemas.CreateDomainRequest, in)
 	if err != nil {
 		return "", err
 	}
@@ -30,35 +33,43 @@ func (s *Server) seedDomain(id string, m map[string]any) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, aerr := s.createDomain(m, s.clock.Now(), id)
-	if aerr != nil {
-		return "", aerr
+	d, err := s.createDomain(m, s.clock.Now(), id)
+	if err != nil {
+		return "", err
 	}
 	return d.id, nil
 }
 
-// SeedUserProfile creates a user profile as CreateUserProfile would.
+// SeedUserProfile creates a user profile as CreateUserProfile would. An error is an *Error.
 func (s *Server) SeedUserProfile(in *sagemaker.CreateUserProfileInput) error {
-	return s.seed("CreateUserProfile", wireJSON(in))
+	m, err := s.seedInput("CreateUserProfile", schemas.CreateUserProfile, schemas.CreateUserProfileRequest, in)
+	if err != nil {
+		return err
+	}
+	return s.seed("CreateUserProfile", m)
 }
 
-// SeedSpace creates a space as CreateSpace would.
+// SeedSpace creates a space as CreateSpace would. A space whose SpaceSharingSettings.SharingType
+// is Private is owned by the user profile that OwnershipSettings names, which must exist; its apps
+// take their defaults from that profile rather than from the domain's DefaultSpaceSettings (see
+// the package documentation). An error is an *Error.
 func (s *Server) SeedSpace(in *sagemaker.CreateSpaceInput) error {
-	return s.seed("CreateSpace", wireJSON(in))
+	m, err := s.seedInput("CreateSpace", schemas.CreateSpace, schemas.CreateSpaceRequest, in)
+	if err != nil {
+		return err
+	}
+	return s.seed("CreateSpace", m)
 }
 
 // CheckCreateAppInput applies to in every check that CreateApp makes before it looks at the
 // server's state: the model's constraints, then the rules of the service that the model does not
 // express (exactly one of UserProfileName and SpaceName, unique tag keys without the reserved
 // aws: prefix, TrainingPlanArn only for JupyterLab and CodeEditor apps, JupyterServer apps only on
-// system). It returns nil, or the ValidationException (or SerializationException) that CreateApp
-// would answer, as an error whose text is the service's message. The input goes through the same
-// wire encoding as the SDK's, which replaces invalid UTF-8 with U+FFFD.
+// system). It returns nil, or the *Error that CreateApp would answer: Code CodeValidation (or
+// CodeSerialization) and the service's message. The input goes through the SDK's own encoding,
+// which replaces invalid UTF-8 with U+FFFD.
 func CheckCreateAppInput(in *sagemaker.CreateAppInput) error {
-	m, err := decodeInput(wireJSON(in))
-	if err == nil {
-		err = checkInput(model.operations["CreateApp"].input, m)
-	}
+	m, err := decodeSDKInput("CreateApp", schemas.CreateApp, schemas.CreateAppRequest, in)
 	if err == nil {
 		_, err = createAppRules(m)
 	}
@@ -68,7 +79,18 @@ func CheckCreateAppInput(in *sagemaker.CreateAppInput) error {
 	return nil
 }
 
-func (s *Server) seedInput(op string, body []byte) (map[string]any, error) {
+// decodeSDKInput encodes an SDK input as the SDK would send it, then decodes and checks it as the
+// server does.
+func decodeSDKInput(op string, opSchema, request *smithy.Schema, in smithy.Serializable) (map[string]any, *Error) {
+	body, err := sdkBody(opSchema, request, in)
+	if err != nil {
+		return nil, serializationError("Could not encode the %s input: %v", op, err)
+	}
+	return decodeBody(op, body)
+}
+
+// decodeBody decodes a request body of op and checks it against the model.
+func decodeBody(op string, body []byte) (map[string]any, *Error) {
 	m, err := decodeInput(body)
 	if err == nil {
 		err = checkInput(model.operations[op].input, m)
@@ -79,15 +101,28 @@ func (s *Server) seedInput(op string, body []byte) (map[string]any, error) {
 	return m, nil
 }
 
-func (s *Server) seed(op string, body []byte) error {
-	m, err := s.seedInput(op, body)
+func (s *Server) seedInput(op string, opSchema, request *smithy.Schema, in smithy.Serializable) (map[string]any, error) {
+	m, err := decodeSDKInput(op, opSchema, request, in)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// seed carries out a decoded, checked input of op.
+func (s *Server) seed(op string, m map[string]any) error {
+	if _, err := s.run(handlers[op], m); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) seedBody(op string, body []byte) error {
+	m, err := decodeBody(op, body)
 	if err != nil {
 		return err
 	}
-	if _, aerr := s.run(handlers[op], m); aerr != nil {
-		return aerr
-	}
-	return nil
+	return s.seed(op, m)
 }
 
 // Seed is the content of a seed file (the standalone server's -seed flag, or LoadSeed). Each entry
@@ -116,8 +151,11 @@ func (s *Server) LoadSeed(data []byte) error {
 		return fmt.Errorf("seed: %w", err)
 	}
 	for i, raw := range seed.Domains {
-		m, err := s.seedInput("CreateDomain", raw)
-		if err == nil {
+		var err error
+		m, derr := decodeBody("CreateDomain", raw)
+		if derr != nil {
+			err = derr
+		} else {
 			id, isString := m["DomainId"].(string)
 			if m["DomainId"] != nil && !isString {
 				err = serializationError("Expected string at 'domainId' but found %s", jsonKind(m["DomainId"]))
@@ -131,12 +169,12 @@ func (s *Server) LoadSeed(data []byte) error {
 		}
 	}
 	for i, raw := range seed.UserProfiles {
-		if err := s.seed("CreateUserProfile", raw); err != nil {
+		if err := s.seedBody("CreateUserProfile", raw); err != nil {
 			return fmt.Errorf("seed: UserProfiles[%d]: %w", i, err)
 		}
 	}
 	for i, raw := range seed.Spaces {
-		if err := s.seed("CreateSpace", raw); err != nil {
+		if err := s.seedBody("CreateSpace", raw); err != nil {
 			return fmt.Errorf("seed: Spaces[%d]: %w", i, err)
 		}
 	}

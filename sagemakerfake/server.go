@@ -3,9 +3,9 @@ package sagemakerfake
 import (
 	"context"
 	cryptorand "crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +30,11 @@ import (
 // MaxBodyBytes is the largest request body the server reads; a larger one is answered with 413.
 const MaxBodyBytes = 1 << 20
 
+// MaxLoggedBodyBytes is how much of each request body the request log keeps (Request.Body): the
+// whole body of any ordinary request, and at most 80 MiB over the 10000 entries that the log keeps
+// by default.
+const MaxLoggedBodyBytes = 8 << 10
+
 // Server is a fake SageMaker that speaks the awsJson 1.1 protocol. It holds domains, user
 // profiles, spaces and apps in memory, one set per Server. All its methods are safe for
 // concurrent use. A Server is also an http.Handler, so it can be mounted elsewhere or called
@@ -44,7 +50,10 @@ type Server struct {
 	serveDone chan struct{}
 	closing   chan struct{}
 	closeOnce sync.Once
-	inflight  sync.WaitGroup
+
+	inflightMu sync.Mutex // orders inflight.Add before Close's inflight.Wait
+	closed     bool
+	inflight   sync.WaitGroup
 
 	idPrefix   [8]byte
 	reqCounter atomic.Uint64
@@ -63,22 +72,28 @@ type Server struct {
 	reqNext   int
 }
 
-// NewServer starts a fake on a free port of 127.0.0.1 (or on the listener given by WithListener)
-// and returns it; call Close when done. Like httptest.NewServer, it panics if it cannot listen or
-// an option is invalid.
-func NewServer(opts ...Option) *Server {
-	s, err := newServer(opts, true)
-	if err != nil {
-		panic("sagemakerfake: " + err.Error())
-	}
-	return s
+// Run starts a fake for a program, on a free port of 127.0.0.1 (or on the listener given by
+// WithListener), and returns it; call Close when done. Unlike Start, it runs on real time
+// (SystemClock), so apps move from Pending to InService by themselves, and its random source is
+// seeded afresh, so that two runs do not hand out the same domain IDs; WithClock and WithRandSeed
+// change either. It returns an error, and closes the listener given by WithListener, if an option
+// is invalid or it cannot listen.
+func Run(opts ...Option) (*Server, error) {
+	cfg := defaultConfig()
+	cfg.clock = SystemClock{}
+	var seed [8]byte
+	_, _ = cryptorand.Read(seed[:]) // never fails on supported platforms
+	cfg.randSeed = binary.LittleEndian.Uint64(seed[:])
+	return newServer(cfg, opts, true)
 }
 
-// Start is NewServer for tests: it fails t instead of panicking and closes the server with
-// t.Cleanup.
+// Start starts a fake for a test and closes it with t.Cleanup; it fails t if the fake cannot
+// start. The fake is deterministic: it runs on its own ManualClock, started at the wall-clock time
+// and moved only by Advance, and its random source has the fixed seed 1 unless WithRandSeed gives
+// another.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s, err := newServer(opts, true)
+	s, err := newServer(defaultConfig(), opts, true)
 	if err != nil {
 		t.Fatalf("sagemakerfake: %v", err)
 	}
@@ -86,16 +101,16 @@ func Start(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-func newServer(opts []Option, listen bool) (*Server, error) {
-	cfg := defaultConfig()
+// newServer applies opts over cfg and starts the server; a nil clock means a new ManualClock.
+func newServer(cfg config, opts []Option, listen bool) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if !isAccountID(cfg.account) {
-		return nil, fmt.Errorf("account %q is not a 12-digit AWS account ID", cfg.account)
-	}
-	if cfg.region == "" {
-		return nil, errors.New("region is empty")
+	if err := cfg.check(); err != nil {
+		if cfg.listener != nil {
+			_ = cfg.listener.Close()
+		}
+		return nil, err
 	}
 	if !cfg.deleteSet {
 		cfg.deleteDelay = cfg.startupDelay
@@ -150,27 +165,15 @@ func newServer(opts []Option, listen bool) (*Server, error) {
 	return s, nil
 }
 
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
+// partitionOf names the partition of a region, such as aws-cn or aws-iso-b, from the SDK's own
+// endpoint data (the partitions' region patterns in the SageMaker client); a region that no
+// partition claims is in aws, as the SDK also assumes.
 func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	default:
+	e, err := sagemaker.NewDefaultEndpointResolver().ResolveEndpoint(region, sagemaker.EndpointResolverOptions{})
+	if err != nil || e.PartitionID == "" {
 		return "aws"
 	}
+	return e.PartitionID
 }
 
 // URL returns the server's base URL, such as http://127.0.0.1:41234, for any AWS client's endpoint
@@ -186,8 +189,9 @@ func (s *Server) Account() string { return s.cfg.account }
 // Now returns the time on the server's clock.
 func (s *Server) Now() time.Time { return s.clock.Now() }
 
-// Advance moves the server's clock forward by d. It panics if the server was given a clock other
-// than a *ManualClock, because the time of such a clock is not the test's to move.
+// Advance moves the server's clock forward by d. It panics if the server's clock is not a
+// *ManualClock, because the time of another clock is not the caller's to move: a server from Run
+// is on SystemClock unless WithClock gave it a ManualClock.
 func (s *Server) Advance(d time.Duration) {
 	mc, ok := s.clock.(*ManualClock)
 	if !ok {
@@ -201,6 +205,9 @@ func (s *Server) Advance(d time.Duration) {
 // safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.inflightMu.Lock()
+		s.closed = true // from now on, ServeHTTP adds no request to inflight
+		s.inflightMu.Unlock()
 		close(s.closing)
 		if s.srv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -265,7 +272,7 @@ func (s *Server) newRequestID() string {
 
 // opFunc carries out one operation on a decoded, model-checked input. It runs with s.mu held and
 // returns the response value to encode as JSON.
-type opFunc func(s *Server, in map[string]any, now time.Time) (any, *apiError)
+type opFunc func(s *Server, in map[string]any, now time.Time) (any, *Error)
 
 var handlers = map[string]opFunc{
 	"CreateDomain":        (*Server).opCreateDomain,
@@ -279,6 +286,8 @@ var handlers = map[string]opFunc{
 	"DeleteApp":           (*Server).opDeleteApp,
 	"ListApps":            (*Server).opListApps,
 	"ListTags":            (*Server).opListTags,
+	"AddTags":             (*Server).opAddTags,
+	"DeleteTags":          (*Server).opDeleteTags,
 }
 
 // exchange is one request in flight.
@@ -295,13 +304,22 @@ type exchange struct {
 
 // ServeHTTP answers one awsJson 1.1 request: POST with X-Amz-Target "SageMaker.<Operation>" and a
 // JSON body of at most MaxBodyBytes. Every answer carries X-Amzn-RequestId. A panic inside the fake
-// is answered as 500 InternalFailure rather than crashing the process.
+// is answered as 500 InternalFailure rather than crashing the process. Once the server is closed,
+// a request that still reaches it (when it is mounted on another server) is answered with 503
+// ServiceUnavailable and has no effect.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.inflight.Add(1)
-	defer s.inflight.Done()
 	x := &exchange{s: s, w: w, r: r, id: s.newRequestID(), start: time.Now()}
 	x.rec = Request{RequestID: x.id, Time: s.clock.Now()}
 	w.Header().Set("X-Amzn-RequestId", x.id)
+	s.inflightMu.Lock()
+	if s.closed {
+		s.inflightMu.Unlock()
+		x.fail(newAPIError(CodeServiceUnavailable, "The server is closed"))
+		return
+	}
+	s.inflight.Add(1)
+	s.inflightMu.Unlock()
+	defer s.inflight.Done()
 	defer x.finish()
 	x.serve()
 }
@@ -317,16 +335,24 @@ func (x *exchange) serve() {
 		x.fail(newAPIError(CodeRequestTooLarge, "Request body of %d bytes exceeds the limit of %d bytes", r.ContentLength, MaxBodyBytes))
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	body, err := readBody(r)
 	if len(body) > MaxBodyBytes {
 		discardBody(r)
 		x.fail(newAPIError(CodeRequestTooLarge, "Request body exceeds the limit of %d bytes", MaxBodyBytes))
 		return
 	}
-	x.rec.Body = body
+	x.rec.BodySize = len(body)
+	x.rec.Body = body // nothing else keeps it: decoding copies what it needs
+	if len(body) > MaxLoggedBodyBytes {
+		x.rec.Body = slices.Clone(body[:MaxLoggedBodyBytes]) // and lets the rest go
+	}
 	if err != nil {
 		x.fail(serializationError("Could not read the request body: %v", err))
 		return
+	}
+
+	if s.cfg.logger != nil {
+		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "request received", slog.String("op", op), slog.String("request_id", x.id))
 	}
 
 	fn := handlers[op]
@@ -361,15 +387,15 @@ func (x *exchange) serve() {
 		return
 	}
 	if fault != nil && fault.Code != "" {
-		e := &apiError{code: fault.Code, status: fault.Status, message: fault.Message}
-		if e.status == 0 {
-			e.status = statusFor(e.code)
+		e := &Error{Code: fault.Code, StatusCode: fault.Status, Message: fault.Message}
+		if e.StatusCode == 0 {
+			e.StatusCode = statusFor(e.Code)
 		}
-		if e.message == "" {
-			e.message = defaultFaultMessages[e.code]
+		if e.Message == "" {
+			e.Message = defaultFaultMessages[e.Code]
 		}
-		if e.message == "" {
-			e.message = "Injected fault"
+		if e.Message == "" {
+			e.Message = "Injected fault"
 		}
 		x.fail(e)
 		return
@@ -392,10 +418,8 @@ func (x *exchange) serve() {
 		x.fail(aerr)
 		return
 	}
-	var payload []byte
-	if a, ok := out.(jsonAppender); ok {
-		payload = a.appendJSON(make([]byte, 0, 512))
-	} else if payload, err = json.Marshal(out); err != nil {
+	payload, err := json.Marshal(out)
+	if err != nil {
 		x.fail(newAPIError(CodeInternalFailure, "Could not encode the response: %v", err))
 		return
 	}
@@ -404,10 +428,21 @@ func (x *exchange) serve() {
 
 // run carries out an operation under the lock; the deferred unlock keeps a panicking FailureRule
 // from wedging the server.
-func (s *Server) run(fn opFunc, in map[string]any) (any, *apiError) {
+func (s *Server) run(fn opFunc, in map[string]any) (any, *Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return fn(s, in, s.clock.Now())
+}
+
+// readBody reads the body, at most MaxBodyBytes+1 bytes of it. A body of known length, which the
+// SDKs always send, is read into a buffer of that size at once.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength < 0 {
+		return io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	}
+	body := make([]byte, r.ContentLength) // at most MaxBodyBytes: larger ones were refused
+	n, err := io.ReadFull(r.Body, body)
+	return body[:n], err
 }
 
 // discardBody reads what is left of a refused body, within reason. net/http would otherwise close
@@ -432,10 +467,10 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-func (x *exchange) fail(e *apiError) {
-	x.rec.ErrorCode = e.code
-	payload, _ := json.Marshal(errorBody{Type: e.code, Message: e.message}) // strings always marshal
-	x.respond(e.status, payload)
+func (x *exchange) fail(e *Error) {
+	x.rec.ErrorCode = e.Code
+	payload, _ := json.Marshal(errorBody{Type: e.Code, Message: e.Message}) // strings always marshal
+	x.respond(e.StatusCode, payload)
 }
 
 func (x *exchange) respond(status int, payload []byte) {

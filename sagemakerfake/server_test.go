@@ -77,25 +77,6 @@ func TestPanickingRuleIsAnInternalFailure(t *testing.T) {
 	}
 }
 
-func TestAdvanceNeedsAManualClock(t *testing.T) {
-	srv := sagemakerfake.Start(t, sagemakerfake.WithClock(sagemakerfake.SystemClock{}))
-	defer func() {
-		if recover() == nil {
-			t.Error("Advance on a server with the system clock did not panic")
-		}
-	}()
-	srv.Advance(1)
-}
-
-func TestNewServerRefusesABadAccount(t *testing.T) {
-	defer func() {
-		if p := recover(); p == nil || !strings.Contains(p.(string), "12-digit") {
-			t.Errorf("panic %v", p)
-		}
-	}()
-	sagemakerfake.NewServer(sagemakerfake.WithAccount("42")).Close()
-}
-
 // TestSettingsRoundTrip stores settings through each way in and reads them back through the SDK:
 // members the fake does not interpret, unions and numbers come back as given.
 func TestSettingsRoundTrip(t *testing.T) {

@@ -1,7 +1,6 @@
 package sagemakerfake
 
 import (
-	"bytes"
 	"encoding/json"
 	"sort"
 	"strconv"
@@ -9,31 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// decodeInput parses a request body the way the service's deserializer does: the body must be one
-// JSON object (an empty body counts as {}), and every member the model knows must have the JSON
-// type its shape says. Members the model does not know are ignored.
-func decodeInput(body []byte) (map[string]any, *apiError) {
-	if !utf8.Valid(body) {
-		return nil, serializationError("Request body is not valid UTF-8")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return map[string]any{}, nil
-	}
-	v, err := parseJSON(body)
-	if err != nil {
-		return nil, serializationError("Malformed JSON request body: %v", err)
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, serializationError("Expected structure at 'the request' but found %s", jsonKind(v))
-	}
-	return obj, nil
-}
-
 // checkInput applies every constraint of the model to an input: JSON types first (a mismatch is a
 // SerializationException, as the service fails before it validates), then required members,
 // lengths, ranges, enums and patterns, all reported at once in Coral's format.
-func checkInput(sh *shape, in map[string]any) *apiError {
+func checkInput(sh *shape, in map[string]any) *Error {
 	var c checker
 	c.segs = c.segsBuf[:0]
 	if err := c.structure(sh, in); err != nil {
@@ -74,11 +52,11 @@ func (c *checker) add(value any, constraint string) {
 	c.problems = append(c.problems, b.String())
 }
 
-func (c *checker) err() *apiError {
+func (c *checker) err() *Error {
 	if len(c.problems) == 0 {
 		return nil
 	}
-	return &apiError{code: CodeValidation, status: statusFor(CodeValidation), message: validationMessage(c.problems)}
+	return newAPIError(CodeValidation, "%s", validationMessage(c.problems))
 }
 
 // validationMessage is Coral's summary line: "1 validation error detected: …" or
@@ -91,7 +69,7 @@ func validationMessage(problems []string) string {
 	return strconv.Itoa(len(problems)) + " validation " + noun + " detected: " + strings.Join(problems, "; ")
 }
 
-func (c *checker) value(sh *shape, v any) *apiError {
+func (c *checker) value(sh *shape, v any) *Error {
 	switch sh.typ {
 	case "structure":
 		obj, ok := v.(map[string]any)
@@ -108,7 +86,7 @@ func (c *checker) value(sh *shape, v any) *apiError {
 		for i, e := range arr {
 			c.push(strconv.Itoa(i + 1))
 			c.push("member")
-			var err *apiError
+			var err *Error
 			if e == nil {
 				c.add(nil, "Member must not be null")
 			} else {
@@ -161,7 +139,7 @@ func (c *checker) value(sh *shape, v any) *apiError {
 	return nil
 }
 
-func (c *checker) structure(sh *shape, obj map[string]any) *apiError {
+func (c *checker) structure(sh *shape, obj map[string]any) *Error {
 	if sh.union {
 		set := 0
 		for _, m := range sh.members {
@@ -197,7 +175,7 @@ func (c *checker) structure(sh *shape, obj map[string]any) *apiError {
 // str checks a string shape. Lengths count code points, as the model's min/max do.
 func (c *checker) str(sh *shape, s string) {
 	c.length(sh, s, int64(utf8.RuneCountInString(s)))
-	if sh.re != nil && !sh.matches(s) {
+	if sh.re != nil && !sh.re.MatchString(s) {
 		c.add(s, "Member must satisfy regular expression pattern: "+displayPattern(sh.pattern))
 	}
 	if sh.enumSet != nil {
@@ -226,7 +204,7 @@ func displayPattern(p string) string {
 	return "^" + p
 }
 
-func (c *checker) typeMismatch(want string, got any) *apiError {
+func (c *checker) typeMismatch(want string, got any) *Error {
 	path := c.path()
 	if path == "" {
 		path = "the request"

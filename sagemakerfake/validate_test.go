@@ -131,6 +131,10 @@ func TestCreateAppStaticRules(t *testing.T) {
 			in.AppType = types.AppTypeKernelGateway
 			in.ResourceSpec.TrainingPlanArn = aws.String("arn:aws:sagemaker:us-east-1:123456789012:training-plan/p1")
 		}, "TrainingPlanArn is supported only for JupyterLab and CodeEditor apps, not for KernelGateway apps."},
+		{"training plan None on KernelGateway clears nothing and is allowed", func(in *sagemaker.CreateAppInput) {
+			in.AppType = types.AppTypeKernelGateway
+			in.ResourceSpec.TrainingPlanArn = aws.String("None")
+		}, ""},
 		{"training plan ARN of 2049", func(in *sagemaker.CreateAppInput) {
 			arn := "arn:aws:sagemaker:us-east-1:123456789012:training-plan/"
 			in.ResourceSpec.TrainingPlanArn = aws.String(arn + strings.Repeat("p", 2049-len(arn)))

@@ -7,22 +7,27 @@
 // Usage:
 //
 //	sagemakerfake [-addr 127.0.0.1:8770] [-region us-east-1] [-account 123456789012]
-//	              [-startup-delay 2s] [-seed seed.json] [-allow-remote]
+//	              [-startup-delay 2s] [-seed seed.json] [-rand-seed N] [-allow-remote]
 //
 // The flags are:
 //
 //	-addr           address to listen on; a port of 0 picks a free one. An address that is not
 //	                loopback is refused unless -allow-remote is given: the fake checks no
 //	                credentials.
-//	-region         region named in ARNs (default us-east-1)
+//	-region         region named in ARNs (default us-east-1); the partition follows from it
 //	-account        12-digit account ID named in ARNs (default 123456789012)
 //	-startup-delay  how long new apps stay Pending, and deleted ones Deleting (default 2s)
 //	-seed FILE      domains, user profiles and spaces to create at start
+//	-rand-seed N    seed of the random source behind generated IDs, so that a run can be
+//	                repeated; by default every start hands out different domain IDs
 //	-allow-remote   allow a non-loopback -addr
 //
+// The server runs on the wall clock: apps become InService by themselves after the startup delay.
 // Every request is logged to standard error with log/slog, and so is the address once the
 // server listens ("msg=listening addr=127.0.0.1:8770"). SIGINT or SIGTERM stops the server after
-// the requests in flight have been answered.
+// the requests in flight have been answered. A script that starts the server in the background
+// should start the built binary (go build ./cmd/sagemakerfake) and stop it by its PID: killing
+// "go run" stops the go tool but leaves the server it started running.
 //
 // The seed file is JSON with three optional lists. Each entry is the body of the Create request
 // as an AWS client sends it; a domain entry may also carry "DomainId" to fix the domain's ID:
@@ -84,6 +89,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	account := fs.String("account", "123456789012", "12-digit account ID named in ARNs")
 	startupDelay := fs.Duration("startup-delay", 2*time.Second, "how long new apps stay Pending and deleted ones Deleting")
 	seedFile := fs.String("seed", "", "JSON `file` of domains, user profiles and spaces to create at start")
+	randSeed := fs.Uint64("rand-seed", 0, "seed of the random source behind generated IDs (default: a new one at every start)")
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not a loopback address")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -93,15 +99,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if !*allowRemote && !isLoopback(*addr) {
 		return fmt.Errorf("refusing to listen on %s, which is not a loopback address: the fake checks no credentials (pass -allow-remote to do it anyway)", *addr)
-	}
-	if !isAccountID(*account) {
-		return fmt.Errorf("-account %q is not a 12-digit AWS account ID", *account)
-	}
-	if *region == "" {
-		return errors.New("-region is empty")
-	}
-	if *startupDelay < 0 {
-		return errors.New("-startup-delay is negative")
 	}
 	var seed []byte
 	if *seedFile != "" {
@@ -116,15 +113,23 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv := sagemakerfake.NewServer(
+	opts := []sagemakerfake.Option{
 		sagemakerfake.WithListener(ln),
-		sagemakerfake.WithClock(sagemakerfake.SystemClock{}),
 		sagemakerfake.WithRegion(*region),
 		sagemakerfake.WithAccount(*account),
 		sagemakerfake.WithStartupDelay(*startupDelay),
 		sagemakerfake.WithLogger(logger),
 		sagemakerfake.WithRequestLog(0), // nobody can read it, and a long run would only grow it
-	)
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "rand-seed" {
+			opts = append(opts, sagemakerfake.WithRandSeed(*randSeed))
+		}
+	})
+	srv, err := sagemakerfake.Run(opts...) // checks the account, the region and the delay
+	if err != nil {
+		return err
+	}
 	defer srv.Close()
 	if seed != nil {
 		if err := srv.LoadSeed(seed); err != nil {
@@ -149,16 +154,4 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

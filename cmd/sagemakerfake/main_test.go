@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,7 +44,9 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{"a LAN address", []string{"-addr", "192.0.2.10:0"}, "not a loopback address"},
 		{"a host name", []string{"-addr", "example.com:0"}, "not a loopback address"},
 		{"bad account", []string{"-addr", "127.0.0.1:0", "-account", "12"}, "12-digit"},
+		{"empty region", []string{"-addr", "127.0.0.1:0", "-region", ""}, "region is empty"},
 		{"negative delay", []string{"-addr", "127.0.0.1:0", "-startup-delay", "-1s"}, "negative"},
+		{"bad rand seed", []string{"-addr", "127.0.0.1:0", "-rand-seed", "x"}, "invalid value"},
 		{"missing seed", []string{"-addr", "127.0.0.1:0", "-seed", filepath.Join(dir, "none.json")}, "no such file"},
 		{"invalid seed", []string{"-addr", "127.0.0.1:0", "-seed", badSeed}, "Domains[0]: ValidationException"},
 		{"extra argument", []string{"-addr", "127.0.0.1:0", "serve"}, "unexpected arguments"},
@@ -72,37 +75,90 @@ func TestIsLoopback(t *testing.T) {
 	}
 }
 
-func TestRunServesUntilCancelled(t *testing.T) {
-	var stderr syncBuffer
+// serve runs the command in-process with args until the test ends, and returns its URL once it
+// listens.
+func serve(t *testing.T, args ...string) string {
+	t.Helper()
+	stderr := newSyncBuffer()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-allow-remote=false"}, &stderr) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(stderr.String(), "msg=listening") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
+	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stderr) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("run did not return after its context was cancelled")
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not return after its context was cancelled")
+		if out := stderr.String(); !strings.Contains(out, `msg="shutting down"`) {
+			t.Errorf("log:\n%s", out)
+		}
+	})
+	m := stderr.waitFor(t, regexp.MustCompile(`msg=listening addr=(\S+)`), done)
+	return "http://" + m[1]
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	url := serve(t)
+	c := sdkClient(url)
+	if _, err := c.ListApps(context.Background(), &sagemaker.ListAppsInput{}); err != nil {
+		t.Errorf("ListApps: %v", err)
 	}
-	if out := stderr.String(); !strings.Contains(out, "msg=listening") || !strings.Contains(out, `msg="shutting down"`) {
-		t.Errorf("log:\n%s", out)
+	c.Options().HTTPClient.(*http.Client).CloseIdleConnections()
+}
+
+// TestRandSeed: every start hands out its own domain IDs, unless -rand-seed fixes them.
+func TestRandSeed(t *testing.T) {
+	firstDomain := func(args ...string) string {
+		t.Helper()
+		c := sdkClient(serve(t, args...))
+		defer c.Options().HTTPClient.(*http.Client).CloseIdleConnections()
+		out, err := c.CreateDomain(context.Background(), &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam,
+			DefaultUserSettings: &types.UserSettings{}, SubnetIds: []string{"subnet-1"}, VpcId: aws.String("vpc-1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.DomainId)
+	}
+	if a, b := firstDomain(), firstDomain(); a == b {
+		t.Errorf("two starts both made domain %s first", a)
+	}
+	if a, b := firstDomain("-rand-seed", "0"), firstDomain("-rand-seed", "0"); a != b {
+		t.Errorf("two starts with -rand-seed 0 made domains %s and %s", a, b)
 	}
 }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// sdkClient is a Go SDK client configured for url as for any endpoint, with its own connections.
+func sdkClient(url string) *sagemaker.Client {
+	return sagemaker.New(sagemaker.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		HTTPClient:   &http.Client{Transport: &http.Transport{}},
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "AKIDSAGEMAKERFAKE", SecretAccessKey: "secret"}, nil
+		}),
+	})
 }
+
+// syncBuffer is a log destination that tests can wait on.
+type syncBuffer struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // has a value after a write that nobody has waited for yet
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{written: make(chan struct{}, 1)} }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	select {
+	case b.written <- struct{}{}:
+	default:
+	}
 	return b.buf.Write(p)
 }
 
@@ -110,6 +166,39 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// waitFor waits until the buffer matches re and returns the match; it gives up when exited
+// delivers (the writer is gone) or after 15 seconds.
+func (b *syncBuffer) waitFor(t *testing.T, re *regexp.Regexp, exited <-chan error) []string {
+	t.Helper()
+	timeout := time.After(15 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(b.String()); m != nil {
+			return m
+		}
+		select {
+		case <-b.written:
+		case err := <-exited:
+			t.Fatalf("exited (%v) before logging %s:\n%s", err, re, b.String())
+		case <-timeout:
+			t.Fatalf("nothing logged %s within 15s:\n%s", re, b.String())
+		}
+	}
+}
+
+// requireClients reports whether a missing client (the AWS CLI, python3 with boto3, the go tool)
+// fails the test instead of skipping it; CI sets SAGEMAKERFAKE_REQUIRE_CLIENTS=1 so that these
+// tests can never pass by not running.
+func requireClients() bool { return os.Getenv("SAGEMAKERFAKE_REQUIRE_CLIENTS") == "1" }
+
+// missing skips the test, or fails it when clients are required.
+func missing(t *testing.T, what string) {
+	t.Helper()
+	if requireClients() {
+		t.Fatalf("%s, and SAGEMAKERFAKE_REQUIRE_CLIENTS=1 requires it", what)
+	}
+	t.Skipf("%s; install it to run this test (SAGEMAKERFAKE_REQUIRE_CLIENTS=1 makes this a failure)", what)
 }
 
 // standalone is the built binary, started on a free port with the test seed.
@@ -124,7 +213,7 @@ func startBinary(t *testing.T) *standalone {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("the go tool is not on PATH, so the binary cannot be built")
+		missing(t, "the go tool is not on PATH, so the binary cannot be built")
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "sagemakerfake")
@@ -144,7 +233,7 @@ func startBinary(t *testing.T) *standalone {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &standalone{stderr: &syncBuffer{}}
+	s := &standalone{stderr: newSyncBuffer()}
 	found := make(chan string, 1)
 	copied := make(chan struct{})
 	go func() {
@@ -203,7 +292,7 @@ func clientEnv(t *testing.T) []string {
 func TestAWSCLI(t *testing.T) {
 	awsCLI, err := exec.LookPath("aws")
 	if err != nil {
-		t.Skip("the AWS CLI (aws) is not on PATH; install it to run this test")
+		missing(t, "the AWS CLI (aws) is not on PATH")
 	}
 	srv := startBinary(t)
 	env := clientEnv(t)
@@ -275,6 +364,39 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("list-apps, paged one by one by the CLI: %v", all)
 	}
 
+	// Tags of an app: added, listed and removed, as tag reconciliation does.
+	appARN, _ := created["AppArn"].(string)
+	tagsOf := func() map[string]any {
+		t.Helper()
+		out := map[string]any{}
+		list, _ := mustCLI("list-tags", "--resource-arn", appARN)["Tags"].([]any)
+		for _, e := range list {
+			tag, _ := e.(map[string]any)
+			out[tag["Key"].(string)] = tag["Value"]
+		}
+		return out
+	}
+	added := mustCLI("add-tags", "--resource-arn", appARN, "--tags", "Key=team,Value=ml", "Key=cost-center,Value=42")
+	if list, _ := added["Tags"].([]any); len(list) != 2 {
+		t.Errorf("add-tags: %v", added)
+	}
+	if got := tagsOf(); len(got) != 2 || got["team"] != "ml" || got["cost-center"] != "42" {
+		t.Errorf("list-tags after add-tags: %v", got)
+	}
+	mustCLI("delete-tags", "--resource-arn", appARN, "--tag-keys", "team")
+	if got := tagsOf(); len(got) != 1 || got["cost-center"] != "42" {
+		t.Errorf("list-tags after delete-tags: %v", got)
+	}
+
+	// A JupyterServer app created without a ResourceSpec runs on system, and describe-app says so.
+	mustCLI("create-app", "--domain-id", "d-cli000000001", "--user-profile-name", "alice",
+		"--app-type", "JupyterServer", "--app-name", "default")
+	server := mustCLI("describe-app", "--domain-id", "d-cli000000001", "--user-profile-name", "alice",
+		"--app-type", "JupyterServer", "--app-name", "default")
+	if spec, _ := server["ResourceSpec"].(map[string]any); spec["InstanceType"] != "system" || server["EffectiveTrustedIdentityPropagationStatus"] != "DISABLED" {
+		t.Errorf("describe-app of a JupyterServer app created without a spec: %v", server)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -300,13 +422,8 @@ func TestAWSCLI(t *testing.T) {
 // TestGoSDK drives the built binary with the Go SDK, configured as for any endpoint.
 func TestGoSDK(t *testing.T) {
 	srv := startBinary(t)
-	c := sagemaker.New(sagemaker.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.url),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "AKIDSAGEMAKERFAKE", SecretAccessKey: "secret"}, nil
-		}),
-	})
+	c := sdkClient(srv.url)
+	defer c.Options().HTTPClient.(*http.Client).CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	in := &sagemaker.CreateAppInput{DomainId: aws.String("d-cli000000001"), UserProfileName: aws.String("alice"),
@@ -329,13 +446,13 @@ func TestGoSDK(t *testing.T) {
 func TestBoto3(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 is not on PATH")
+		missing(t, "python3 is not on PATH")
 	}
 	env := clientEnv(t)
 	probe := exec.Command(python, "-c", "import boto3")
 	probe.Env = env
 	if err := probe.Run(); err != nil {
-		t.Skip("boto3 is not installed for python3")
+		missing(t, "boto3 is not installed for python3")
 	}
 	srv := startBinary(t)
 	script := `
