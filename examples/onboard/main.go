@@ -362,15 +362,16 @@ func (p *program) startFake(domainID string, users []user) (*sagemakerfake.Serve
 	return srv, nil
 }
 
-// sdkClient builds the SDK client for --endpoint-url or --aws. With --endpoint-url alone it uses
-// static dummy credentials, which a fake accepts, and never reads the AWS configuration. The
-// returned function closes the client's idle connections.
+// sdkClient builds the SDK client for --endpoint-url or --aws, as examples/createapp does. With
+// --aws the SDK builds its own HTTP client from the AWS configuration (which may name a CA bundle,
+// say); its idle connections end with the process. With --endpoint-url alone it uses static dummy
+// credentials, which a fake accepts, never reads the AWS configuration, and has a transport of its
+// own, whose idle connections the returned function closes.
 func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error) {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	httpClient := &http.Client{Transport: transport}
+	closeIdle := func() {}
 	var cfg aws.Config
 	if f.useAWS {
-		opts := []func(*config.LoadOptions) error{config.WithHTTPClient(httpClient)}
+		var opts []func(*config.LoadOptions) error
 		if f.region != "" {
 			opts = append(opts, config.WithRegion(f.region))
 		}
@@ -383,10 +384,12 @@ func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error)
 		if region == "" {
 			region = "us-east-1"
 		}
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		closeIdle = transport.CloseIdleConnections
 		cfg = aws.Config{
 			Region:      region,
 			Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example-secret", ""),
-			HTTPClient:  httpClient,
+			HTTPClient:  &http.Client{Transport: transport},
 		}
 	}
 	client := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
@@ -394,7 +397,7 @@ func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error)
 			o.BaseEndpoint = aws.String(f.endpointURL)
 		}
 	})
-	return client, transport.CloseIdleConnections, nil
+	return client, closeIdle, nil
 }
 
 func joinValues[T ~string](values []T) string {
