@@ -1,0 +1,449 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/studioapp/sagemakerapp"
+	"github.com/studioapp/sagemakerapp/sagemakerfake"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// result is what one run of the program left behind. srv is the embedded fake it started, if any
+// (closed by then; its state can still be read).
+type result struct {
+	code           int
+	stdout, stderr string
+	srv            *sagemakerfake.Server
+}
+
+// testProgram returns a program that reads stdin and, on the embedded fake, runs the fake and
+// the library's waits and rate limiter on one manual clock that the waits themselves move, so that
+// no test sleeps; fakeOpts are added to the embedded fake's. Tests may change its hooks further.
+func testProgram(stdin string, fakeOpts ...sagemakerfake.Option) (*program, *result, *bytes.Buffer, *bytes.Buffer) {
+	clock := sagemakerfake.NewManualClock(time.Now())
+	var stdout, stderr bytes.Buffer
+	res := &result{}
+	p := &program{
+		stdin:       strings.NewReader(stdin),
+		stdout:      &stdout,
+		stderr:      &stderr,
+		fakeOptions: append([]sagemakerfake.Option{sagemakerfake.WithClock(clock)}, fakeOpts...),
+		clientOptions: []func(*sagemakerapp.Options){func(o *sagemakerapp.Options) {
+			o.Now = clock.Now
+			o.Sleep = func(ctx context.Context, d time.Duration) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				clock.Advance(d)
+				return nil
+			}
+		}},
+		fakeStarted: func(srv *sagemakerfake.Server) { res.srv = srv },
+	}
+	return p, res, &stdout, &stderr
+}
+
+// runOnClock runs the program as testProgram sets it up.
+func runOnClock(t *testing.T, stdin string, args []string, fakeOpts ...sagemakerfake.Option) *result {
+	t.Helper()
+	p, res, stdout, stderr := testProgram(stdin, fakeOpts...)
+	res.code = p.run(context.Background(), args)
+	res.stdout, res.stderr = stdout.String(), stderr.String()
+	return res
+}
+
+// usersCSV returns an input of n users, user001 and on.
+func usersCSV(n int) string {
+	var b strings.Builder
+	b.WriteString("user\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "user%03d\n", i)
+	}
+	return b.String()
+}
+
+// progressLine is a plain progress line.
+var progressLine = regexp.MustCompile(`^ +\d+\.\ds  (\d+)/(\d+) done: (\d+) InService, (\d+) failed; (\d+) in flight, (\d+) queued$`)
+
+// assertPlainProgress checks that stderr has no terminal control codes and that its progress
+// lines count up to total, and returns them.
+func assertPlainProgress(t *testing.T, stderr string, total int) []string {
+	t.Helper()
+	assert.NotContains(t, stderr, "\x1b", "no ANSI escape codes when stderr is not a terminal")
+	assert.NotContains(t, stderr, "\r", "no bar when stderr is not a terminal")
+	var lines []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if progressLine.MatchString(line) {
+			lines = append(lines, line)
+		}
+	}
+	require.NotEmpty(t, lines, stderr)
+	assert.LessOrEqual(t, len(lines), plainSteps, "at most a line per twentieth")
+	last := progressLine.FindStringSubmatch(lines[len(lines)-1])
+	assert.Equal(t, fmt.Sprint(total), last[1], "the last line has every user done: %s", lines[len(lines)-1])
+	return lines
+}
+
+// The issue's command, as main runs it: the embedded fake on real time (its apps start in a
+// second), the users from a file, plain progress on stderr (a test's stderr is no terminal), the
+// summary on stdout, exit code 0.
+func TestOnboardsEveryUserOnTheEmbeddedFake(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users.csv")
+	require.NoError(t, os.WriteFile(path, []byte("user\nalice\nbob\ncarol\n"), 0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"--file", path}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+
+	assert.True(t, strings.HasPrefix(stdout.String(), "3 of 3 apps InService, 0 failed.\n"), stdout.String())
+	assert.Regexp(t, `(?m)^InService +3 +the app is running$`, stdout.String())
+	assert.NotContains(t, stdout.String(), "REASON", "no failed users, no table of them")
+	assert.Contains(t, stderr.String(), "Using an embedded fake SageMaker at http://127.0.0.1:")
+	assert.Contains(t, stderr.String(), `Ensuring 3 JupyterLab apps "default" in d-example12345: 16 at a time, at most 20 creates a second.`)
+	lines := assertPlainProgress(t, stderr.String(), 3)
+	assert.Len(t, lines, 3, "a line per user done, for 20 users or fewer")
+}
+
+// The columns shape each app: the row's instance type, or --instance-type; the row's tags.
+// With --output json, stdout has one object per user and the summary moves to stderr.
+func TestColumnsShapeEachAppAndJSONHasOneObjectPerUser(t *testing.T) {
+	in := " User , Instance_Type , Tags \n" +
+		"# comments and blank lines are skipped\n" +
+		"alice,ml.t3.large, team = ml ; cost-center=42;\n" +
+		"\n" +
+		"bob,,team=data\n" +
+		"carol\n"
+	r := runOnClock(t, in, []string{"--instance-type", "ml.t3.xlarge", "--output", "json", "--app-name", "lab"})
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 3, r.stdout)
+	for i, want := range []struct {
+		user string
+		line int
+	}{{"alice", 3}, {"bob", 5}, {"carol", 6}} {
+		var got map[string]any
+		require.NoError(t, json.Unmarshal([]byte(lines[i]), &got), lines[i])
+		assert.Equal(t, map[string]any{
+			"User":   want.user,
+			"Line":   float64(want.line),
+			"Status": "InService",
+			"AppArn": "arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/" + want.user + "/jupyterlab/lab",
+		}, got)
+	}
+	assert.Contains(t, r.stderr, "3 of 3 apps InService, 0 failed.", "the summary is on stderr with --output json")
+
+	require.NotNil(t, r.srv)
+	apps := map[string]sagemakerfake.App{}
+	for _, a := range r.srv.Apps() {
+		apps[a.UserProfileName] = a
+	}
+	require.Len(t, apps, 3)
+	assert.Equal(t, types.AppInstanceTypeMlT3Large, apps["alice"].ResourceSpec.InstanceType)
+	assert.Equal(t, []types.Tag{{Key: aws.String("team"), Value: aws.String("ml")}, {Key: aws.String("cost-center"), Value: aws.String("42")}}, apps["alice"].Tags)
+	assert.Equal(t, types.AppInstanceTypeMlT3Xlarge, apps["bob"].ResourceSpec.InstanceType, "--instance-type for a row without one")
+	assert.Equal(t, []types.Tag{{Key: aws.String("team"), Value: aws.String("data")}}, apps["bob"].Tags)
+	assert.Equal(t, types.AppInstanceTypeMlT3Xlarge, apps["carol"].ResourceSpec.InstanceType)
+	assert.Empty(t, apps["carol"].Tags)
+}
+
+// A malformed input is refused whole, with exit code 2, every problem on its line, and nothing
+// sent. The fake is a separate one (--endpoint-url), so that its request log can show that.
+func TestInvalidInputListsEveryProblemAndSendsNothing(t *testing.T) {
+	tests := []struct {
+		name, in string
+		args     []string
+		want     []string // lines of stderr, after the two spaces of indentation
+	}{{
+		name: "every kind of problem at once",
+		in: "user,instance_type,tags,email\n" +
+			"alice,ml.t3.large,team=ml;cost\n" + // 2
+			"bob,,aws:owner=me\n" + // 3
+			"alice\n" + // 4
+			",ml.t3.medium\n" + // 5
+			"carol,ml.nope.large,a=1;a=2\n" + // 6
+			"d\"ave\n" + // 7
+			"bad_user\n" + // 8
+			"eve,ml.t3.medium,k=v,x,y\n" + // 9
+			"frank,,=v\n", // 10
+		want: []string{
+			`line 1: unknown column "email": want user, instance_type and tags`,
+			`line 2: tags: "cost" is not key=value (write key= for an empty value)`,
+			`line 3: tags: Tags[0].Key: Forbidden "aws:owner": `,
+			`line 4: user "alice" repeats line 2`,
+			`line 5: user is empty`,
+			`line 6: tags: key "a" is given twice`,
+			`line 6: instance_type: ResourceSpec.InstanceType: NotSupported "ml.nope.large": `,
+			`line 7: CSV: bare " in non-quoted-field`,
+			`line 8: user: UserProfileName: Invalid "bad_user": `,
+			`line 9: 5 fields, but the header has 4`,
+			`line 10: tags: "=v" has an empty key`,
+		},
+	}, {
+		name: "no user column",
+		in:   "name,tags\nalice,\n",
+		want: []string{`line 1: unknown column "name": `, `line 1: the header has no "user" column`},
+	}, {
+		name: "empty input",
+		in:   "",
+		want: []string{`the input is empty: want a header row with a "user" column, then a row per user`},
+	}, {
+		name: "a header and no users",
+		in:   "user\n# nobody yet\n",
+		want: []string{`the input has a header and no users`},
+	}, {
+		name: "a problem of a flag is reported once, not per user",
+		in:   usersCSV(3),
+		args: []string{"--app-type", "Bogus", "--instance-type", "ml.nope.large"},
+		want: []string{`--app-type: AppType: NotSupported "Bogus": `, `--instance-type: ResourceSpec.InstanceType: NotSupported "ml.nope.large": `},
+	}, {
+		name: "the flags are checked without users too",
+		in:   "",
+		args: []string{"--app-name", "bad_name"},
+		want: []string{`the input is empty: `, `--app-name: AppName: Invalid "bad_name": `},
+	}, {
+		name: "a missing file",
+		args: []string{"--file", filepath.Join(t.TempDir(), "nobody.csv")},
+		want: []string{`--file: open `},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := sagemakerfake.Start(t)
+			p, _, stdout, stderr := testProgram(tt.in)
+			args := append([]string{"--endpoint-url", srv.URL(), "--domain-id", "d-platform1"}, tt.args...)
+			code := p.run(context.Background(), args)
+			assert.Equal(t, exitInvalid, code)
+			assert.Empty(t, stdout.String())
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			require.Equal(t, "onboard: invalid input, nothing was sent:", lines[0], stderr.String())
+			require.Len(t, lines[1:], len(tt.want), "every problem, once:\n%s", stderr.String())
+			for i, want := range tt.want {
+				assert.True(t, strings.HasPrefix(lines[1+i], "  "+want), "got %q, want %q", lines[1+i], want)
+			}
+			assert.Empty(t, srv.Requests(), "nothing was sent")
+		})
+	}
+}
+
+// Invalid input on the embedded fake: the fake is not even started.
+func TestInvalidInputStartsNoFake(t *testing.T) {
+	r := runOnClock(t, "user\nbad_user\n", nil)
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Nil(t, r.srv, "no fake was started")
+	assert.NotContains(t, r.stderr, "embedded fake")
+	assert.Contains(t, r.stderr, `  line 2: user: UserProfileName: Invalid "bad_user": `)
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--output", "xml"}, `onboard: --output "xml": want text or json`},
+		{[]string{"--concurrency", "0"}, `onboard: --concurrency 0: want 1 or more`},
+		{[]string{"--creates-per-second", "0"}, `onboard: --creates-per-second 0: want a positive rate, or a negative one for no limit`},
+		{[]string{"--timeout", "0s"}, `onboard: --timeout 0s: want a positive duration`},
+		{[]string{"users.csv"}, `onboard: unexpected argument "users.csv"`},
+		{[]string{"--user-profile-name", "alice"}, `onboard: flag provided but not defined: -user-profile-name`},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runOnClock(t, usersCSV(1), tt.args)
+			assert.Equal(t, exitInvalid, r.code)
+			assert.Contains(t, r.stderr, tt.want)
+			assert.Contains(t, r.stderr, "Run 'onboard --help' for usage.")
+			assert.Nil(t, r.srv)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	r := runOnClock(t, "", []string{"--help"})
+	assert.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "Usage: onboard")
+	for _, name := range []string{"file", "domain-id", "app-type", "app-name", "instance-type", "concurrency",
+		"creates-per-second", "timeout", "endpoint-url", "aws", "output", "region"} {
+		assert.Contains(t, r.stdout, "\n  --"+name, "the help lists --%s", name)
+	}
+}
+
+// The issue's scenario through the program: a quota that lets 150 of 200 apps start gives 150
+// InService and 50 over the quota; the summary says so, lists the 50 with the service's code,
+// and the exit code is 1. Progress, on a stderr that is no terminal, is plain lines.
+func TestQuotaLets150Of200Start(t *testing.T) {
+	r := runOnClock(t, usersCSV(200), nil, sagemakerfake.WithQuota(types.AppTypeJupyterLab, types.AppInstanceTypeMlT3Medium, 150))
+	assert.Equal(t, exitFailure, r.code, r.stderr)
+
+	assert.True(t, strings.HasPrefix(r.stdout, "150 of 200 apps InService, 50 failed.\n"), r.stdout)
+	assert.Regexp(t, `(?m)^InService +150 +the app is running$`, r.stdout)
+	assert.Regexp(t, `(?m)^quota +50 +over an account quota of running apps \(ResourceLimitExceeded\)$`, r.stdout)
+	assert.Regexp(t, `(?m)^USER +LINE +REASON +DETAIL$`, r.stdout)
+	rows := regexp.MustCompile(`(?m)^user\d{3} +\d+ +quota +ResourceLimitExceeded: The account-level service limit .*$`).FindAllString(r.stdout, -1)
+	assert.Len(t, rows, 50, "a row for each user over the quota:\n%s", r.stdout)
+	assert.NotRegexp(t, `(?m)^(conflict|app-failed|invalid|timeout|interrupted|other) `, r.stdout, "no other kind")
+
+	require.NotNil(t, r.srv)
+	assert.Len(t, r.srv.Apps(), 150, "the fake holds the 150 apps the quota allowed")
+
+	lines := assertPlainProgress(t, r.stderr, 200)
+	assert.Regexp(t, `200/200 done: 150 InService, 50 failed; 0 in flight, 0 queued$`, lines[len(lines)-1])
+}
+
+// Each kind of failure has its row, matched by the library's types and sentinels; running again is
+// safe (the app made the first time is adopted). Against a fake of its own, through --endpoint-url.
+func TestEachFailureKindHasItsRow(t *testing.T) {
+	srv := sagemakerfake.Start(t, sagemakerfake.WithFailureRule(func(a sagemakerfake.App) string {
+		if a.UserProfileName == "carol" {
+			return "the image would not start"
+		}
+		return ""
+	}))
+	_, err := srv.SeedDomain("d-platform1", &sagemaker.CreateDomainInput{
+		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+	})
+	require.NoError(t, err)
+	for _, u := range []string{"alice", "bob", "carol"} { // no profile for dave
+		require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String("d-platform1"), UserProfileName: aws.String(u)}))
+	}
+	_, err = srv.Client().CreateApp(context.Background(), &sagemaker.CreateAppInput{
+		DomainId: aws.String("d-platform1"), UserProfileName: aws.String("bob"), AppType: types.AppTypeJupyterLab,
+		AppName: aws.String("default"), ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Large},
+	})
+	require.NoError(t, err)
+
+	run := func(args ...string) (int, string, string) {
+		p, _, stdout, stderr := testProgram("user\nalice\nbob\ncarol\ndave\n")
+		p.clientOptions = []func(*sagemakerapp.Options){func(o *sagemakerapp.Options) {
+			o.Now = srv.Now
+			o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
+		}}
+		code := p.run(context.Background(), append([]string{"--endpoint-url", srv.URL(), "--domain-id", "d-platform1",
+			"--instance-type", "ml.t3.medium"}, args...))
+		return code, stdout.String(), stderr.String()
+	}
+
+	code, stdout, stderr := run()
+	assert.Equal(t, exitFailure, code, stderr)
+	assert.NotContains(t, stderr, "embedded fake")
+	assert.True(t, strings.HasPrefix(stdout, "1 of 4 apps InService, 3 failed.\n"), stdout)
+	for _, row := range []string{
+		`^InService +1 `, `^conflict +1 `, `^app-failed +1 `, `^other +1 `,
+		`^bob +3 +conflict +the app is (Pending|InService) with another ResourceSpec\.InstanceType$`,
+		`^carol +4 +app-failed +Failed: the image would not start$`,
+		`^dave +5 +other +ResourceNotFound: .+$`,
+	} {
+		assert.Regexp(t, `(?m)`+row, stdout)
+	}
+	assert.NotRegexp(t, `(?m)^alice `, stdout, "only failed users have a row")
+
+	// Again, as JSON: alice's app is adopted; the failures are the same, with the service's code
+	// and request ID where it answered.
+	code, stdout, stderr = run("--output", "json")
+	assert.Equal(t, exitFailure, code, stderr)
+	byUser := map[string]userJSON{}
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var u userJSON
+		require.NoError(t, json.Unmarshal([]byte(line), &u), line)
+		byUser[u.User] = u
+	}
+	require.Len(t, byUser, 4, stdout)
+	assert.Equal(t, "InService", byUser["alice"].Status)
+	assert.Nil(t, byUser["alice"].Error)
+	for user, kind := range map[string]string{"bob": kindConflict, "carol": kindAppFailed, "dave": kindOther} {
+		require.NotNil(t, byUser[user].Error, user)
+		assert.Equal(t, "Failed", byUser[user].Status, user)
+		assert.Equal(t, kind, byUser[user].Error.Kind, user)
+	}
+	assert.Equal(t, "ResourceNotFound", byUser["dave"].Error.Code)
+	assert.NotEmpty(t, byUser["dave"].Error.RequestID)
+	assert.Contains(t, byUser["carol"].AppArn, "app/d-platform1/carol/jupyterlab/default")
+	assert.Contains(t, stderr, "1 of 4 apps InService, 3 failed.")
+}
+
+// An interrupt cancels the context: no new app starts, the summary of what is known is printed,
+// and the exit code is 1. Here the interrupt comes at the first pause of the batch (a wait's poll
+// or the rate limiter), so that it falls while apps are in flight and others are queued.
+func TestInterruptStopsNewAppsAndPrintsWhatIsKnown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, res, stdout, stderr := testProgram(usersCSV(10))
+	p.clientOptions = append(p.clientOptions, func(o *sagemakerapp.Options) {
+		o.Sleep = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
+	})
+	code := p.run(ctx, []string{"--concurrency", "2"})
+	assert.Equal(t, exitFailure, code, stderr.String())
+
+	out := stdout.String()
+	assert.True(t, strings.HasPrefix(out, "0 of 10 apps InService, 10 failed.\nInterrupted: "), out)
+	assert.Regexp(t, `(?m)^interrupted +10 `, out)
+	assert.Len(t, regexp.MustCompile(`(?m)^user\d{3} +\d+ +interrupted +not InService when interrupted$`).FindAllString(out, -1), 10, out)
+	require.NotNil(t, res.srv)
+	assert.LessOrEqual(t, len(res.srv.Apps()), 2, "no app started after the interrupt beyond the 2 in flight")
+}
+
+// On a terminal the progress is a bar from the progress-bar library, drawn on stderr and ended
+// with a newline before the summary. (Tests have no terminal: forceBar draws it on a buffer.)
+func TestProgressBarOnATerminal(t *testing.T) {
+	p, _, stdout, stderr := testProgram(usersCSV(3))
+	p.forceBar = true
+	code := p.run(context.Background(), nil)
+	require.Equal(t, exitOK, code, stderr.String())
+
+	errOut := stderr.String()
+	assert.Contains(t, errOut, "\r", "the bar redraws its line")
+	assert.Contains(t, errOut, "3 InService, 0 failed, 0 in flight 100% |", "the full bar with its counts")
+	assert.Contains(t, errOut, "(3/3)")
+	assert.True(t, strings.HasSuffix(errOut, "\n"), "the bar's line is ended")
+	assert.NotContains(t, errOut, " done: ", "no plain lines beside the bar")
+	assert.True(t, strings.HasPrefix(stdout.String(), "3 of 3 apps InService, 0 failed.\n"), stdout.String())
+}
+
+// --aws reads the default AWS configuration; here it comes from the environment alone, and
+// --endpoint-url keeps the requests on a fake of the test's.
+func TestAWSConfigurationWithAnEndpoint(t *testing.T) {
+	none := filepath.Join(t.TempDir(), "none")
+	t.Setenv("AWS_CONFIG_FILE", none)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_REGION", "us-east-1")
+	srv := sagemakerfake.Start(t)
+	_, err := srv.SeedDomain("d-platform1", &sagemaker.CreateDomainInput{
+		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+	})
+	require.NoError(t, err)
+	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String("d-platform1"), UserProfileName: aws.String("bob")}))
+
+	p, _, stdout, stderr := testProgram("user,instance_type\nbob,ml.t3.medium\n")
+	p.clientOptions = []func(*sagemakerapp.Options){func(o *sagemakerapp.Options) {
+		o.Now = srv.Now
+		o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
+	}}
+	code := p.run(context.Background(), []string{"--aws", "--endpoint-url", srv.URL(), "--domain-id", "d-platform1"})
+	require.Equal(t, exitOK, code, stderr.String())
+	assert.True(t, strings.HasPrefix(stdout.String(), "1 of 1 apps InService, 0 failed.\n"), stdout.String())
+	assert.Contains(t, stderr.String(), "at most 2 creates a second", "the library's default rate outside the embedded fake")
+	require.Len(t, srv.Apps(), 1)
+	assert.Equal(t, "bob", srv.Apps()[0].UserProfileName)
+}
