@@ -224,21 +224,27 @@ var settingsMember = map[types.AppType]string{
 // level is one place where defaults for an app can live (facts §2.3).
 type level struct {
 	name     string         // for messages, such as "the user profile's UserSettings"
-	shape    string         // the settings' shape: UserSettings, SpaceSettings or DefaultSpaceSettings
+	shape    *shape         // the settings' shape: UserSettings, SpaceSettings or DefaultSpaceSettings
 	settings map[string]any // as stored; nil when the level sets nothing
 }
 
 // appSettings returns the app type's member of the level's settings, such as
-// KernelGatewayAppSettings, and its path for messages. The path is "" when the level's shape has
-// no member for the app type (DefaultSpaceSettings has none for CodeEditor, and only UserSettings
-// has one for TensorBoard and RSessionGateway); the settings are nil when the level does not set it.
+// KernelGatewayAppSettings, and the member's name. The name is "" when the level's shape has no
+// member for the app type (DefaultSpaceSettings has none for CodeEditor, and only UserSettings has
+// one for TensorBoard and RSessionGateway); the settings are nil when the level does not set it.
 func (l level) appSettings(appType types.AppType) (map[string]any, string) {
 	member := settingsMember[appType]
-	if member == "" || model.shapes[l.shape].byName[member] == nil {
+	if member == "" || l.shape.byName[member] == nil {
 		return nil, ""
 	}
-	return object(l.settings, member), l.name + "." + member
+	return object(l.settings, member), member
 }
+
+var (
+	userSettingsShape         = model.shapes["UserSettings"]
+	spaceSettingsShape        = model.shapes["SpaceSettings"]
+	defaultSpaceSettingsShape = model.shapes["DefaultSpaceSettings"]
+)
 
 // defaultLevels returns the levels whose settings apply to an app after the request's own
 // ResourceSpec, most specific first. This is the rule of facts §2.4, which the library applies
@@ -251,15 +257,15 @@ func (l level) appSettings(appType types.AppType) (map[string]any, string) {
 // DefaultSpaceSettings never applies to a private space, and a profile's settings never to a
 // shared one. The caller holds s.mu.
 func (s *Server) defaultLevels(d *domain, p *profile, sp *space) []level {
-	domainUser := level{"the domain's DefaultUserSettings", "UserSettings", object(d.req, "DefaultUserSettings")}
+	domainUser := level{"the domain's DefaultUserSettings", userSettingsShape, object(d.req, "DefaultUserSettings")}
 	if sp == nil {
-		return []level{{"the user profile's UserSettings", "UserSettings", object(p.req, "UserSettings")}, domainUser}
+		return []level{{"the user profile's UserSettings", userSettingsShape, object(p.req, "UserSettings")}, domainUser}
 	}
-	spaceLevel := level{"the space's SpaceSettings", "SpaceSettings", object(sp.req, "SpaceSettings")}
+	spaceLevel := level{"the space's SpaceSettings", spaceSettingsShape, object(sp.req, "SpaceSettings")}
 	if !sp.private() {
-		return []level{spaceLevel, {"the domain's DefaultSpaceSettings", "DefaultSpaceSettings", object(d.req, "DefaultSpaceSettings")}, domainUser}
+		return []level{spaceLevel, {"the domain's DefaultSpaceSettings", defaultSpaceSettingsShape, object(d.req, "DefaultSpaceSettings")}, domainUser}
 	}
-	owner := level{name: "the owner's UserSettings", shape: "UserSettings"}
+	owner := level{name: "the owner's UserSettings", shape: userSettingsShape}
 	if op := s.profiles[childKey{d.id, sp.owner()}]; op != nil {
 		owner.settings = object(op.req, "UserSettings")
 	}
@@ -272,16 +278,11 @@ func (s *Server) defaultLevels(d *domain, p *profile, sp *space) []level {
 // ml.t3.medium. A JupyterServer app runs on system (createAppRules and the settings' own check
 // refuse any other), and DescribeApp reports it even when nothing names it.
 func resolveSpec(k appKey, spec resourceSpec, levels []level, d *domain) (resourceSpec, *Error) {
-	var looked []string
 	for _, l := range levels {
 		if spec.InstanceType != "" {
 			break
 		}
-		settings, path := l.appSettings(k.appType)
-		if path == "" {
-			continue
-		}
-		looked = append(looked, path+".DefaultResourceSpec")
+		settings, _ := l.appSettings(k.appType)
 		spec.InstanceType = str(object(settings, "DefaultResourceSpec"), "InstanceType")
 	}
 	if spec.InstanceType == "" && k.appType == types.AppTypeRStudioServerPro {
@@ -290,6 +291,12 @@ func resolveSpec(k appKey, spec resourceSpec, levels []level, d *domain) (resour
 	switch k.appType {
 	case types.AppTypeKernelGateway:
 		if spec.InstanceType == "" {
+			var looked []string
+			for _, l := range levels {
+				if _, member := l.appSettings(k.appType); member != "" {
+					looked = append(looked, l.name+"."+member+".DefaultResourceSpec")
+				}
+			}
 			return spec, validationError("No InstanceType was found for KernelGateway app '%s': it is not set in the request's ResourceSpec, nor in %s. Specify ResourceSpec.InstanceType.",
 				k.appName, strings.Join(looked, ", nor in "))
 		}
