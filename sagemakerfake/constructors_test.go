@@ -1,6 +1,7 @@
 package sagemakerfake_test
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -259,5 +260,32 @@ func TestErrorsCarryTheirCode(t *testing.T) {
 	}
 	if err := sagemakerfake.CheckCreateAppInput(userApp(types.AppTypeJupyterServer, "fine", "")); err != nil {
 		t.Errorf("a valid input: %v", err)
+	}
+}
+
+// A connection that never sends a request (a client pool can hold one it dialed but did not use)
+// must not hold Close up: http.Server.Shutdown would count it busy for five seconds.
+func TestCloseDoesNotWaitForAnUnusedConnection(t *testing.T) {
+	srv, err := sagemakerfake.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unused, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unused.Close()
+	// A request made after the dial is accepted after it: once it is answered, the unused
+	// connection has been accepted too and waits in StateNew.
+	if _, err := srv.Client().ListApps(context.Background(), &sagemaker.ListAppsInput{}); err != nil {
+		t.Fatal(err)
+	}
+
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(3 * time.Second):
+		t.Fatal("Close waits for a connection that has sent no request")
 	}
 }

@@ -48,6 +48,8 @@ type Server struct {
 	url       string
 	transport *http.Transport
 	serveDone chan struct{}
+	connMu    sync.Mutex
+	newConns  map[net.Conn]struct{} // accepted, no request read yet
 	closing   chan struct{}
 	closeOnce sync.Once
 
@@ -155,7 +157,7 @@ func newServer(cfg config, opts []Option, listen bool) (*Server, error) {
 	if cfg.logger != nil {
 		errorLog = slog.NewLogLogger(cfg.logger.Handler(), slog.LevelWarn)
 	}
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog, ConnState: s.trackConn}
 	s.url = "http://" + ln.Addr().String()
 	s.serveDone = make(chan struct{})
 	go func() {
@@ -210,6 +212,14 @@ func (s *Server) Close() {
 		s.inflightMu.Unlock()
 		close(s.closing)
 		if s.srv != nil {
+			// Shutdown counts a connection that has sent no request yet as busy for 5 seconds, and
+			// a client pool can hold one it dialed but never used: close those first.
+			s.transport.CloseIdleConnections()
+			s.connMu.Lock()
+			for c := range s.newConns {
+				_ = c.Close()
+			}
+			s.connMu.Unlock()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			if err := s.srv.Shutdown(ctx); err != nil {
 				_ = s.srv.Close() // a client that stalls mid-request must not keep Close waiting
@@ -220,6 +230,20 @@ func (s *Server) Close() {
 		s.inflight.Wait()
 		s.transport.CloseIdleConnections()
 	})
+}
+
+// trackConn keeps the connections that have not sent a request yet, for Close.
+func (s *Server) trackConn(c net.Conn, state http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if state == http.StateNew {
+		if s.newConns == nil {
+			s.newConns = make(map[net.Conn]struct{})
+		}
+		s.newConns[c] = struct{}{}
+		return
+	}
+	delete(s.newConns, c)
 }
 
 // Client returns a real SageMaker client wired to the server: its URL as the endpoint, the
