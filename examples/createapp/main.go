@@ -24,7 +24,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -34,8 +33,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
@@ -45,6 +42,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/studioapp/sagemakerapp"
+	"github.com/studioapp/sagemakerapp/examples/internal/sdkclient"
 	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
@@ -141,7 +139,7 @@ func (p *program) run(ctx context.Context, args []string) int {
 		// The fake's apps start in a second or two: poll it more often than AWS would be.
 		wait = append(wait, func(o *sagemakerapp.WaitOptions) { o.MinDelay, o.MaxDelay = 250*time.Millisecond, time.Second })
 	} else {
-		client, closeIdle, err := sdkClient(ctx, f)
+		client, closeIdle, err := sdkclient.New(ctx, f.useAWS, f.region, f.endpointURL)
 		if err != nil {
 			return p.fail(err)
 		}
@@ -299,44 +297,6 @@ func (p *program) startFake() (*sagemakerfake.Server, error) {
 		return nil, fmt.Errorf("seeding the embedded fake: %w", err)
 	}
 	return srv, nil
-}
-
-// sdkClient builds the SDK client for --endpoint-url or --aws. With --aws the SDK builds its own
-// HTTP client from the AWS configuration (which may name a CA bundle, say); its idle connections
-// end with the process. With --endpoint-url alone it uses static dummy credentials, which a fake
-// accepts, never reads the AWS configuration, and has a transport of its own, whose idle
-// connections the returned function closes.
-func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error) {
-	closeIdle := func() {}
-	var cfg aws.Config
-	if f.useAWS {
-		var opts []func(*config.LoadOptions) error
-		if f.region != "" {
-			opts = append(opts, config.WithRegion(f.region))
-		}
-		var err error
-		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
-			return nil, nil, fmt.Errorf("loading the AWS configuration: %w", err)
-		}
-	} else {
-		region := f.region
-		if region == "" {
-			region = "us-east-1"
-		}
-		transport := http.DefaultTransport.(*http.Transport).Clone()
-		closeIdle = transport.CloseIdleConnections
-		cfg = aws.Config{
-			Region:      region,
-			Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example-secret", ""),
-			HTTPClient:  &http.Client{Transport: transport},
-		}
-	}
-	client := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
-		if f.endpointURL != "" {
-			o.BaseEndpoint = aws.String(f.endpointURL)
-		}
-	})
-	return client, closeIdle, nil
 }
 
 // fail prints err as the library classifies it and returns the exit code.

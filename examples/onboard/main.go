@@ -84,7 +84,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"os"
 	"os/signal"
 	"slices"
@@ -93,13 +92,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"golang.org/x/term"
 
 	"github.com/studioapp/sagemakerapp"
+	"github.com/studioapp/sagemakerapp/examples/internal/sdkclient"
 	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
@@ -218,7 +216,7 @@ func (p *program) run(ctx context.Context, args []string) int {
 		// The fake's apps start in a second: poll it more often than AWS would be.
 		wait.MinDelay, wait.MaxDelay = 250*time.Millisecond, time.Second
 	} else {
-		client, closeIdle, err := sdkClient(ctx, f)
+		client, closeIdle, err := sdkclient.New(ctx, f.useAWS, f.region, f.endpointURL)
 		if err != nil {
 			fmt.Fprintln(p.stderr, "onboard:", err)
 			return exitFailure
@@ -360,44 +358,6 @@ func (p *program) startFake(domainID string, users []user) (*sagemakerfake.Serve
 		p.fakeStarted(srv)
 	}
 	return srv, nil
-}
-
-// sdkClient builds the SDK client for --endpoint-url or --aws, as examples/createapp does. With
-// --aws the SDK builds its own HTTP client from the AWS configuration (which may name a CA bundle,
-// say); its idle connections end with the process. With --endpoint-url alone it uses static dummy
-// credentials, which a fake accepts, never reads the AWS configuration, and has a transport of its
-// own, whose idle connections the returned function closes.
-func sdkClient(ctx context.Context, f *flags) (*sagemaker.Client, func(), error) {
-	closeIdle := func() {}
-	var cfg aws.Config
-	if f.useAWS {
-		var opts []func(*config.LoadOptions) error
-		if f.region != "" {
-			opts = append(opts, config.WithRegion(f.region))
-		}
-		var err error
-		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
-			return nil, nil, fmt.Errorf("loading the AWS configuration: %w", err)
-		}
-	} else {
-		region := f.region
-		if region == "" {
-			region = "us-east-1"
-		}
-		transport := http.DefaultTransport.(*http.Transport).Clone()
-		closeIdle = transport.CloseIdleConnections
-		cfg = aws.Config{
-			Region:      region,
-			Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example-secret", ""),
-			HTTPClient:  &http.Client{Transport: transport},
-		}
-	}
-	client := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
-		if f.endpointURL != "" {
-			o.BaseEndpoint = aws.String(f.endpointURL)
-		}
-	})
-	return client, closeIdle, nil
 }
 
 func joinValues[T ~string](values []T) string {
