@@ -314,23 +314,21 @@ func (c *Client) DeleteApp(ctx context.Context, id AppID, optFns ...func(*sagema
 	}
 }
 
-// awaitDeletable follows a DeleteApp answered ResourceInUse: it polls while the app is Pending,
-// and reports gone for an app that is Deleting, Deleted, Failed or not found; for an InService one
-// it returns neither, and the app can be deleted. inUse is returned if the app cannot be looked at.
+// awaitDeletable follows a DeleteApp answered ResourceInUse: it looks at the app, at the pace of
+// a wait, while it is Pending, and reports gone for an app that is Deleting, Deleted, Failed or
+// not found; for an InService one it returns neither, and the app can be deleted. inUse is
+// returned if the app cannot be looked at.
 func (c *Client) awaitDeletable(ctx context.Context, w *waiter, inUse error) (gone bool, err error) {
 	for {
-		app, err := c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
+		app, err, final := w.next(ctx)
 		switch {
+		case final != nil:
+			return false, final
 		case err == nil && app.Status == types.AppStatusPending:
-			if err := w.pause(ctx); err != nil {
-				return false, err
-			}
 		case err == nil:
 			return app.Status != types.AppStatusInService, nil
 		case isGone(err):
 			return true, nil
-		case ctx.Err() != nil:
-			return false, w.contextError(ctx, err)
 		default:
 			return false, inUse
 		}
