@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -52,9 +53,10 @@ type Options struct {
 	// lets the attempt go at once. It is not used when FailOpen is false.
 	Fallback Waiter
 
-	// OnError is called with each error that is ErrRedis, whether Wait then fails or lets the
-	// attempt go, so that an outage shows in logs and metrics even when it is failed open. It is
-	// called on the goroutine of Wait and must not block. Nil reports nothing.
+	// OnError is called with each Redis error that Wait meets, whether it then fails or lets the
+	// attempt go, so that an outage shows in logs and metrics even when it is failed open; the
+	// waiters that were queued behind the one that met it share its answer and do not report it
+	// again. It is called on the goroutine of Wait and must not block. Nil reports nothing.
 	OnError func(err error)
 }
 
@@ -67,11 +69,29 @@ type Options struct {
 // Set it as the sagemakerapp Client's Options.CreateLimiter, where it gates every CreateApp
 // attempt, retries included. A Limiter is safe for concurrent use; make one per process and key,
 // and share it among that process's Clients.
+//
+// The waiters of one Limiter queue in the process, first come first served, and only the one at
+// the head asks Redis: a hundred concurrent Waits make one script call per slot and replica, not
+// a hundred (redis_rate does not reserve, so every asker woken by a RetryAfter would ask again).
 type Limiter struct {
 	limiter *redis_rate.Limiter
 	key     string
 	limit   redis_rate.Limit
 	opts    Options
+
+	// turn holds a token while a waiter asks Redis and sleeps; the others queue to send one.
+	turn chan struct{}
+
+	mu sync.Mutex
+	// outage is closed, with its err set, when the waiter at the head met a Redis error: the
+	// waiters queued behind it then share that answer instead of each meeting the outage in
+	// turn (each a dial timeout, against a Redis that does not answer).
+	outage *outage
+}
+
+type outage struct {
+	done chan struct{}
+	err  error
 }
 
 // New returns a Limiter that allows perSecond CreateApp attempts per second, with bursts of up to
@@ -108,7 +128,9 @@ func New(rdb redis.UniversalClient, key string, perSecond float64, burst int, op
 		key:     key,
 		// redis_rate takes an integer count per period; GCRA only uses their ratio (the emission
 		// interval, period/rate), so one attempt per 1/perSecond carries any rate, 2.5/s included.
-		limit: redis_rate.Limit{Rate: 1, Period: time.Duration(float64(time.Second) / perSecond), Burst: burst},
+		limit:  redis_rate.Limit{Rate: 1, Period: time.Duration(float64(time.Second) / perSecond), Burst: burst},
+		turn:   make(chan struct{}, 1),
+		outage: &outage{done: make(chan struct{})},
 	}
 	for _, fn := range optFns {
 		fn(&l.opts)
@@ -119,19 +141,38 @@ func New(rdb redis.UniversalClient, key string, perSecond float64, burst int, op
 	return l, nil
 }
 
-// minSleep is the shortest pause between two asks. Redis's TIME counts microseconds, so a
-// shorter pause could not change the answer, and a RetryAfter rounded to zero must not spin.
-const minSleep = time.Microsecond
+// sleepPad is added to every RetryAfter. redis_rate keeps the time of the next slot as a Lua
+// number, which Redis turns into a string of 14 significant digits: about 10 µs for times of
+// this century, so a sleep of exactly RetryAfter can wake a few µs before the stored slot and be
+// told to wait again, one more Redis call per attempt. 20 µs spares that (0.01% of a 200 ms
+// slot), and a RetryAfter rounded down to zero cannot spin.
+const sleepPad = 20 * time.Microsecond
 
-// Wait blocks until the shared limit allows one more CreateApp attempt, or ctx ends. It asks
-// Redis (one script call); when the limit is spent it sleeps for the RetryAfter that Redis gave
-// and asks again, since another replica may have taken the slot meanwhile.
+// Wait blocks until the shared limit allows one more CreateApp attempt, or ctx ends. It waits
+// for its turn among this Limiter's waiters, then asks Redis (one script call); when the limit is
+// spent it sleeps for the RetryAfter that Redis gave and asks again, since another replica may
+// have taken the slot meanwhile.
 //
 // It returns nil when the attempt may go; ctx.Err() when ctx ends first; and, when Redis cannot
 // be asked, an error that is ErrRedis and wraps the go-redis error, unless Options.FailOpen is
-// set, in which case it returns nil (or Options.Fallback's answer). A caller's context that ends
+// set, in which case it returns nil (or Options.Fallback's answer). The waiters queued while the
+// one at the head met a Redis error get the same error at once. A caller's context that ends
 // while Redis is being asked is reported as ctx.Err(), not as a Redis failure.
 func (l *Limiter) Wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	o := l.outage
+	l.mu.Unlock()
+	select {
+	case l.turn <- struct{}{}:
+	case <-o.done:
+		return l.redisFailed(ctx, o.err, false)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-l.turn }()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -141,12 +182,18 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
 			}
-			return l.redisFailed(ctx, err)
+			err = &redisError{key: l.key, err: err}
+			l.mu.Lock()
+			l.outage.err = err
+			close(l.outage.done)
+			l.outage = &outage{done: make(chan struct{})}
+			l.mu.Unlock()
+			return l.redisFailed(ctx, err, true)
 		}
 		if res.Allowed > 0 {
 			return nil
 		}
-		if err := l.opts.Sleep(ctx, max(res.RetryAfter, minSleep)); err != nil {
+		if err := l.opts.Sleep(ctx, max(res.RetryAfter, 0)+sleepPad); err != nil {
 			return err
 		}
 	}
@@ -174,10 +221,10 @@ func (e *redisError) Is(target error) bool { return target == ErrRedis }
 // can mend; the caller (EnsureApp's own retries, say) decides instead.
 func (e *redisError) RetryableError() bool { return false }
 
-// redisFailed reports err and applies Options.FailOpen.
-func (l *Limiter) redisFailed(ctx context.Context, err error) error {
-	err = &redisError{key: l.key, err: err}
-	if l.opts.OnError != nil {
+// redisFailed applies Options.FailOpen to err, and reports it if this waiter met it (report);
+// the waiters that share another's answer do not report it again.
+func (l *Limiter) redisFailed(ctx context.Context, err error, report bool) error {
+	if report && l.opts.OnError != nil {
 		l.opts.OnError(err)
 	}
 	if !l.opts.FailOpen {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -82,6 +83,24 @@ func TestReplicasHoldTheCombinedRateConcurrently(t *testing.T) {
 	})
 }
 
+// scriptCounter is a go-redis hook that counts the script calls (EVALSHA, EVAL) a client makes.
+type scriptCounter struct{ n atomic.Int64 }
+
+func (*scriptCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *scriptCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if name := cmd.Name(); name == "evalsha" || name == "eval" {
+			c.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (*scriptCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
 func minTime(a, b time.Time) time.Time {
 	if b.Before(a) {
 		return b
@@ -94,4 +113,94 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// TestWaitersOfOneLimiterQueue: the waiters of one Limiter take turns, first come first served,
+// and only the one whose turn it is asks Redis, so many waiters cost one script call per slot.
+func TestWaitersOfOneLimiterQueue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := miniredis.NewMiniRedis()
+		t.Cleanup(m.Close)
+		m.ClockTTL(true)
+		const waiters = 50
+		rdb := bubbleClient(t, m)
+		var scripts scriptCounter
+		rdb.AddHook(&scripts)
+		l := mustNew(t, rdb, "queue", 10, 1)
+		require.NoError(t, l.Wait(t.Context())) // spends the burst
+		before := scripts.n.Load()
+
+		var mu sync.Mutex
+		var order []int
+		var wg sync.WaitGroup
+		for i := range waiters {
+			wg.Go(func() {
+				if assert.NoError(t, l.Wait(t.Context())) {
+					mu.Lock()
+					order = append(order, i)
+					mu.Unlock()
+				}
+			})
+			synctest.Wait() // waiter i is queued (or asleep at the head) before i+1 comes
+		}
+		start := time.Now()
+		wg.Wait()
+
+		require.Len(t, order, waiters)
+		for i, w := range order {
+			require.Equal(t, i, w, "waiters are let go in the order they came: %v", order)
+		}
+		assert.InDelta(t, waiters/10.0, time.Since(start).Seconds(), 0.01, "one every 100 ms")
+		// Each waiter asks once when its turn comes (asleep behind the one before, it is told to
+		// wait the rest of a slot) and once after its sleep. Without the queue every waiter would
+		// ask at every slot, about waiters²/2 calls.
+		assert.LessOrEqual(t, scripts.n.Load()-before, int64(2*waiters))
+	})
+}
+
+// TestQueuedWaitersShareARedisOutage: when the waiter at the head meets a Redis error, the ones
+// queued behind it get that error at once, and OnError hears of it once.
+func TestQueuedWaitersShareARedisOutage(t *testing.T) {
+	for _, failOpen := range []bool{false, true} {
+		t.Run(map[bool]string{false: "fail closed", true: "fail open"}[failOpen], func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := miniredis.NewMiniRedis()
+				t.Cleanup(m.Close)
+				m.ClockTTL(true)
+				var reported []error
+				rdb := bubbleClient(t, m)
+				var scripts scriptCounter
+				rdb.AddHook(&scripts)
+				l := mustNew(t, rdb, "outage", 1, 1, func(o *Options) {
+					o.FailOpen = failOpen
+					o.OnError = func(err error) { reported = append(reported, err) }
+				})
+				require.NoError(t, l.Wait(t.Context())) // spends the burst: the next waiter sleeps 1 s
+
+				errs := make([]error, 10)
+				var wg sync.WaitGroup
+				for i := range errs {
+					wg.Go(func() { errs[i] = l.Wait(t.Context()) })
+				}
+				synctest.Wait() // one asleep at the head, nine queued
+				m.SetError("LOADING Redis is loading the dataset in memory")
+				before := scripts.n.Load()
+				wg.Wait()
+
+				assert.Equal(t, int64(1), scripts.n.Load()-before, "only the head asked the failing Redis")
+				require.Len(t, reported, 1)
+				assert.ErrorIs(t, reported[0], ErrRedis)
+				for i, err := range errs {
+					if failOpen {
+						assert.NoError(t, err, "waiter %d", i)
+					} else {
+						assert.Equal(t, reported[0], err, "waiter %d shares the head's answer", i)
+					}
+				}
+
+				m.SetError("")
+				assert.NoError(t, l.Wait(t.Context()), "a new waiter asks Redis again")
+			})
+		})
+	}
 }
