@@ -71,8 +71,9 @@ type Options struct {
 // and share it among that process's Clients.
 //
 // The waiters of one Limiter queue in the process, first come first served, and only the one at
-// the head asks Redis: a hundred concurrent Waits make one script call per slot and replica, not
-// a hundred (redis_rate does not reserve, so every asker woken by a RetryAfter would ask again).
+// the head asks Redis: about two script calls per attempt however many wait, where without the
+// queue each of n waiters would ask at every slot (redis_rate does not reserve, so every waiter
+// woken by its RetryAfter asks again, and all but one are told to wait once more).
 type Limiter struct {
 	limiter *redis_rate.Limiter
 	key     string
