@@ -252,11 +252,15 @@ func (s *Server) trackConn(c net.Conn, state http.ConnState) {
 // production) but backs off only a millisecond or two and has no retry quota, so tests stay fast
 // and repeatable. optFns are applied last and may change any of this.
 func (s *Server) Client(optFns ...func(*sagemaker.Options)) *sagemaker.Client {
+	endpoint, transport := s.url, http.RoundTripper(s.transport)
+	if s.srv == nil { // NewHandler: served in memory, never dialled
+		endpoint, transport = "http://sagemakerfake.invalid", memoryTransport{s}
+	}
 	return sagemaker.New(sagemaker.Options{
 		Region:       s.cfg.region,
-		BaseEndpoint: aws.String(s.url),
+		BaseEndpoint: aws.String(endpoint),
 		Credentials:  dummyCredentials,
-		HTTPClient:   &http.Client{Transport: s.transport},
+		HTTPClient:   &http.Client{Transport: transport},
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.RateLimiter = ratelimit.None
 			o.Backoff = retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
