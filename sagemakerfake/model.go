@@ -114,6 +114,7 @@ var sdkEnumValues = map[string][]string{
 	"SageMakerImageName":           enumStrings(types.SageMakerImageName("").Values()),
 	"SharingType":                  enumStrings(types.SharingType("").Values()),
 	"SortOrder":                    enumStrings(types.SortOrder("").Values()),
+	"SpaceSortKey":                 enumStrings(types.SpaceSortKey("").Values()),
 	"SpaceStatus":                  enumStrings(types.SpaceStatus("").Values()),
 	"StudioWebPortal":              enumStrings(types.StudioWebPortal("").Values()),
 	"TagPropagation":               enumStrings(types.TagPropagation("").Values()),
