@@ -164,7 +164,7 @@ func (s *Server) studioView(tok string) studioView {
 	v := studioView{Title: "SageMaker Studio", DomainID: u.domainID, User: u.user, Space: u.space, Landing: u.landing, status: http.StatusOK}
 	appType, spaceName := landingTarget(u)
 	if spaceName == "" {
-		v.Note = "The URL opens Studio's home page, not an app."
+		v.Note = "The URL opens the Studio home page, not an app."
 		return v
 	}
 	v.Space = spaceName
