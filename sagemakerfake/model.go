@@ -12,8 +12,9 @@ import (
 )
 
 // The fake is driven by the service model itself: the apps extract (botocore 1.43.11) and the few
-// operations it lacks (CreateDomain, CreateUserProfile, CreateSpace, ListTags, AddTags and
-// DeleteTags), taken from the same botocore release. See model/README.md.
+// operations it lacks (CreateDomain, CreateUserProfile, CreateSpace, ListSpaces, DeleteSpace,
+// CreatePresignedDomainUrl, ListTags, AddTags and DeleteTags), taken from the same botocore
+// release. See model/README.md.
 //
 //go:embed model/sagemaker-apps-model.json model/sagemaker-fake-extra.json
 var modelFiles embed.FS
