@@ -474,13 +474,13 @@ func (s *Server) imageFailure(k appKey, appARN string, spec resourceSpec, levels
 }
 
 // parents finds the domain and the app's user profile or space.
-func (s *Server) parents(k appKey) (*domain, *profile, *space, *Error) {
+func (s *Server) parents(k appKey, now time.Time) (*domain, *profile, *space, *Error) {
 	d := s.domains[k.domainID]
 	if d == nil {
 		return nil, nil, nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+k.domainID))
 	}
 	if k.space != "" {
-		sp := s.liveSpace(childKey{k.domainID, k.space}, s.clock.Now())
+		sp := s.liveSpace(childKey{k.domainID, k.space}, now)
 		if sp == nil {
 			return nil, nil, nil, notFoundError("Space '%s' does not exist.", s.arn("space/"+k.domainID+"/"+k.space))
 		}
@@ -509,7 +509,7 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 		return nil, err
 	}
 	k := parseAppKey(in)
-	d, p, sp, err := s.parents(k)
+	d, p, sp, err := s.parents(k, now)
 	if err != nil {
 		return nil, err
 	}
@@ -860,8 +860,8 @@ func (s *Server) tagsOf(arn string, now time.Time) *[]types.Tag {
 			return &p.tags
 		}
 	}
-	for _, sp := range s.spaces {
-		if sp.arn == arn {
+	for k, sp := range s.spaces {
+		if sp.arn == arn && s.liveSpace(k, now) != nil {
 			return &sp.tags
 		}
 	}

@@ -181,6 +181,28 @@ func TestPresignedURLOpensThePageOfItsApp(t *testing.T) {
 		t.Errorf("an unknown token: %d\n%s", status, body)
 	}
 
+	// The app a URL opens can also come from its SpaceName; a private space opens only for its
+	// owner, whatever path the URL names.
+	bySpace, err := f.client.CreatePresignedDomainUrl(ctx(t), &sagemaker.CreatePresignedDomainUrlInput{DomainId: aws.String(testDomain),
+		UserProfileName: aws.String(testUser), SpaceName: aws.String("alice-lab")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := fetch(t, aws.ToString(bySpace.AuthorizedUrl)); status != http.StatusOK || !strings.Contains(body, `<dd id="app-name">default</dd>`) {
+		t.Errorf("the URL of the space: %d\n%s", status, body)
+	}
+	if err := f.srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	bob, err := f.client.CreatePresignedDomainUrl(ctx(t), &sagemaker.CreatePresignedDomainUrlInput{DomainId: aws.String(testDomain),
+		UserProfileName: aws.String("bob"), LandingUri: aws.String("studio::/jupyterlab/alice-lab")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := fetch(t, aws.ToString(bob.AuthorizedUrl)); status != http.StatusForbidden || !strings.Contains(body, "private to user profile alice") {
+		t.Errorf("bob's URL to alice's private space: %d\n%s", status, body)
+	}
+
 	// A URL for the user alone opens Studio's home page, not an app.
 	home, err := f.client.CreatePresignedDomainUrl(ctx(t), &sagemaker.CreatePresignedDomainUrlInput{DomainId: aws.String(testDomain), UserProfileName: aws.String(testUser)})
 	if err != nil {

@@ -80,6 +80,8 @@ func TestSpaceLifecycle(t *testing.T) {
 	wantCode(t, err, "ResourceNotFound")
 	_, err = f.client.DeleteSpace(ctx(t), &sagemaker.DeleteSpaceInput{DomainId: aws.String(testDomain), SpaceName: aws.String("alice-lab")})
 	wantCode(t, err, "ResourceNotFound")
+	_, err = f.client.ListTags(ctx(t), &sagemaker.ListTagsInput{ResourceArn: aws.String(wantARN)})
+	wantCode(t, err, "ResourceNotFound")
 	// The name is free again, for a space or for a user profile.
 	if _, err := f.client.CreateUserProfile(ctx(t), &sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String("alice-lab")}); err != nil {
 		t.Errorf("CreateUserProfile with a deleted space's name: %v", err)

@@ -1,5 +1,5 @@
 // Command sagemakerfake serves a fake Amazon SageMaker for Studio apps (domains, user profiles,
-// spaces and apps) on the real awsJson 1.1 protocol, so that any AWS client can use it: the AWS
+// spaces, apps and presigned URLs that open them) on the real awsJson 1.1 protocol, so that any AWS client can use it: the AWS
 // CLI, boto3, the Go SDK or another SDK. It is the in-process fake of package
 // github.com/studioapp/sagemakerapp/sagemakerfake on the wall clock; that package's documentation
 // says what is modelled and what is not.
@@ -16,7 +16,8 @@
 //	                credentials.
 //	-region         region named in ARNs (default us-east-1); the partition follows from it
 //	-account        12-digit account ID named in ARNs (default 123456789012)
-//	-startup-delay  how long new apps stay Pending, and deleted ones Deleting (default 2s)
+//	-startup-delay  how long new apps and spaces stay Pending, and deleted ones Deleting
+//	                (default 2s)
 //	-seed FILE      domains, user profiles and spaces to create at start
 //	-rand-seed N    seed of the random source behind generated IDs, so that a run can be
 //	                repeated; by default every start hands out different domain IDs
@@ -97,7 +98,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8770", "address to listen on (a port of 0 picks a free one)")
 	region := fs.String("region", "us-east-1", "region named in ARNs")
 	account := fs.String("account", "123456789012", "12-digit account ID named in ARNs")
-	startupDelay := fs.Duration("startup-delay", 2*time.Second, "how long new apps stay Pending and deleted ones Deleting")
+	startupDelay := fs.Duration("startup-delay", 2*time.Second, "how long new apps and spaces stay Pending and deleted ones Deleting")
 	seedFile := fs.String("seed", "", "JSON `file` of domains, user profiles and spaces to create at start")
 	randSeed := fs.Uint64("rand-seed", 0, "seed of the random source behind generated IDs (default: a new one at every start)")
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not a loopback address")
