@@ -289,9 +289,15 @@ func TestValidateRules(t *testing.T) {
 				in.AppType, in.ResourceSpec.SageMakerImageArn, in.ResourceSpec.SageMakerImageVersionArn = types.AppTypeJupyterLab, nil, aws.String(testImageVersionARN)
 			}},
 		{name: "JupyterLab image from the space", opts: []ValidateOption{WithDefaults(&types.ResourceSpec{SageMakerImageArn: aws.String(testImageARN)}, nil)},
-			change: func(in *sagemaker.CreateAppInput) { inSpace(in); in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, nil }},
+			change: func(in *sagemaker.CreateAppInput) {
+				inSpace(in)
+				in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, nil
+			}},
 		{name: "CodeEditor image version from the last level", opts: []ValidateOption{WithDefaults(nil, &types.ResourceSpec{}, &types.ResourceSpec{SageMakerImageVersionArn: aws.String(testImageVersionARN)})},
-			change: func(in *sagemaker.CreateAppInput) { inSpace(in); in.AppType, in.ResourceSpec = types.AppTypeCodeEditor, nil }},
+			change: func(in *sagemaker.CreateAppInput) {
+				inSpace(in)
+				in.AppType, in.ResourceSpec = types.AppTypeCodeEditor, nil
+			}},
 		{name: "KernelGateway needs no image", opts: []ValidateOption{WithDefaults(nil, nil)},
 			change: func(in *sagemaker.CreateAppInput) { in.ResourceSpec.SageMakerImageArn = nil }},
 
