@@ -67,7 +67,8 @@ func (d *spacesDouble) checkDeadline(ctx context.Context, op string) {
 	}
 }
 
-// seed adds a space as DescribeSpace reports it.
+// seed adds a space as DescribeSpace reports it. A test calls it before the Client runs; the
+// double calls it with d.mu held.
 func (d *spacesDouble) seed(name, owner string, sharing types.SharingType, appType AppType, statuses ...types.SpaceStatus) {
 	out := sagemaker.DescribeSpaceOutput{
 		DomainId: aws.String("d-abc123"), SpaceName: aws.String(name),
@@ -129,9 +130,7 @@ func (d *spacesDouble) CreateSpace(ctx context.Context, in *sagemaker.CreateSpac
 	if in.SpaceSettings != nil {
 		appType = in.SpaceSettings.AppType
 	}
-	d.mu.Unlock()
 	d.seed(name, owner, sharing, appType, statuses...)
-	d.mu.Lock()
 	return &sagemaker.CreateSpaceOutput{SpaceArn: d.spaces[name].out.SpaceArn}, nil
 }
 
@@ -385,9 +384,7 @@ func TestEnsureSpaceAfterALostResponse(t *testing.T) {
 		d := newSpacesDouble()
 		d.createErr = func(n int) error {
 			if n == 1 {
-				d.mu.Unlock()
 				d.seed("alice-space", "alice", types.SharingTypePrivate, types.AppTypeJupyterLab, types.SpaceStatusPending, types.SpaceStatusInService)
-				d.mu.Lock()
 				return &smithy.GenericAPIError{Code: "ServiceUnavailable", Message: "try again", Fault: smithy.FaultServer}
 			}
 			return nil
