@@ -67,6 +67,8 @@ type Server struct {
 	profiles  map[childKey]*profile
 	spaces    map[childKey]*space
 	apps      map[appKey]*app
+	bySpace   map[childKey]map[appKey]struct{} // the apps of each space, for the one-app rule
+	presigned map[string]*presignedURL         // CreatePresignedDomainUrl's tokens, until they expire
 	seq       uint64
 	faults    map[string][]*activeFault
 	throttles map[string]*bucket
@@ -130,6 +132,8 @@ func newServer(cfg config, opts []Option, listen bool) (*Server, error) {
 		profiles:  map[childKey]*profile{},
 		spaces:    map[childKey]*space{},
 		apps:      map[appKey]*app{},
+		bySpace:   map[childKey]map[appKey]struct{}{},
+		presigned: map[string]*presignedURL{},
 		faults:    map[string][]*activeFault{},
 		throttles: map[string]*bucket{},
 	}
@@ -299,19 +303,22 @@ func (s *Server) newRequestID() string {
 type opFunc func(s *Server, in map[string]any, now time.Time) (any, *Error)
 
 var handlers = map[string]opFunc{
-	"CreateDomain":        (*Server).opCreateDomain,
-	"DescribeDomain":      (*Server).opDescribeDomain,
-	"CreateUserProfile":   (*Server).opCreateUserProfile,
-	"DescribeUserProfile": (*Server).opDescribeUserProfile,
-	"CreateSpace":         (*Server).opCreateSpace,
-	"DescribeSpace":       (*Server).opDescribeSpace,
-	"CreateApp":           (*Server).opCreateApp,
-	"DescribeApp":         (*Server).opDescribeApp,
-	"DeleteApp":           (*Server).opDeleteApp,
-	"ListApps":            (*Server).opListApps,
-	"ListTags":            (*Server).opListTags,
-	"AddTags":             (*Server).opAddTags,
-	"DeleteTags":          (*Server).opDeleteTags,
+	"CreateDomain":             (*Server).opCreateDomain,
+	"DescribeDomain":           (*Server).opDescribeDomain,
+	"CreateUserProfile":        (*Server).opCreateUserProfile,
+	"DescribeUserProfile":      (*Server).opDescribeUserProfile,
+	"CreateSpace":              (*Server).opCreateSpace,
+	"DescribeSpace":            (*Server).opDescribeSpace,
+	"ListSpaces":               (*Server).opListSpaces,
+	"DeleteSpace":              (*Server).opDeleteSpace,
+	"CreatePresignedDomainUrl": (*Server).opCreatePresignedDomainURL,
+	"CreateApp":                (*Server).opCreateApp,
+	"DescribeApp":              (*Server).opDescribeApp,
+	"DeleteApp":                (*Server).opDeleteApp,
+	"ListApps":                 (*Server).opListApps,
+	"ListTags":                 (*Server).opListTags,
+	"AddTags":                  (*Server).opAddTags,
+	"DeleteTags":               (*Server).opDeleteTags,
 }
 
 // exchange is one request in flight.
@@ -344,6 +351,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
 	s.inflightMu.Unlock()
 	defer s.inflight.Done()
+	if r.URL.Path == StudioPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		s.serveStudio(w, r)
+		return
+	}
 	defer x.finish()
 	x.serve()
 }

@@ -41,12 +41,22 @@
 //	              "SpaceSharingSettings": {"SharingType": "Shared"}}]
 //	}
 //
-// With the server running, for example:
+// With the server running, for example, alice's private space and a JupyterLab app in it (with
+// an image, as the service requires), and a URL that opens it, which points at a page that the
+// server itself serves:
 //
-//	aws --endpoint-url http://127.0.0.1:8770 --region us-east-1 sagemaker create-app \
-//	    --domain-id d-example12345 --user-profile-name alice --app-type JupyterServer \
-//	    --app-name default --resource-spec InstanceType=system
-//	aws --endpoint-url http://127.0.0.1:8770 --region us-east-1 sagemaker list-apps
+//	export AWS_ENDPOINT_URL=http://127.0.0.1:8770 AWS_REGION=us-east-1
+//	aws sagemaker create-space --domain-id d-example12345 --space-name alice-lab \
+//	    --ownership-settings OwnerUserProfileName=alice --space-sharing-settings SharingType=Private \
+//	    --space-settings AppType=JupyterLab
+//	aws sagemaker create-app --domain-id d-example12345 --space-name alice-lab \
+//	    --app-type JupyterLab --app-name default \
+//	    --resource-spec InstanceType=ml.t3.medium,SageMakerImageArn=arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu
+//	aws sagemaker create-presigned-domain-url --domain-id d-example12345 \
+//	    --user-profile-name alice --landing-uri studio::/jupyterlab/alice-lab
+//	aws sagemaker list-apps
+//
+// (An AWS CLI older than AWS_ENDPOINT_URL support takes --endpoint-url on each command.)
 //
 // Any credentials do: the fake does not check signatures.
 package main
