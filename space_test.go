@@ -21,6 +21,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
 // spaceGone, as a status in a spaceRecord's list, makes the space disappear: a deletion ends.
@@ -691,4 +693,60 @@ func TestEnsureSpacesSlowProgressHoldsNoWorker(t *testing.T) {
 		assert.Less(t, calls, 16, "reports were coalesced")
 		assert.Equal(t, 8, last.InService, "the last report has the final counts")
 	})
+}
+
+// Against sagemakerfake, which models spaces on its own (facts §7): the flows above hold on the
+// real wire protocol, and the library refuses exactly what the fake would.
+func TestEnsureSpaceAgainstTheFake(t *testing.T) {
+	srv := sagemakerfake.Start(t)
+	domainID, err := srv.SeedDomain("", &sagemaker.CreateDomainInput{DomainName: aws.String("spaces"), AuthMode: types.AuthModeIam,
+		DefaultUserSettings: &types.UserSettings{ExecutionRole: aws.String("arn:aws:iam::123456789012:role/studio")}})
+	require.NoError(t, err)
+	for _, user := range []string{"alice", "bob"} {
+		require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String(user)}))
+	}
+	c := New(srv.Client(), func(o *Options) {
+		o.Now = srv.Now
+		o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
+	})
+	ctx := context.Background()
+
+	sp, err := c.EnsureSpace(ctx, PrivateSpace(domainID, "alice-space", "alice", types.AppTypeJupyterLab))
+	require.NoError(t, err)
+	assert.Equal(t, types.SpaceStatusInService, sp.Status)
+	again, err := c.EnsureSpace(ctx, PrivateSpace(domainID, "alice-space", "alice", types.AppTypeJupyterLab))
+	require.NoError(t, err, "adopted")
+	assert.Equal(t, sp.ARN, again.ARN)
+
+	_, err = c.EnsureSpace(ctx, PrivateSpace(domainID, "alice-space", "bob", types.AppTypeCodeEditor))
+	var conflict *SpaceConflictError
+	require.ErrorAs(t, err, &conflict)
+	assert.Equal(t, []string{"OwnershipSettings.OwnerUserProfileName", "SpaceSettings.AppType"}, conflict.Fields)
+
+	_, err = c.EnsureSpace(ctx, PrivateSpace(domainID, "bob", "bob", types.AppTypeJupyterLab))
+	assert.ErrorIs(t, err, ErrResourceInUse)
+	assert.Contains(t, err.Error(), "user profile", "the name is bob's profile's")
+
+	// The image rule: no level gives one, so the library refuses before the call, as the fake would.
+	in := &sagemaker.CreateAppInput{DomainId: aws.String(domainID), SpaceName: aws.String("alice-space"), AppType: types.AppTypeJupyterLab,
+		AppName: aws.String("default"), ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}}
+	_, rawErr := srv.Client().CreateApp(ctx, in)
+	var apiErr smithy.APIError
+	require.ErrorAs(t, rawErr, &apiErr)
+	assert.Contains(t, apiErr.ErrorMessage(), "SageMaker Image ARN is required")
+	_, err = c.CreateApp(ctx, in)
+	var fe *FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "ResourceSpec.SageMakerImageArn", fe.Field)
+	assert.Empty(t, srv.Apps())
+
+	image, err := DistributionImage("us-east-1", false)
+	require.NoError(t, err)
+	in.ResourceSpec.SageMakerImageArn = aws.String(image)
+	app, err := c.EnsureApp(ctx, in)
+	require.NoError(t, err)
+	assert.Equal(t, types.AppStatusInService, app.Status)
+	url, err := c.LaunchURL(ctx, app.ID)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(url, srv.URL()+sagemakerfake.StudioPath), url)
 }
