@@ -517,7 +517,7 @@ func (w *spaceWait) timeout() error {
 // else. BatchOptions.Concurrency spaces are in flight at a time, and CreateSpace calls are held to
 // BatchOptions.CreatesPerSecond across the batch on the Client's clock; BatchOptions.Wait is how
 // each space is waited for. OnProgress, if set, is called from one goroutine of its own with the
-// latest counts (Creating while a space is ensured; InService; Failed, cancelled ones included),
+// latest counts (Creating while a space is ensured; InService; Failed; Canceled for those the end of ctx stopped),
 // so that a slow callback holds up no space; counts may be coalesced, and the last call reports
 // the final counts before EnsureSpaces returns.
 //
@@ -537,7 +537,7 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 	opts.Wait.setDefaults()
 
 	results := make([]SpaceResult, len(ins))
-	p := newSpaceProgress(opts.OnProgress, c.opts.Now, len(ins))
+	p := newBatchProgress(opts.OnProgress, c.opts.Now, len(ins))
 	defer p.close()
 	api, apiErr := c.spacesAPI("CreateSpace")
 	var todo []int
@@ -545,10 +545,10 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 		switch ps := validateCreateSpace(in, c.opts.AllowUnknownAppTypes); {
 		case ps != nil:
 			results[i].Err = &ValidationError{Problems: ps}
-			p.set(i, spaceFailed)
+			p.set(i, stateFailed)
 		case apiErr != nil:
 			results[i].Err = apiErr
-			p.set(i, spaceFailed)
+			p.set(i, stateFailed)
 		default:
 			todo = append(todo, i)
 		}
@@ -556,8 +556,8 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 
 	var beforeCreate func(context.Context) error
 	if opts.CreatesPerSecond > 0 {
-		limiter := rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1)
-		beforeCreate = func(ctx context.Context) error { return c.waitForToken(ctx, limiter) }
+		limiter := &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.opts.Now, sleep: c.opts.Sleep}
+		beforeCreate = limiter.Wait
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -566,13 +566,16 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				p.set(i, spaceCreating)
+				p.set(i, stateCreating)
 				sp, err := c.ensureSpace(ctx, api, ins[i], opts.Wait, beforeCreate)
 				results[i] = SpaceResult{Space: sp, Err: err}
-				if err != nil {
-					p.set(i, spaceFailed)
-				} else {
-					p.set(i, spaceInService)
+				switch {
+				case err == nil:
+					p.set(i, stateInService)
+				case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+					p.set(i, stateCanceled)
+				default:
+					p.set(i, stateFailed)
 				}
 			}
 		}()
@@ -587,96 +590,11 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 		}
 		for _, j := range todo[k:] { // never started
 			results[j].Err = ctx.Err()
-			p.set(j, spaceFailed)
+			p.set(j, stateCanceled)
 		}
 		break
 	}
 	close(next)
 	wg.Wait()
 	return results
-}
-
-// spaceState is where one space of an EnsureSpaces call is; the order is the only way a state
-// moves, and the last two are final.
-type spaceState uint8
-
-const (
-	spaceQueued spaceState = iota
-	spaceCreating
-	spaceInService
-	spaceFailed
-)
-
-// spaceProgress counts the spaces of an EnsureSpaces call by state and reports the counts from a
-// goroutine of its own, coalescing changes, so that no worker waits for OnProgress.
-type spaceProgress struct {
-	on      func(BatchProgress)
-	now     func() time.Time
-	start   time.Time
-	changed chan struct{} // holds at most one pending report
-	done    chan struct{}
-
-	mu     sync.Mutex
-	states []spaceState
-	counts BatchProgress
-}
-
-func newSpaceProgress(on func(BatchProgress), now func() time.Time, n int) *spaceProgress {
-	p := &spaceProgress{on: on, now: now, start: now(), states: make([]spaceState, n)}
-	p.counts.Total, p.counts.Queued = n, n
-	if on != nil {
-		p.changed, p.done = make(chan struct{}, 1), make(chan struct{})
-		go p.report()
-	}
-	return p
-}
-
-func (p *spaceProgress) report() {
-	defer close(p.done)
-	for range p.changed {
-		p.mu.Lock()
-		counts := p.counts
-		p.mu.Unlock()
-		counts.Elapsed = p.now().Sub(p.start)
-		p.on(counts)
-	}
-}
-
-// close waits for the last report.
-func (p *spaceProgress) close() {
-	if p.on != nil {
-		close(p.changed)
-		<-p.done
-	}
-}
-
-func (p *spaceProgress) set(i int, s spaceState) {
-	p.mu.Lock()
-	old := p.states[i]
-	if old == s || old >= spaceInService {
-		p.mu.Unlock()
-		return
-	}
-	p.states[i] = s
-	*p.count(old)--
-	*p.count(s)++
-	p.mu.Unlock()
-	if p.on != nil {
-		select {
-		case p.changed <- struct{}{}:
-		default: // a report is pending; it will carry this change
-		}
-	}
-}
-
-func (p *spaceProgress) count(s spaceState) *int {
-	switch s {
-	case spaceQueued:
-		return &p.counts.Queued
-	case spaceCreating:
-		return &p.counts.Creating
-	case spaceInService:
-		return &p.counts.InService
-	}
-	return &p.counts.Failed
 }
