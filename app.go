@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // API is the part of the SageMaker client that the library calls. *sagemaker.Client satisfies it;
@@ -116,36 +119,54 @@ var errNoAPI = errors.New("the Client has no API; build it with New or NewFromCo
 // CreateApp validates in (see Validate), reads the instance-type defaults when the app needs them
 // (a KernelGateway app without an instance type: see the package doc), and calls CreateApp with
 // optFns, the SDK's per-call options. An invalid request returns a *ValidationError and sends
-// nothing. The returned App is Pending and shares no memory with in.
+// nothing. The returned App is Pending and shares no memory with in. Every attempt the SDK makes,
+// retries included, first waits for Options.CreateLimiter, if set.
 //
 // CreateApp has no client token, and the SDK retries it after throttling, server faults and
-// lost responses. When a retry is answered ResourceInUse, the first attempt may have created the
-// app and lost the answer: CreateApp then describes the app, and if it was created after the call
-// began (allowing Options.ClockSkew) with the requested spec, it is this call's and CreateApp
-// succeeds. An app that existed before the call is still ErrResourceInUse. Attempts are counted
-// by a middleware added through the per-call options; an API that ignores them (a test double)
-// gets the check on every ResourceInUse.
+// lost responses. When a retry is answered ResourceInUse after an earlier attempt whose outcome
+// is unknown (its answer was lost, or was a 5xx), that attempt may have created the app: CreateApp
+// then describes it and claims it only if it is Pending or InService, has the requested spec and
+// exactly the requested tags, and was created within the attempts' window on the service's clock
+// (measured from the Date of the service's answers; Options.ClockSkew where none was seen). A
+// throttled attempt is a definite refusal and never leads to a claim. What stays best-effort
+// without a client token: two callers whose CreateApp answers were both lost for the same app with
+// the same spec and tags within the same second cannot be told apart, and both are told success;
+// and a restart (an app of that name Deleted less than 24 hours ago keeps its CreationTime) cannot
+// be told from another's, so it is reported as ErrResourceInUse. EnsureApp, which compares what it
+// finds with what it asked for, is right in both cases. Attempts are watched by a middleware added
+// through the per-call options; an API that ignores them (a test double) gets no recovery.
 func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns ...func(*sagemaker.Options)) (*App, error) {
+	app, _, err := c.createApp(ctx, in, optFns)
+	return app, err
+}
+
+// createApp is CreateApp, which also reports whether the outcome of an attempt is unknown: the
+// request may have created the app although the call failed.
+func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options), limiters ...CreateLimiter) (*App, bool, error) {
 	if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
-		return nil, &ValidationError{Problems: ps}
+		return nil, false, &ValidationError{Problems: ps}
 	}
 	if c.api == nil {
-		return nil, &APIError{Operation: "CreateApp", Err: errNoAPI}
+		return nil, false, &APIError{Operation: "CreateApp", Err: errNoAPI}
 	}
 	if err := c.checkDefaults(ctx, in, optFns); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	start := c.opts.Now()
-	attempts := new(attemptCounter)
-	out, err := c.api.CreateApp(ctx, in, append(optFns[:len(optFns):len(optFns)], attempts.option)...)
+	att := &createAttempts{now: c.opts.Now}
+	if c.opts.CreateLimiter != nil {
+		att.limiters = append(att.limiters, c.opts.CreateLimiter)
+	}
+	att.limiters = append(att.limiters, limiters...)
+	out, err := c.api.CreateApp(ctx, in, append(optFns[:len(optFns):len(optFns)], att.option)...)
 	if err != nil {
 		err = mapError(ctx, "CreateApp", err)
-		if errors.Is(err, ErrResourceInUse) && attempts.n.Load() != 1 {
-			if app := c.recoverLostCreate(ctx, in, start, optFns); app != nil {
-				return app, nil
+		sum := att.summary()
+		if errors.Is(err, ErrResourceInUse) && sum.unknownFrom != (time.Time{}) {
+			if app := c.recoverLostCreate(ctx, in, sum, optFns); app != nil {
+				return app, false, nil
 			}
 		}
-		return nil, err
+		return nil, sum.unknownFrom != (time.Time{}), err
 	}
 	return &App{
 		ARN:          aws.ToString(out.AppArn),
@@ -153,16 +174,20 @@ func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 		Status:       types.AppStatusPending,
 		ResourceSpec: cloneResourceSpec(in.ResourceSpec),
 		RecoveryMode: aws.ToBool(in.RecoveryMode),
-	}, nil
+	}, false, nil
 }
 
-// recoverLostCreate returns the app in names if the CreateApp call that began at start made it:
-// the app is Pending or InService, was created at or after start (allowing for clock skew) and
-// has the requested spec. Otherwise, or if it cannot tell, it returns nil.
-func (c *Client) recoverLostCreate(ctx context.Context, in *sagemaker.CreateAppInput, start time.Time, optFns []func(*sagemaker.Options)) *App {
+// recoverLostCreate returns the app in names if an attempt of the CreateApp call that sum
+// describes made it: the app is Pending or InService, has the requested spec and tags, and was
+// created within the attempts' window on the service's clock. Otherwise, or if it cannot tell, it
+// returns nil.
+func (c *Client) recoverLostCreate(ctx context.Context, in *sagemaker.CreateAppInput, sum attemptSummary, optFns []func(*sagemaker.Options)) *App {
 	app, err := c.DescribeApp(ctx, appIDOf(in), optFns...)
 	if err != nil || (app.Status != types.AppStatusPending && app.Status != types.AppStatusInService) ||
-		!c.createdSince(app, start) || specDiff(in, app.ResourceSpec) != nil {
+		specDiff(in, app.ResourceSpec) != nil || !sum.window(c.opts.ClockSkew).contains(app.CreationTime) {
+		return nil
+	}
+	if same, err := c.hasExactlyTags(ctx, app.ARN, in.Tags, optFns); err != nil || !same {
 		return nil
 	}
 	c.logger().LogAttrs(ctx, slog.LevelDebug, "sagemakerapp: CreateApp was answered ResourceInUse for the app an earlier attempt created",
@@ -170,32 +195,103 @@ func (c *Client) recoverLostCreate(ctx context.Context, in *sagemaker.CreateAppI
 	return app
 }
 
-// createdSince reports whether app was created at or after t, allowing for clock skew.
-func (c *Client) createdSince(app *App, t time.Time) bool {
-	return !app.CreationTime.IsZero() && !app.CreationTime.Before(t.Add(-c.opts.ClockSkew))
+// createAttempts watches the attempts the SDK's retryer makes of one CreateApp, through a
+// middleware right after the retry middleware: it holds each attempt to the create limiters and
+// records what each attempt's outcome says.
+type createAttempts struct {
+	limiters []CreateLimiter
+	now      func() time.Time
+
+	mu  sync.Mutex
+	sum attemptSummary
 }
 
-// attemptCounter counts the attempts the SDK's retryer makes of one call, through a middleware
-// right after the retry middleware.
-type attemptCounter struct {
-	n atomic.Int32
+// attemptSummary is what the attempts of one CreateApp call showed.
+type attemptSummary struct {
+	n           int
+	unknownFrom time.Time     // when the first attempt whose outcome is unknown began; zero if none
+	last        time.Time     // when the last attempt ended
+	skew        time.Duration // the service's clock minus ours, from the Date of an answer
+	skewKnown   bool
 }
 
-func (a *attemptCounter) option(o *sagemaker.Options) {
+// timeWindow is a span of the service's clock.
+type timeWindow struct{ from, to time.Time }
+
+func (w timeWindow) contains(t time.Time) bool {
+	return !t.IsZero() && !t.Before(w.from) && !t.After(w.to)
+}
+
+// dateResolution is the precision of an HTTP Date header, from which the skew is measured.
+const dateResolution = time.Second
+
+// window is when, on the service's clock, an attempt whose outcome is unknown may have created
+// the app: from the first such attempt to the end of the last attempt, widened by the precision of
+// the measured skew, or by fallback when the service's clock was not seen.
+func (s attemptSummary) window(fallback time.Duration) timeWindow {
+	if s.skewKnown {
+		return timeWindow{s.unknownFrom.Add(s.skew - 2*dateResolution), s.last.Add(s.skew + 2*dateResolution)}
+	}
+	return timeWindow{s.unknownFrom.Add(-fallback), s.last.Add(fallback)}
+}
+
+func (a *createAttempts) summary() attemptSummary {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.sum
+}
+
+func (a *createAttempts) option(o *sagemaker.Options) {
 	o.APIOptions = append(o.APIOptions, a.addMiddleware)
 }
 
-func (a *attemptCounter) addMiddleware(stack *middleware.Stack) error {
-	m := middleware.FinalizeMiddlewareFunc("sagemakerapp.CountAttempts", a.handle)
+func (a *createAttempts) addMiddleware(stack *middleware.Stack) error {
+	m := middleware.FinalizeMiddlewareFunc("sagemakerapp.CreateAttempts", a.handle)
 	if _, ok := stack.Finalize.Get("Retry"); ok {
 		return stack.Finalize.Insert(m, "Retry", middleware.After)
 	}
 	return stack.Finalize.Add(m, middleware.Before)
 }
 
-func (a *attemptCounter) handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-	a.n.Add(1)
-	return next.HandleFinalize(ctx, in)
+func (a *createAttempts) handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	for _, l := range a.limiters {
+		if err := l.Wait(ctx); err != nil {
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+		}
+	}
+	start := a.now()
+	out, md, err := next.HandleFinalize(ctx, in)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sum.n++
+	a.sum.last = a.now()
+	if skew, ok := awsmiddleware.GetAttemptSkew(md); ok {
+		a.sum.skew, a.sum.skewKnown = skew, true
+	}
+	if a.sum.unknownFrom.IsZero() && outcomeUnknown(err) {
+		a.sum.unknownFrom = start
+	}
+	return out, md, err
+}
+
+// outcomeUnknown reports whether an attempt that ended in err may have created the app: its answer
+// was lost or cut short (no response, or a success whose body did not arrive whole), or the
+// service failed (5xx). A 4xx answer (throttling, validation, ResourceInUse) is a definite refusal,
+// and so is a connection that was never made.
+func outcomeUnknown(err error) bool {
+	if err == nil {
+		return false
+	}
+	var resp *smithyhttp.ResponseError
+	if errors.As(err, &resp) && resp.Response != nil {
+		status := resp.HTTPStatusCode()
+		return status >= 500 || status < 400
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	return true
 }
 
 // validateConfig is the validation the Client's options ask for; a nil Client asks for the
@@ -316,8 +412,9 @@ func (c *Client) DeleteApp(ctx context.Context, id AppID, optFns ...func(*sagema
 
 // awaitDeletable follows a DeleteApp answered ResourceInUse: it looks at the app, at the pace of
 // a wait, while it is Pending, and reports gone for an app that is Deleting, Deleted, Failed or
-// not found; for an InService one it returns neither, and the app can be deleted. inUse is
-// returned if the app cannot be looked at.
+// not found; for an InService one it returns neither, and the app can be deleted. Throttling and
+// service faults are looked past until the wait's Timeout; inUse is returned if the app cannot be
+// looked at for another reason.
 func (c *Client) awaitDeletable(ctx context.Context, w *waiter, inUse error) (gone bool, err error) {
 	for {
 		app, err, final := w.next(ctx)
@@ -329,6 +426,8 @@ func (c *Client) awaitDeletable(ctx context.Context, w *waiter, inUse error) (go
 			return app.Status != types.AppStatusInService, nil
 		case isGone(err):
 			return true, nil
+		case isTransient(err):
+			w.lastErr = err // throttled or a fault: look again, within the wait's bound
 		default:
 			return false, inUse
 		}

@@ -2,6 +2,7 @@ package sagemakerapp
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -32,8 +33,10 @@ type BatchOptions struct {
 	// for every app, from many goroutines at once.
 	Wait WaitOptions
 
-	// OnProgress, if set, is called with the counts each time an app changes state. Calls are
-	// serialized; it must not block for long.
+	// OnProgress, if set, is called with the counts after apps change state, from a goroutine of
+	// its own, so that a slow callback never holds up the batch: calls are serialized, and while
+	// one runs, later changes coalesce into the next call, which has the latest counts. The last
+	// call, before EnsureApps returns, has the final counts.
 	OnProgress func(BatchProgress)
 }
 
@@ -45,6 +48,7 @@ type BatchProgress struct {
 	Waiting   int // created or found, not InService yet
 	InService int // done
 	Failed    int // ended with an error (invalid input included)
+	Canceled  int // stopped, or never started, because the batch's context ended
 	Elapsed   time.Duration
 }
 
@@ -81,8 +85,8 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 	opts.Wait.setDefaults()
 
 	results := make([]Result, len(ins))
-	p := &batchProgress{on: opts.OnProgress, now: c.opts.Now, start: c.opts.Now(), states: make([]batchState, len(ins))}
-	p.counts.Total, p.counts.Queued = len(ins), len(ins)
+	p := newBatchProgress(opts.OnProgress, c.opts.Now, len(ins))
+	defer p.close()
 	var todo []int
 	for i, in := range ins {
 		if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
@@ -93,9 +97,9 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 		todo = append(todo, i)
 	}
 
-	var limiter *rate.Limiter
+	var limiter CreateLimiter
 	if opts.CreatesPerSecond > 0 {
-		limiter = rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1)
+		limiter = &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.opts.Now, sleep: c.opts.Sleep}
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -118,7 +122,7 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 		}
 		for _, j := range todo[k:] { // never started
 			results[j].Err = ctx.Err()
-			p.set(j, stateFailed)
+			p.set(j, stateCanceled)
 		}
 		break
 	}
@@ -127,9 +131,9 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 	return results
 }
 
-// ensureOne ensures one app of a batch: EnsureApp, with its CreateApp calls held to the batch's
-// rate and its states counted.
-func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, opts *BatchOptions, limiter *rate.Limiter, p *batchProgress, i int) Result {
+// ensureOne ensures one app of a batch: EnsureApp, with every CreateApp attempt held to the
+// batch's rate and its states counted.
+func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, opts *BatchOptions, limiter CreateLimiter, p *batchProgress, i int) Result {
 	if c.api == nil {
 		p.set(i, stateFailed)
 		return Result{Err: &APIError{Operation: "CreateApp", Err: errNoAPI}}
@@ -145,29 +149,43 @@ func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, op
 	}
 	w := c.newWaiter(appIDOf(in), wo, "InService")
 	if limiter != nil {
-		w.beforeCreate = func(ctx context.Context) error { return c.waitForToken(ctx, limiter) }
+		w.limiters = []CreateLimiter{limiter}
 	}
+	wctx, cancel := w.bound(ctx)
+	defer cancel()
 	w.join()
 	defer w.leave()
-	app, err := c.ensure(ctx, in, w)
-	if err != nil {
+	app, err := c.ensure(wctx, in, w)
+	switch {
+	case err == nil:
+		p.set(i, stateInService)
+		return Result{App: app}
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		p.set(i, stateCanceled)
+	default:
 		p.set(i, stateFailed)
-		return Result{Err: err}
 	}
-	p.set(i, stateInService)
-	return Result{App: app}
+	return Result{Err: err}
 }
 
-// waitForToken waits for the limiter to allow one call, on the Client's clock.
-func (c *Client) waitForToken(ctx context.Context, limiter *rate.Limiter) error {
-	now := c.opts.Now()
-	r := limiter.ReserveN(now, 1)
+// clockLimiter is a rate.Limiter that waits on the Client's clock, so that a batch under a fake
+// clock holds its rate in the clock's time.
+type clockLimiter struct {
+	l     *rate.Limiter
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
+}
+
+// Wait waits for the limiter to allow one call.
+func (l *clockLimiter) Wait(ctx context.Context) error {
+	now := l.now()
+	r := l.l.ReserveN(now, 1)
 	d := r.DelayFrom(now)
 	if d <= 0 {
 		return nil
 	}
-	if err := c.opts.Sleep(ctx, d); err != nil {
-		r.CancelAt(c.opts.Now())
+	if err := l.sleep(ctx, d); err != nil {
+		r.CancelAt(l.now())
 		return err
 	}
 	return nil
@@ -181,31 +199,69 @@ const (
 	stateWaiting
 	stateInService
 	stateFailed
+	stateCanceled
 )
 
-// batchProgress keeps the state of each app of a batch and reports the counts.
+// batchProgress keeps the state of each app of a batch and reports the counts from a goroutine
+// of its own (see BatchOptions.OnProgress).
 type batchProgress struct {
 	mu     sync.Mutex
-	on     func(BatchProgress)
 	now    func() time.Time
 	start  time.Time
 	states []batchState
 	counts BatchProgress
+
+	on     func(BatchProgress)
+	notify chan struct{} // holds one pending report at most
+	done   chan struct{} // closed when the reporting goroutine has ended
+}
+
+func newBatchProgress(on func(BatchProgress), now func() time.Time, n int) *batchProgress {
+	p := &batchProgress{on: on, now: now, start: now(), states: make([]batchState, n)}
+	p.counts.Total, p.counts.Queued = n, n
+	if on != nil {
+		p.notify, p.done = make(chan struct{}, 1), make(chan struct{})
+		go p.report()
+	}
+	return p
+}
+
+// report calls OnProgress with the latest counts once for each run of changes.
+func (p *batchProgress) report() {
+	defer close(p.done)
+	for range p.notify {
+		p.mu.Lock()
+		counts := p.counts
+		counts.Elapsed = p.now().Sub(p.start)
+		p.mu.Unlock()
+		p.on(counts)
+	}
+}
+
+// close ends the reporting once the final counts are reported.
+func (p *batchProgress) close() {
+	if p.notify != nil {
+		close(p.notify)
+		<-p.done
+	}
 }
 
 func (p *batchProgress) set(i int, s batchState) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	old := p.states[i]
 	if old == s || old >= stateInService {
+		p.mu.Unlock()
 		return
 	}
 	p.states[i] = s
 	*p.count(old)--
 	*p.count(s)++
-	if p.on != nil {
-		p.counts.Elapsed = p.now().Sub(p.start)
-		p.on(p.counts)
+	p.mu.Unlock()
+	if p.notify != nil {
+		select {
+		case p.notify <- struct{}{}:
+		default: // a report is pending, and it will read these counts
+		}
 	}
 }
 
@@ -219,6 +275,8 @@ func (p *batchProgress) count(s batchState) *int {
 		return &p.counts.Waiting
 	case stateInService:
 		return &p.counts.InService
+	case stateCanceled:
+		return &p.counts.Canceled
 	}
 	return &p.counts.Failed
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -63,33 +64,41 @@ func TestEnsureAppsSharesPolls(t *testing.T) {
 }
 
 // TestEnsureAppsHoldsTheCreateRate: the fake throttles CreateApp above a rate, and the batch's
-// limiter stays under it: no Result has an error, (almost) no CreateApp is throttled, and the
-// batch takes the time the rate says. It runs on real time, as a fake clock cannot be shared by
-// many goroutines that sleep at once; the bucket's burst of 2 absorbs the scheduler bunching two
-// sends on a loaded machine. Without the limiter most of the first wave of 50 is throttled.
-// Scaled to 25 and 20 per second; TestEnsureAppsHoldsTheCreateRateOfTheIssue runs the issue's 5
-// and 4 per second, 200 apps, for 50 seconds.
+// limiter stays under it: no Result has an error, no CreateApp is throttled, and the batch takes
+// the time the rate says. It runs in a testing/synctest bubble, so the time is exact whatever the
+// machine's load: 50 goroutines wait on their own timers at once, and the bubble's clock moves
+// only when all of them wait. Without the limiter most of the first wave of 50 is throttled
+// (TestEnsureAppsWithoutALimiterIsThrottled shows it).
 func TestEnsureAppsHoldsTheCreateRate(t *testing.T) {
-	elapsed, ideal := testCreateRate(t, 100, 25, 20)
-	assert.LessOrEqual(t, elapsed, 2*ideal, "the limiter does not hold the batch back")
+	for _, tc := range []struct {
+		n                        int
+		throttleRate, createRate float64
+	}{{100, 25, 20}, {200, 5, 4}} {
+		synctest.Test(t, func(t *testing.T) {
+			elapsed, ideal, throttled := testCreateRate(t, tc.n, tc.throttleRate, tc.createRate)
+			assert.Zero(t, throttled, "the limiter keeps the creates under the service's rate")
+			assert.GreaterOrEqual(t, elapsed, ideal, "the limiter held the rate")
+			assert.LessOrEqual(t, elapsed, ideal*11/10, "and did not hold the batch back")
+		})
+	}
 }
 
-func TestEnsureAppsHoldsTheCreateRateOfTheIssue(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes 50 seconds of real time")
-	}
-	elapsed, ideal := testCreateRate(t, 200, 5, 4)
-	assert.LessOrEqual(t, elapsed, ideal*5/4, "within 1.25 times of 200/4 s")
+func TestEnsureAppsWithoutALimiterIsThrottled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, _, throttled := testCreateRate(t, 100, 25, -1)
+		assert.Greater(t, throttled, 20, "without the limiter the first wave is throttled")
+	})
 }
 
 // testCreateRate ensures n apps at createRate while the fake throttles CreateApp at
-// throttleRate, and returns how long the batch took and the time the rate alone sets.
-func testCreateRate(t *testing.T, n int, throttleRate, createRate float64) (elapsed, ideal time.Duration) {
-	e := newEnv(t, sagemakerfake.WithClock(sagemakerfake.SystemClock{}), sagemakerfake.WithStartupDelay(50*time.Millisecond))
-	e.c = New(e.srv.Client(fastRetries, e.countAttempts))
+// throttleRate, in a synctest bubble, and returns how long the batch took, the time the rate
+// alone sets and how many CreateApp attempts the fake throttled.
+func testCreateRate(t *testing.T, n int, throttleRate, createRate float64) (elapsed, ideal time.Duration, throttled int) {
+	e := newSyncEnv(t, sagemakerfake.WithStartupDelay(50*time.Millisecond))
 	e.srv.SetThrottle("CreateApp", throttleRate, 2)
+	ins := e.inputs(n)
 	start := time.Now()
-	results := e.c.EnsureApps(context.Background(), e.inputs(n), func(o *BatchOptions) {
+	results := e.c.EnsureApps(context.Background(), ins, func(o *BatchOptions) {
 		o.Concurrency, o.CreatesPerSecond = 50, createRate
 		o.Wait.MinDelay, o.Wait.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
 	})
@@ -97,18 +106,17 @@ func testCreateRate(t *testing.T, n int, throttleRate, createRate float64) (elap
 	for i, r := range results {
 		require.NoError(t, r.Err, "app %d", i)
 	}
-	throttled := 0
 	for _, r := range e.srv.Requests() {
 		if r.Operation == "CreateApp" && r.ErrorCode == "ThrottlingException" {
 			throttled++
 		}
 	}
-	ideal = time.Duration(float64(n-1) / createRate * float64(time.Second))
-	assert.LessOrEqual(t, throttled, n/20, "the limiter keeps the creates under the service's rate")
-	assert.GreaterOrEqual(t, elapsed, ideal, "the limiter held the rate")
-	t.Logf("%d apps at %v creates/s under a throttle of %v/s: %v (ideal %v, ratio %.3f), %d throttled, %d CreateApp calls",
-		n, createRate, throttleRate, elapsed.Round(time.Millisecond), ideal, float64(elapsed)/float64(ideal), throttled, e.calls("CreateApp"))
-	return elapsed, ideal
+	if createRate > 0 {
+		ideal = time.Duration(float64(n-1) / createRate * float64(time.Second))
+	}
+	t.Logf("%d apps at %v creates/s under a throttle of %v/s: %v (ideal %v), %d throttled, %d CreateApp calls",
+		n, createRate, throttleRate, elapsed, ideal, throttled, e.calls("CreateApp"))
+	return elapsed, ideal, throttled
 }
 
 // Failures stay per app: a quota that lets 150 of 200 apps start.

@@ -207,6 +207,8 @@ func (b AppBuilder) CreateAndWait(ctx context.Context, optFns ...func(*WaitOptio
 	in := b.input()
 	w := b.client.newWaiter(appIDOf(in), newWaitOptions(optFns), "InService")
 	w.since = w.start
+	ctx, cancel := w.bound(ctx)
+	defer cancel()
 	w.join()
 	defer w.leave()
 	app, err := b.client.CreateApp(ctx, in, w.opts.ClientOptions...)
@@ -217,7 +219,7 @@ func (b AppBuilder) CreateAndWait(ctx context.Context, optFns ...func(*WaitOptio
 		return nil, err
 	}
 	w.observe(app)
-	w.looked, w.lookedAt = true, w.start // the create was the first look
+	w.lookAt(w.start) // the create was the first look
 	return b.client.waitInService(ctx, w)
 }
 

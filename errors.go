@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,19 +88,53 @@ func (e *AppFailedError) Error() string {
 func (e *AppFailedError) Is(target error) bool { return target == ErrAppFailed }
 
 // AppConflictError reports that Ensure found the app already there, Pending or InService, with a
-// ResourceSpec other than the one requested. Nothing was changed. Existing is the app as found;
-// Fields names each member that differs, as an SDK member path ("ResourceSpec.InstanceType").
-// errors.Is(err, ErrResourceInUse) is true.
+// ResourceSpec other than the one requested, or, for a space app, that the space runs another app
+// (a space runs one app at a time). Nothing was changed. Existing is the app as found (for a space,
+// the app that runs in it); Fields names each member that differs, as an SDK member path
+// ("ResourceSpec.InstanceType"; "AppType" and "AppName" for another app in the space); Requested
+// is the spec that was asked for. errors.Is(err, ErrResourceInUse) is true.
 type AppConflictError struct {
-	Existing *App
-	Fields   []string
+	Existing  *App
+	Fields    []string
+	Requested *types.ResourceSpec
 }
 
 var _ error = (*AppConflictError)(nil)
 
-// Error names the app and the members that differ.
+// Error names the app and, per member that differs, what was asked and what exists.
 func (e *AppConflictError) Error() string {
-	return "sagemakerapp: app " + e.Existing.ID.String() + " exists with another spec: " + strings.Join(e.Fields, ", ") + " differ"
+	var b strings.Builder
+	if slices.Contains(e.Fields, "AppName") || slices.Contains(e.Fields, "AppType") {
+		b.WriteString("sagemakerapp: space ")
+		b.WriteString(e.Existing.ID.DomainID + "/" + e.Existing.ID.SpaceName)
+		b.WriteString(" runs app ")
+		b.WriteString(string(e.Existing.ID.AppType) + "/" + e.Existing.ID.AppName)
+		b.WriteString(" (" + string(e.Existing.Status) + "); a space runs one app at a time: stop that app (DeleteApp) or use another space")
+		return b.String()
+	}
+	b.WriteString("sagemakerapp: app ")
+	b.WriteString(e.Existing.ID.String())
+	b.WriteString(" exists with another spec")
+	for i, f := range e.Fields {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(f)
+		b.WriteString(" asked ")
+		b.WriteString(quoteOrNone(specValue(e.Requested, f)))
+		b.WriteString(", found ")
+		b.WriteString(quoteOrNone(specValue(e.Existing.ResourceSpec, f)))
+	}
+	return b.String()
+}
+
+func quoteOrNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return strconv.Quote(s)
 }
 
 // Is reports whether target is ErrResourceInUse.
@@ -264,17 +299,22 @@ func (e *APIError) kind() error {
 		return ErrAccessDenied
 	case e.StatusCode >= 500 || e.Fault == smithy.FaultServer:
 		return ErrServiceUnavailable
-	case e.Code == "" && e.StatusCode == 0 && isTransportError(e.Err):
+	case e.Code == "" && e.StatusCode < 400 && isTransportError(e.Err):
 		return ErrServiceUnavailable
 	}
 	return nil
 }
 
-// isTransportError reports whether err is a failure to send a request or to receive its response.
+// isTransportError reports whether err is a failure to send a request or to receive its response:
+// no answer, or one cut short (a 200 whose body ended early fails to deserialize), or a
+// cancellation or timeout that is not the caller's (mapError has already kept those as they are).
 func isTransportError(err error) bool {
 	var send *smithyhttp.RequestSendError
 	var netErr net.Error
-	return errors.As(err, &send) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF)
+	var deser *smithy.DeserializationError
+	return errors.As(err, &send) || errors.As(err, &netErr) || errors.As(err, &deser) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // mapError turns an error from an SDK call into the library's: nil stays nil; a failure caused by

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
@@ -61,8 +62,7 @@ func TestFaultMatrix(t *testing.T) {
 				t.Cleanup(func() { goleak.VerifyNone(t) }) // runs last, after the fake has closed
 				e := newEnv(t)
 				ctx := context.Background()
-				builder := e.c.NewApp(e.domainID, types.AppTypeJupyterLab, "default").ForUser("alice").
-					InstanceType(types.AppInstanceTypeMlT3Medium).Tag("team", "ml")
+				builder := e.builder("default")
 				if op == "DeleteApp" {
 					_, err := builder.Ensure(ctx)
 					require.NoError(t, err)
@@ -104,53 +104,71 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 // TestConcurrentEnsureUnderFaults: 100 goroutines ensure 20 apps, five callers each, while the
-// fake fails 10% of all calls with a 5xx, throttles 10% and loses 5% of the answers after acting.
-// Exactly 20 apps exist, every caller of an app gets its ARN, and no error reaches a caller.
-// It runs on real time with short pauses, as 100 goroutines would move a shared fake clock too
-// fast for the deadlines of the others.
+// fake loses 20% of the answers after acting, fails 10% of all calls with a 5xx and throttles 20%.
+// Two of the five callers of each app ask for another instance type. Exactly one app per name
+// exists; every success is an app with the spec its caller asked for (no wrong success); the
+// callers of the spec that won all get its ARN; those of the other spec get an *AppConflictError.
+// It runs in a testing/synctest bubble, so that 100 goroutines each wait on their own timers and
+// the time is exact.
 func TestConcurrentEnsureUnderFaults(t *testing.T) {
-	e := newEnv(t, sagemakerfake.WithClock(sagemakerfake.SystemClock{}), sagemakerfake.WithStartupDelay(20*time.Millisecond))
-	e.c = New(e.srv.Client(fastRetries, e.countAttempts))
-	e.srv.InjectFault(sagemakerfake.AllOperations, sagemakerfake.Fault{Code: "InternalFailure", Probability: 0.10})
-	e.srv.InjectFault(sagemakerfake.AllOperations, sagemakerfake.Fault{Code: "ThrottlingException", Probability: 0.10})
-	e.srv.InjectFault(sagemakerfake.AllOperations, sagemakerfake.Fault{DropAfterCommit: true, Probability: 0.05})
+	synctest.Test(t, func(t *testing.T) {
+		e := newSyncEnv(t, sagemakerfake.WithStartupDelay(time.Minute))
+		e.srv.InjectFault(sagemakerfake.AllOperations, sagemakerfake.Fault{DropAfterCommit: true, Probability: 0.20})
+		e.srv.InjectFault(sagemakerfake.AllOperations, sagemakerfake.Fault{Code: "InternalFailure", Probability: 0.10})
+		e.srv.InjectFault(sagemakerfake.AllOperations, sagemakerfake.Fault{Code: "ThrottlingException", Probability: 0.20})
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	const apps, callers = 20, 5
-	arns := make([][callers]string, apps)
-	errs := make([][callers]error, apps)
-	var wg sync.WaitGroup
-	for a := range apps {
-		for c := range callers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				app, err := e.c.EnsureApp(ctx, e.input(fmt.Sprintf("app%02d", a)), func(o *WaitOptions) {
-					o.MinDelay, o.MaxDelay = 5*time.Millisecond, 50*time.Millisecond
-				})
-				errs[a][c] = err
-				if err == nil {
-					arns[a][c] = app.ARN
+		const apps, callers = 20, 5
+		type outcome struct {
+			spec types.AppInstanceType
+			app  *App
+			err  error
+		}
+		got := make([][callers]outcome, apps)
+		var wg sync.WaitGroup
+		for a := range apps {
+			for c := range callers {
+				spec := types.AppInstanceTypeMlT3Medium
+				if c%5 >= 3 {
+					spec = types.AppInstanceTypeMlM5Xlarge
 				}
-			}()
+				in := e.input(fmt.Sprintf("app%02d", a))
+				in.ResourceSpec.InstanceType = spec
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					app, err := e.c.EnsureApp(context.Background(), in)
+					got[a][c] = outcome{spec, app, err}
+				}()
+			}
 		}
-	}
-	wg.Wait()
-	e.srv.ClearFaults(sagemakerfake.AllOperations)
+		wg.Wait()
+		e.srv.ClearFaults(sagemakerfake.AllOperations)
 
-	for a := range apps {
-		for c := range callers {
-			require.NoError(t, errs[a][c], "app %d caller %d", a, c)
-			assert.Equal(t, arns[a][0], arns[a][c], "every caller of app %d gets the same ARN", a)
+		live := map[string]sagemakerfake.App{}
+		for _, app := range e.srv.Apps() {
+			live[app.AppName] = app
 		}
-	}
-	assert.EqualValues(t, apps, e.creates.Load(), "exactly one create per app")
-	live := e.srv.Apps()
-	require.Len(t, live, apps)
-	for _, app := range live {
-		assert.Equal(t, types.AppStatusInService, app.Status, app.AppName)
-	}
-	t.Logf("client attempts: CreateApp %d, DescribeApp %d, ListApps %d, ListTags %d, AddTags %d",
-		e.calls("CreateApp"), e.calls("DescribeApp"), e.calls("ListApps"), e.calls("ListTags"), e.calls("AddTags"))
+		require.Len(t, live, apps, "exactly one app per name")
+		wrong := 0
+		for a := range apps {
+			actual := live[fmt.Sprintf("app%02d", a)]
+			assert.Equal(t, types.AppStatusInService, actual.Status)
+			for c, o := range got[a] {
+				if o.spec == actual.ResourceSpec.InstanceType {
+					require.NoError(t, o.err, "app %d caller %d asked the spec that exists", a, c)
+					assert.Equal(t, actual.ARN, o.app.ARN)
+					continue
+				}
+				if o.err == nil {
+					wrong++
+				}
+				var conflict *AppConflictError
+				assert.ErrorAs(t, o.err, &conflict, "app %d caller %d asked another spec", a, c)
+			}
+		}
+		assert.Zero(t, wrong, "no success for an app of another spec")
+		assert.EqualValues(t, apps, e.creates.Load(), "exactly one create per app")
+		t.Logf("client attempts: CreateApp %d, DescribeApp %d, ListApps %d, ListTags %d, AddTags %d",
+			e.calls("CreateApp"), e.calls("DescribeApp"), e.calls("ListApps"), e.calls("ListTags"), e.calls("AddTags"))
+	})
 }

@@ -89,16 +89,20 @@ type appTypeRule struct {
 	onlyInstanceType InstanceType
 	// trainingPlan reports whether ResourceSpec.TrainingPlanArn is supported.
 	trainingPlan bool
-	// needsInstanceType reports whether the service refuses the app when no instance type is set
-	// on the app, the user profile or space, or the domain.
-	needsInstanceType bool
+	// needs is what the service refuses the app without, unless a level of defaults below the
+	// app gives it (see resolve.go): an instance type for KernelGateway, an image for JupyterLab
+	// and CodeEditor.
+	needs defaultNeed
+	// spaceOnly reports an app type that runs only in a space (facts §7.1): CreateApp with
+	// UserProfileName is refused.
+	spaceOnly bool
 }
 
 var appTypeRules = map[AppType]appTypeRule{
 	types.AppTypeJupyterServer: {onlyInstanceType: InstanceTypeSystem},
-	types.AppTypeKernelGateway: {needsInstanceType: true},
-	types.AppTypeJupyterLab:    {trainingPlan: true},
-	types.AppTypeCodeEditor:    {trainingPlan: true},
+	types.AppTypeKernelGateway: {needs: needInstanceType},
+	types.AppTypeJupyterLab:    {trainingPlan: true, needs: needImage, spaceOnly: true},
+	types.AppTypeCodeEditor:    {trainingPlan: true, needs: needImage, spaceOnly: true},
 }
 
 // SupportsTrainingPlan reports whether apps of type t accept ResourceSpec.TrainingPlanArn

@@ -33,7 +33,8 @@ type env struct {
 	creates  atomic.Int32 // apps the fake has created
 
 	mu       sync.Mutex
-	attempts map[string]int // HTTP attempts the client made, by operation
+	attempts map[string]int  // HTTP attempts the client made, by operation
+	spaces   map[string]bool // spaces seeded
 }
 
 // fastRetries keeps the SDK's three attempts but drops their backoff (real sleep) and their
@@ -50,6 +51,31 @@ func newEnv(t *testing.T, opts ...sagemakerfake.Option) *env {
 	e := &env{}
 	count := sagemakerfake.WithFailureRule(func(sagemakerfake.App) string { e.creates.Add(1); return "" })
 	e.srv = sagemakerfake.Start(t, append([]sagemakerfake.Option{count}, opts...)...)
+	e.seed(t)
+	e.c = New(e.srv.Client(fastRetries, e.countAttempts), func(o *Options) { o.Now = e.srv.Now; o.Sleep = e.sleep })
+	return e
+}
+
+// newSyncEnv is newEnv for a test inside a testing/synctest bubble: the fake is served in memory
+// (sagemakerfake.NewHandler) on the bubble's clock, and the Client waits on real timers, which the
+// bubble runs in no real time. Many goroutines can then wait at once, each on its own timer, and
+// the time the test sees is exact.
+func newSyncEnv(t *testing.T, opts ...sagemakerfake.Option) *env {
+	t.Helper()
+	e := &env{}
+	count := sagemakerfake.WithFailureRule(func(sagemakerfake.App) string { e.creates.Add(1); return "" })
+	srv, err := sagemakerfake.NewHandler(append([]sagemakerfake.Option{count}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	e.srv = srv
+	e.seed(t)
+	e.c = New(e.srv.Client(fastRetries, e.countAttempts))
+	return e
+}
+
+// seed makes the domain and alice's user profile.
+func (e *env) seed(t *testing.T) {
+	t.Helper()
 	var err error
 	e.domainID, err = e.srv.SeedDomain("", &sagemaker.CreateDomainInput{
 		DomainName: aws.String("lifecycle"), AuthMode: types.AuthModeIam,
@@ -57,8 +83,6 @@ func newEnv(t *testing.T, opts ...sagemakerfake.Option) *env {
 	})
 	require.NoError(t, err)
 	require.NoError(t, e.srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(e.domainID), UserProfileName: aws.String("alice")}))
-	e.c = New(e.srv.Client(fastRetries, e.countAttempts), func(o *Options) { o.Now = e.srv.Now; o.Sleep = e.sleep })
-	return e
 }
 
 // countAttempts counts every HTTP attempt of the client, retries included, by operation. (The
@@ -87,18 +111,52 @@ func (e *env) sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// input is a JupyterLab app of alice's on ml.t3.medium with one tag.
+// testImage is the SageMaker Distribution image of us-east-1, which the fake's apps run.
+const testImage = "arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu"
+
+// input is a JupyterLab app on ml.t3.medium with the distribution image and one tag, in alice's
+// private space of the same name (seeded the first time it is asked for).
 func (e *env) input(name string) *sagemaker.CreateAppInput {
+	e.space(name)
 	return &sagemaker.CreateAppInput{
-		DomainId: aws.String(e.domainID), UserProfileName: aws.String("alice"),
+		DomainId: aws.String(e.domainID), SpaceName: aws.String(name),
 		AppType: types.AppTypeJupyterLab, AppName: aws.String(name),
-		ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium},
+		ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium, SageMakerImageArn: aws.String(testImage)},
 		Tags:         []types.Tag{{Key: aws.String("team"), Value: aws.String("ml")}},
 	}
 }
 
+// space seeds alice's private JupyterLab space name, once.
+func (e *env) space(name string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.spaces == nil {
+		e.spaces = map[string]bool{}
+	}
+	if e.spaces[name] {
+		return
+	}
+	err := e.srv.SeedSpace(&sagemaker.CreateSpaceInput{
+		DomainId: aws.String(e.domainID), SpaceName: aws.String(name),
+		OwnershipSettings:    &types.OwnershipSettings{OwnerUserProfileName: aws.String("alice")},
+		SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypePrivate},
+		SpaceSettings:        &types.SpaceSettings{AppType: types.AppTypeJupyterLab},
+	})
+	if err != nil {
+		panic(err) // a test bug: the seed is valid
+	}
+	e.spaces[name] = true
+}
+
+// builder is the builder of input(name).
+func (e *env) builder(name string) AppBuilder {
+	e.space(name)
+	return e.c.NewApp(e.domainID, types.AppTypeJupyterLab, name).InSpace(name).
+		InstanceType(types.AppInstanceTypeMlT3Medium).Image(testImage).Tag("team", "ml")
+}
+
 func (e *env) id(name string) AppID {
-	return AppID{DomainID: e.domainID, UserProfileName: "alice", AppType: types.AppTypeJupyterLab, AppName: name}
+	return AppID{DomainID: e.domainID, SpaceName: name, AppType: types.AppTypeJupyterLab, AppName: name}
 }
 
 // calls counts the HTTP attempts of op the client has made.
@@ -285,7 +343,7 @@ func TestWaitForAppToleratesNotFoundAndTransientErrors(t *testing.T) {
 func TestDeleteAndWaitForAppDeleted(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	_, err := e.c.NewApp(e.domainID, types.AppTypeJupyterLab, "default").ForUser("alice").InstanceType(types.AppInstanceTypeMlT3Medium).CreateAndWait(ctx)
+	_, err := e.builder("default").CreateAndWait(ctx)
 	require.NoError(t, err)
 	require.NoError(t, e.c.DeleteApp(ctx, e.id("default")))
 	assert.Equal(t, types.AppStatusDeleting, e.status(t, "default"))
@@ -350,32 +408,24 @@ func TestCreateAppStillRefusesAnOlderApp(t *testing.T) {
 	require.ErrorIs(t, err, ErrResourceInUse, "one attempt answered ResourceInUse is never taken for ours")
 }
 
-// A double that ignores the per-call options gets the time rule alone.
+// A double that ignores the per-call options shows no attempts, so no attempt's outcome is known to
+// be unknown: a ResourceInUse is never taken for this call's app, even one made just now with its
+// spec (before, the time rule alone claimed it).
 func TestCreateAppRecoveryWithADoubleThatIgnoresOptions(t *testing.T) {
-	created := time.Date(2026, 11, 29, 12, 0, 5, 0, time.UTC)
 	api := &stubAPI{
 		createApp: func(*sagemaker.CreateAppInput) (*sagemaker.CreateAppOutput, error) {
 			return nil, &types.ResourceInUse{Message: aws.String("exists")}
 		},
-		describeApp: func(in *sagemaker.DescribeAppInput) (*sagemaker.DescribeAppOutput, error) {
-			return &sagemaker.DescribeAppOutput{AppArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:app/d-xy7pqhqf3kz1/alice-smith/kernelgateway/datascience-kernel"),
-				Status: types.AppStatusPending, CreationTime: &created, ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}}, nil
-		},
 	}
 	c, clock := stubClient(api)
-	app, err := c.CreateApp(context.Background(), typicalInput())
-	require.NoError(t, err, "created after the call began, with our spec: ours")
-	assert.Equal(t, created, app.CreationTime)
-
-	clock.Advance(time.Hour)
-	_, err = c.CreateApp(context.Background(), typicalInput())
-	require.ErrorIs(t, err, ErrResourceInUse, "created long before the call: not ours")
-
-	c, _ = stubClient(api)
-	in := typicalInput()
-	in.ResourceSpec.InstanceType = types.AppInstanceTypeMlM5Large
-	_, err = c.CreateApp(context.Background(), in)
-	require.ErrorIs(t, err, ErrResourceInUse, "another spec: not ours")
+	created := clock.Now()
+	api.describeApp = func(in *sagemaker.DescribeAppInput) (*sagemaker.DescribeAppOutput, error) {
+		return &sagemaker.DescribeAppOutput{AppArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:app/d-xy7pqhqf3kz1/alice-smith/kernelgateway/datascience-kernel"),
+			Status: types.AppStatusPending, CreationTime: &created, ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}}, nil
+	}
+	_, err := c.CreateApp(context.Background(), typicalInput())
+	require.ErrorIs(t, err, ErrResourceInUse)
+	assert.Zero(t, api.count("DescribeApp"), "no attempt's outcome is unknown: nothing to recover")
 }
 
 func TestEnsureApp(t *testing.T) {
@@ -453,7 +503,7 @@ func TestEnsureApp(t *testing.T) {
 	})
 	t.Run("creates a Deleted app again and waits out a Deleting one", func(t *testing.T) {
 		e := newEnv(t, sagemakerfake.WithDeleteDelay(time.Minute))
-		_, err := e.c.NewApp(e.domainID, types.AppTypeJupyterLab, "default").ForUser("alice").InstanceType(types.AppInstanceTypeMlT3Medium).CreateAndWait(ctx)
+		_, err := e.builder("default").CreateAndWait(ctx)
 		require.NoError(t, err)
 		require.NoError(t, e.c.DeleteApp(ctx, e.id("default")))
 		require.Equal(t, types.AppStatusDeleting, e.status(t, "default"))
@@ -472,7 +522,8 @@ func TestEnsureApp(t *testing.T) {
 	})
 	t.Run("invalid input sends nothing", func(t *testing.T) {
 		e := newEnv(t)
-		in := e.input("not_valid")
+		in := e.input("default")
+		in.AppName = aws.String("not_valid")
 		_, err := e.c.EnsureApp(ctx, in)
 		require.ErrorIs(t, err, ErrInvalidInput)
 		assert.Empty(t, e.attempts)
@@ -494,7 +545,14 @@ func TestSpecDiff(t *testing.T) {
 		{name: "instance type", want: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlM5Large}, got: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}, fields: []string{"ResourceSpec.InstanceType"}},
 		{name: "image and lifecycle", want: &types.ResourceSpec{SageMakerImageArn: aws.String("a"), LifecycleConfigArn: aws.String("l")},
 			got: &types.ResourceSpec{SageMakerImageArn: aws.String("b"), LifecycleConfigArn: aws.String("m")}, fields: []string{"ResourceSpec.SageMakerImageArn", "ResourceSpec.LifecycleConfigArn"}},
-		{name: "not reported is no conflict", want: &types.ResourceSpec{SageMakerImageVersionAlias: aws.String("1.2.3")}, got: &types.ResourceSpec{}},
+		{name: "asked for and missing is a conflict", want: &types.ResourceSpec{SageMakerImageVersionAlias: aws.String("1.2.3")}, got: &types.ResourceSpec{},
+			fields: []string{"ResourceSpec.SageMakerImageVersionAlias"}},
+		{name: "an idle-shutdown lifecycle config the app lacks", want: &types.ResourceSpec{LifecycleConfigArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:studio-lifecycle-config/idle")},
+			got: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}, fields: []string{"ResourceSpec.LifecycleConfigArn"}},
+		{name: "a training plan the app lacks", want: &types.ResourceSpec{TrainingPlanArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:training-plan/p")},
+			got: nil, fields: []string{"ResourceSpec.TrainingPlanArn"}},
+		{name: "an instance type the app does not report", want: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlM5Large}, got: &types.ResourceSpec{},
+			fields: []string{"ResourceSpec.InstanceType"}},
 		{name: "None matches unset", want: &types.ResourceSpec{TrainingPlanArn: aws.String("None")}, got: nil},
 		{name: "None against a set value", want: &types.ResourceSpec{LifecycleConfigArn: aws.String("None")}, got: &types.ResourceSpec{LifecycleConfigArn: aws.String("l")}, fields: []string{"ResourceSpec.LifecycleConfigArn"}},
 	}

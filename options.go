@@ -41,13 +41,28 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 
 	// ClockSkew is how far the service's clock may be from Now, for telling an app this Client
-	// created from one that existed before (see Client.CreateApp). Zero means
+	// created from one that existed before (see Client.CreateApp), used only when no answer of the
+	// service gave its time (an HTTP Date): the skew measured from one is used instead. Zero means
 	// DefaultClockSkew.
 	ClockSkew time.Duration
+
+	// CreateLimiter, if set, is waited for before every CreateApp attempt the Client makes,
+	// the SDK's retries included, from CreateApp, EnsureApp and EnsureApps alike: a
+	// *rate.Limiter (golang.org/x/time/rate) holds one process to a rate; a limiter shared
+	// through Redis (package limiter/redisrate of this repository) holds several replicas to
+	// one. Nil means none beyond the per-batch BatchOptions.CreatesPerSecond.
+	CreateLimiter CreateLimiter
+}
+
+// CreateLimiter holds CreateApp calls to a rate: Wait blocks until one call may go, and returns
+// an error only when ctx ends first (or the limiter itself fails, which fails the attempt).
+// *rate.Limiter satisfies it.
+type CreateLimiter interface {
+	Wait(ctx context.Context) error
 }
 
 // DefaultClockSkew is the default of Options.ClockSkew.
-const DefaultClockSkew = time.Minute
+const DefaultClockSkew = 5 * time.Second
 
 func (o *Options) setDefaults() {
 	if o.DefaultsTTL == 0 {

@@ -339,3 +339,20 @@ func identifierLen(s string) int {
 	}
 	return i
 }
+
+// matchDisplayName reports whether s matches the model's NonEmptyString64 pattern, (?!\s*$).+,
+// read as Go's regexp reads "." and "\s" (RE2 has no lookahead, so it cannot compile the pattern
+// itself): at least one character, no newline, and not only blanks (\t \f \r and space).
+func matchDisplayName(s string) bool {
+	blank := true
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			return false
+		case '\t', '\f', '\r', ' ':
+		default:
+			blank = false
+		}
+	}
+	return !blank
+}

@@ -11,14 +11,25 @@ import (
 )
 
 // Shared polling. While more than one wait of a Client runs on one domain, the waits stop
-// describing their apps one by one: one paged ListApps of the domain (DomainIdEquals, 100 a page)
-// per interval serves them all. The interval follows the same backoff as a single wait, from the
-// smallest MinDelay and MaxDelay among the waits. No goroutine runs it: the wait that finds no
-// round scheduled leads the next one (sleeps until it is due, lists, and hands the result to the
-// others); if its context ends first, another wait takes over. DescribeApp is still called for
-// what ListApps cannot say: a Failed app's FailureReason, and an app missing from the list past
-// the grace window. A ListApps that the caller may not make (AccessDenied, or any error but a
-// transient one) turns sharing off for the domain: its waits describe their apps again.
+// describing their apps one by one: one ListApps round of the domain serves every wait that is
+// due. Each wait keeps its own pace (its WaitOptions' backoff, without the jitter, which only
+// spreads waits that do not share); a round is held when the first of the waits blocked for one
+// is due, so the pace follows the waits present, and a wait that comes with a shorter pace cuts
+// the sleep of the round being prepared. No goroutine runs it: the wait
+// that finds no round in flight leads the next one (sleeps until it is due, lists, and hands the
+// result to the others); if its context ends first, another wait takes over, and the round is
+// released on every exit path, a panic included.
+//
+// A round reads no more than it saves: records come newest first (SortBy CreationTime, SortOrder
+// Descending, sent explicitly), the round stops as soon as every waiting app is found, and it
+// reads at most as many pages as there are waits it serves, so sharing never costs more reads than
+// describing each app would. A wait whose app the pages read did not reach describes it alone from
+// then on. Of two records of one app (an old Deleted one and the new one) the later CreationTime
+// wins whatever the order, and a spec absent from a list never overwrites one DescribeApp gave.
+// DescribeApp is still called for what ListApps cannot say: a Failed app's FailureReason, and an
+// app missing from a complete list past the grace window. A ListApps that the caller may not make
+// (AccessDenied, or any error but a transient one) turns sharing off for the domain: its waits
+// describe their apps again.
 
 // domainPolls holds the pollers of a Client's domains, one per domain with waits running.
 type domainPolls struct {
@@ -29,47 +40,46 @@ type domainPolls struct {
 // domainPoller schedules the ListApps rounds of one domain. Its fields are guarded by
 // domainPolls.mu.
 type domainPoller struct {
-	waits    int
-	off      bool // ListApps failed for good: waits describe their apps
-	minDelay time.Duration
-	maxDelay time.Duration
-	backoff  *backoff // the pace of rounds, from the first round of a run of sharing
-	nextAt   time.Time
-	inFlight *listRound // the round being led, if any
-	last     *listRound // the last round that ended
+	waits    map[*waiter]struct{} // the waits of the domain
+	off      bool                 // ListApps failed for good: waits describe their apps
+	waiting  map[*waiter]struct{} // the waits blocked for the next round
+	inFlight *listRound           // the round being prepared or read, if any
+	wake     context.CancelFunc   // cuts short the sleep of the round being prepared
+	dueAt    time.Time            // when the round being prepared is due
+	last     *listRound           // the last round that ended
 }
 
-// listRound is one ListApps of a domain, all pages.
+// listRound is one ListApps of a domain.
 type listRound struct {
-	done    chan struct{} // closed when the round ends or is abandoned
-	started time.Time
-	apps    map[AppID]types.AppDetails
-	err     error // the ListApps error, if it failed
+	done     chan struct{} // closed when the round ends or is abandoned
+	started  time.Time
+	apps     map[AppID]types.AppDetails
+	complete bool  // every page was read: an app missing from apps is not in the domain
+	err      error // the ListApps error, if it failed
 }
 
-func (p *domainPolls) join(domainID string, o *WaitOptions) {
+func (p *domainPolls) join(w *waiter) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.byDomain == nil {
 		p.byDomain = make(map[string]*domainPoller)
 	}
-	d := p.byDomain[domainID]
+	d := p.byDomain[w.id.DomainID]
 	if d == nil {
-		d = &domainPoller{minDelay: o.MinDelay, maxDelay: o.MaxDelay}
-		p.byDomain[domainID] = d
+		d = &domainPoller{waits: make(map[*waiter]struct{}), waiting: make(map[*waiter]struct{})}
+		p.byDomain[w.id.DomainID] = d
 	}
-	d.waits++
-	d.minDelay, d.maxDelay = min(d.minDelay, o.MinDelay), min(d.maxDelay, o.MaxDelay)
+	d.waits[w] = struct{}{}
 }
 
-func (p *domainPolls) leave(domainID string) {
+func (p *domainPolls) leave(w *waiter) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	d := p.byDomain[domainID]
-	if d.waits--; d.waits == 0 {
-		delete(p.byDomain, domainID)
-	} else if d.waits == 1 {
-		d.backoff = nil // a lone wait paces itself; sharing that starts again starts afresh
+	if d := p.byDomain[w.id.DomainID]; d != nil {
+		delete(d.waits, w)
+		if len(d.waits) == 0 {
+			delete(p.byDomain, w.id.DomainID)
+		}
 	}
 }
 
@@ -78,7 +88,7 @@ func (p *domainPolls) sharing(domainID string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	d := p.byDomain[domainID]
-	return d != nil && d.waits > 1 && !d.off
+	return d != nil && len(d.waits) > 1 && !d.off
 }
 
 // nextShared makes w's next look from the domain's next ListApps round.
@@ -87,7 +97,8 @@ func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 	if err != nil {
 		return nil, nil, w.contextError(ctx, err)
 	}
-	w.round, w.lookedAt = r, r.started
+	w.round = r
+	w.lookAt(r.started)
 	switch {
 	case r.err != nil && isTransient(r.err):
 		return nil, r.err, nil
@@ -96,6 +107,9 @@ func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 	}
 	d, listed := r.apps[w.id]
 	switch {
+	case !listed && !r.complete:
+		w.unlisted = true // the app is deeper in the list than the round read
+		return w.describe(ctx)
 	case !listed && w.young():
 		return nil, &APIError{Operation: "ListApps", Code: "ResourceNotFound", Message: "the app is not in its domain's list yet"}, nil
 	case !listed, d.Status == types.AppStatusFailed, w.last == nil:
@@ -103,8 +117,10 @@ func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 		return w.describe(ctx)
 	}
 	app := *w.last
-	app.Status, app.ResourceSpec, app.CreationTime = d.Status, d.ResourceSpec, aws.ToTime(d.CreationTime)
-	app.FailureReason = ""
+	app.Status, app.CreationTime, app.FailureReason = d.Status, aws.ToTime(d.CreationTime), ""
+	if d.ResourceSpec != nil {
+		app.ResourceSpec = d.ResourceSpec
+	}
 	return &app, nil, nil
 }
 
@@ -112,9 +128,20 @@ func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 // w has not used yet: one that has ended, the one in flight, or one that w leads itself. It
 // returns an error only when ctx ends or w's deadline passes while w leads.
 func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) {
+	c.polls.mu.Lock()
+	d := c.polls.byDomain[w.id.DomainID]
+	if d.inFlight != nil && d.wake != nil && w.paced.Before(d.dueAt) {
+		d.wake() // the round being prepared is due later than w: prepare it again
+	}
+	c.polls.mu.Unlock()
+	defer func() {
+		c.polls.mu.Lock()
+		delete(d.waiting, w)
+		c.polls.mu.Unlock()
+	}()
 	for {
 		c.polls.mu.Lock()
-		d := c.polls.byDomain[w.id.DomainID]
+		d.waiting[w] = struct{}{} // again, after a round that served the others
 		if r := d.last; r != nil && r != w.round && !r.started.Before(w.lookedAt) {
 			c.polls.mu.Unlock()
 			return r, nil
@@ -128,67 +155,107 @@ func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) 
 				return nil, ctx.Err()
 			}
 		}
-		if d.backoff == nil {
-			d.backoff = &backoff{min: d.minDelay, max: d.maxDelay, rand: w.backoff.rand}
-			d.nextAt = c.opts.Now().Add(d.backoff.next())
-		}
 		r := &listRound{done: make(chan struct{})}
 		d.inFlight = r
-		nextAt := d.nextAt
 		c.polls.mu.Unlock()
-
-		err := c.leadRound(ctx, w, r, nextAt)
-
-		c.polls.mu.Lock()
-		d.inFlight = nil
-		if err == nil {
-			d.last = r
-			if d.backoff != nil {
-				d.nextAt = c.opts.Now().Add(d.backoff.next())
-			}
-			if r.err != nil && !isTransient(r.err) {
-				d.off = true
-			}
-		}
-		close(r.done)
-		c.polls.mu.Unlock()
-		if err != nil {
+		if err := c.leadRound(ctx, w, d, r); err != nil {
 			return nil, err
 		}
 		return r, nil
 	}
 }
 
-// leadRound sleeps until nextAt (or w's deadline, which ends the lead with a timeout) and lists
-// the domain's apps into r. A failed ListApps is r.err; only the end of ctx is an error.
-func (c *Client) leadRound(ctx context.Context, w *waiter, r *listRound, nextAt time.Time) error {
-	now := c.opts.Now()
-	if wait := nextAt.Sub(now); wait > 0 {
-		remaining := w.deadline.Sub(now)
-		if err := c.opts.Sleep(ctx, min(wait, remaining)); err != nil {
-			return err
+// leadRound prepares the round r of domain d and reads it: it sleeps until the first waiting wait
+// is due (or w's deadline, which ends the lead with a timeout), then lists. A failed ListApps is
+// r.err; only the end of ctx, or w's deadline, is an error. The round is released however this
+// returns, a panic included: it becomes d.last when it was read, and is abandoned otherwise.
+func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *listRound) (err error) {
+	read := false
+	defer func() {
+		c.polls.mu.Lock()
+		d.inFlight, d.wake = nil, nil
+		if read {
+			d.last = r
+			if r.err != nil && !isTransient(r.err) {
+				d.off = true
+			}
+			// The waits this round serves are no longer waiting: the next round is due when the
+			// first of those that come back is.
+			for o := range d.waiting {
+				if !r.started.Before(o.lookedAt) {
+					delete(d.waiting, o)
+				}
+			}
 		}
-		if remaining < wait {
+		close(r.done)
+		c.polls.mu.Unlock()
+	}()
+	for {
+		c.polls.mu.Lock()
+		due := w.paced
+		for o := range d.waiting {
+			if o.paced.Before(due) {
+				due = o.paced
+			}
+		}
+		sleepCtx, wake := context.WithCancel(ctx)
+		d.dueAt, d.wake = due, wake
+		c.polls.mu.Unlock()
+
+		now := c.opts.Now()
+		wait, remaining := due.Sub(now), w.deadline.Sub(now)
+		if wait <= 0 {
+			wake()
+			break
+		}
+		err := c.opts.Sleep(sleepCtx, min(wait, remaining))
+		wake()
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			continue // woken by a wait due sooner
+		case remaining < wait:
 			return w.timeout()
 		}
+		break
 	}
+
+	// The round serves every wait of the domain that shares: those waiting now, and those that
+	// come for a round later.
+	c.polls.mu.Lock()
+	wanted := make(map[AppID]struct{}, len(d.waits))
+	for o := range d.waits {
+		if !o.unlisted {
+			wanted[o.id] = struct{}{}
+		}
+	}
+	wanted[w.id] = struct{}{}
+	c.polls.mu.Unlock()
+
 	r.started = c.opts.Now()
 	r.apps = make(map[AppID]types.AppDetails)
-	pages := sagemaker.NewListAppsPaginator(c.api, &sagemaker.ListAppsInput{DomainIdEquals: aws.String(w.id.DomainID), MaxResults: aws.Int32(100)})
-	for pages.HasMorePages() {
+	pages := sagemaker.NewListAppsPaginator(c.api, &sagemaker.ListAppsInput{
+		DomainIdEquals: aws.String(w.id.DomainID), MaxResults: aws.Int32(100),
+		SortBy: types.AppSortKeyCreationTime, SortOrder: types.SortOrderDescending,
+	})
+	budget := len(wanted) // pages: never more than describing each app would cost
+	for n := 0; pages.HasMorePages() && n < budget && len(wanted) > 0; n++ {
 		out, err := pages.NextPage(ctx, w.opts.ClientOptions...)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			r.err = mapError(ctx, "ListApps", err)
+			read = true
 			return nil
 		}
 		for _, a := range out.Apps {
-			// In ascending creation order, a newer record of a name replaces an older one.
-			r.apps[AppID{DomainID: aws.ToString(a.DomainId), UserProfileName: aws.ToString(a.UserProfileName),
-				SpaceName: aws.ToString(a.SpaceName), AppType: a.AppType, AppName: aws.ToString(a.AppName)}] = a
+			keepLatest(r.apps, a)
+			delete(wanted, appIDOfDetails(a))
 		}
 	}
+	r.complete = !pages.HasMorePages() || len(wanted) == 0
+	read = true
 	return nil
 }

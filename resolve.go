@@ -13,30 +13,132 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Instance-type precedence. An app's own ResourceSpec.InstanceType wins; below it come default
-// ResourceSpecs, the first that sets an instance type winning (facts §2.4, applied alike by
-// sagemakerfake):
+// Precedence of defaults. What an app must have, an instance type for KernelGateway and an
+// image for JupyterLab and CodeEditor, comes from its own ResourceSpec or, failing that, from the
+// first level of default ResourceSpecs that gives it (facts §2.4, applied alike by sagemakerfake):
 //
 //	user-profile app:  the profile's UserSettings, the domain's DefaultUserSettings
 //	shared-space app:  the space's SpaceSettings, the domain's DefaultSpaceSettings, DefaultUserSettings
 //	private-space app: the space's SpaceSettings, the owner's UserSettings, DefaultUserSettings
 //
-// Only a KernelGateway app fails when no level sets one, so only then does the Client read the
-// levels, to fail fast with every level named instead of after a round trip. The read is an
-// optimisation and never the reason a valid request is refused: a read that fails for any reason
-// but the caller's context lets the request go, for the service to decide, and a refusal is made
-// only on a view read after the call began, never on a cached one. Reads are cached per domain,
-// user profile and space for Options.DefaultsTTL, and concurrent callers share one read.
+// At each level the app type's own member holds the spec: KernelGatewayAppSettings,
+// JupyterLabAppSettings or CodeEditorAppSettings, each with its DefaultResourceSpec (a space's
+// are SpaceJupyterLabAppSettings and SpaceCodeEditorAppSettings; DefaultSpaceSettings has no
+// CodeEditor member, so that level is not looked at for CodeEditor apps). The instance type and
+// the image are one mechanism: the same reads, the same cache, the same levels, with a
+// per-app-type accessor (appSettingsMembers) and a per-app-type need (defaultNeed).
+//
+// Only an app that lacks what it needs makes the Client read the levels, to fail fast with every
+// level named instead of after a round trip. The read is an optimisation and never the reason a
+// valid request is refused: a read that fails for any reason but the caller's context lets the
+// request go, for the service to decide, and a refusal is made only on a view read after the call
+// began, never on a cached one. Reads are cached per domain, user profile and space for
+// Options.DefaultsTTL, and concurrent callers share one read.
 
-// needsDefaults reports whether in's app type needs an instance type that in does not set.
-func needsDefaults(in *sagemaker.CreateAppInput) bool {
-	return appTypeRules[in.AppType].needsInstanceType &&
-		(in.ResourceSpec == nil || in.ResourceSpec.InstanceType == "")
+// defaultNeed is what an app type must get from its request or from a level of defaults.
+type defaultNeed uint8
+
+const (
+	needNothing      defaultNeed = iota
+	needInstanceType             // ResourceSpec.InstanceType (KernelGateway)
+	needImage                    // ResourceSpec.SageMakerImageArn or SageMakerImageVersionArn (JupyterLab, CodeEditor)
+)
+
+// givenBy reports whether spec gives what n needs. For an image, either ARN counts, and the
+// literal "None" (the model's value that clears a member) counts as unset.
+func (n defaultNeed) givenBy(spec *types.ResourceSpec) bool {
+	switch {
+	case n == needNothing:
+		return true
+	case spec == nil:
+		return false
+	case n == needInstanceType:
+		return spec.InstanceType != ""
+	}
+	return isSetARN(spec.SageMakerImageArn) || isSetARN(spec.SageMakerImageVersionArn)
 }
 
-// checkDefaults refuses a request that needs an instance type no level gives it. It returns nil
-// when some level gives one, when the levels cannot be read (the service decides), or a context
-// error when ctx ended.
+func isSetARN(p *string) bool { return p != nil && *p != "" && *p != "None" }
+
+// needsDefaults reports whether in's app type needs something that in does not set.
+func needsDefaults(in *sagemaker.CreateAppInput) bool {
+	return !appTypeRules[in.AppType].needs.givenBy(in.ResourceSpec)
+}
+
+// settingsMembers says where an app type's DefaultResourceSpec is in each kind of settings
+// (facts §2.3). A nil accessor is a shape without a member for the app type: that level is not
+// looked at. Each accessor takes a nil settings value.
+type settingsMembers struct {
+	name         string // the member, for messages: "KernelGatewayAppSettings"
+	user         func(*types.UserSettings) *types.ResourceSpec
+	space        func(*types.SpaceSettings) *types.ResourceSpec
+	defaultSpace func(*types.DefaultSpaceSettings) *types.ResourceSpec
+}
+
+var appSettingsMembers = map[AppType]settingsMembers{
+	types.AppTypeKernelGateway: {
+		name: "KernelGatewayAppSettings",
+		user: func(s *types.UserSettings) *types.ResourceSpec {
+			if s == nil || s.KernelGatewayAppSettings == nil {
+				return nil
+			}
+			return s.KernelGatewayAppSettings.DefaultResourceSpec
+		},
+		space: func(s *types.SpaceSettings) *types.ResourceSpec {
+			if s == nil || s.KernelGatewayAppSettings == nil {
+				return nil
+			}
+			return s.KernelGatewayAppSettings.DefaultResourceSpec
+		},
+		defaultSpace: func(s *types.DefaultSpaceSettings) *types.ResourceSpec {
+			if s == nil || s.KernelGatewayAppSettings == nil {
+				return nil
+			}
+			return s.KernelGatewayAppSettings.DefaultResourceSpec
+		},
+	},
+	types.AppTypeJupyterLab: {
+		name: "JupyterLabAppSettings",
+		user: func(s *types.UserSettings) *types.ResourceSpec {
+			if s == nil || s.JupyterLabAppSettings == nil {
+				return nil
+			}
+			return s.JupyterLabAppSettings.DefaultResourceSpec
+		},
+		space: func(s *types.SpaceSettings) *types.ResourceSpec {
+			if s == nil || s.JupyterLabAppSettings == nil {
+				return nil
+			}
+			return s.JupyterLabAppSettings.DefaultResourceSpec
+		},
+		defaultSpace: func(s *types.DefaultSpaceSettings) *types.ResourceSpec {
+			if s == nil || s.JupyterLabAppSettings == nil {
+				return nil
+			}
+			return s.JupyterLabAppSettings.DefaultResourceSpec
+		},
+	},
+	types.AppTypeCodeEditor: {
+		name: "CodeEditorAppSettings",
+		user: func(s *types.UserSettings) *types.ResourceSpec {
+			if s == nil || s.CodeEditorAppSettings == nil {
+				return nil
+			}
+			return s.CodeEditorAppSettings.DefaultResourceSpec
+		},
+		space: func(s *types.SpaceSettings) *types.ResourceSpec {
+			if s == nil || s.CodeEditorAppSettings == nil {
+				return nil
+			}
+			return s.CodeEditorAppSettings.DefaultResourceSpec
+		},
+		// DefaultSpaceSettings has no CodeEditor member.
+	},
+}
+
+// checkDefaults refuses a request that needs what no level gives it. It returns nil when some
+// level gives it, when the levels cannot be read (the service decides), or a context error when
+// ctx ended.
 func (c *Client) checkDefaults(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options)) error {
 	if !needsDefaults(in) {
 		return nil
@@ -55,7 +157,7 @@ func (c *Client) checkDefaults(ctx context.Context, in *sagemaker.CreateAppInput
 				}
 				return ctxErr
 			}
-			c.logger().LogAttrs(ctx, slog.LevelDebug, "sagemakerapp: could not read the instance-type defaults; the service will decide",
+			c.logger().LogAttrs(ctx, slog.LevelDebug, "sagemakerapp: could not read the defaults; the service will decide",
 				slog.String("domain", aws.ToString(in.DomainId)), slog.Any("error", err))
 			return nil
 		}
@@ -63,7 +165,7 @@ func (c *Client) checkDefaults(ctx context.Context, in *sagemaker.CreateAppInput
 			return nil
 		}
 		var ps problems
-		validateDefaultInstanceType(&ps, in.AppType, levels)
+		validateDefaults(&ps, in.AppType, in.ResourceSpec, levels)
 		if ps == nil {
 			return nil
 		}
@@ -76,8 +178,8 @@ func (c *Client) checkDefaults(ctx context.Context, in *sagemaker.CreateAppInput
 	}
 }
 
-// levelSource is one level of defaults: what to read, how to name it, and where its
-// KernelGateway ResourceSpec is.
+// levelSource is one level of defaults: what to read, how to name it, and where the app type's
+// ResourceSpec is in what was read.
 type levelSource struct {
 	key   defaultsKey
 	label string
@@ -85,20 +187,20 @@ type levelSource struct {
 }
 
 // defaultLevels reads the default ResourceSpecs below the app in, most specific first, up to the
-// first that sets an instance type, and returns when the oldest of them was read. Entries read
-// before notBefore are read again. levels is nil when the caller may not read a level.
+// first that gives what the app type needs, and returns when the oldest of them was read. Entries
+// read before notBefore are read again. levels is nil when the caller may not read a level.
 func (c *Client) defaultLevels(ctx context.Context, in *sagemaker.CreateAppInput, notBefore time.Time, optFns []func(*sagemaker.Options)) (levels []defaultLevel, oldest time.Time, err error) {
 	domainID := aws.ToString(in.DomainId)
-	const kg = ".KernelGatewayAppSettings.DefaultResourceSpec"
+	need := appTypeRules[in.AppType].needs
+	m := appSettingsMembers[in.AppType]
+	member := "." + m.name + ".DefaultResourceSpec"
 	profile := func(role, name string) levelSource {
-		return levelSource{defaultsKey{domainID, kindUserProfile, name}, role + " " + name + "'s UserSettings" + kg,
-			func(e defaultsEntry) *types.ResourceSpec { return userKernelGateway(e.user) }}
+		return levelSource{defaultsKey{domainID, kindUserProfile, name}, role + " " + name + "'s UserSettings" + member,
+			func(e defaultsEntry) *types.ResourceSpec { return m.user(e.user) }}
 	}
 	domainKey := defaultsKey{domainID: domainID, kind: kindDomain}
-	domainUser := levelSource{domainKey, "domain " + domainID + "'s DefaultUserSettings" + kg,
-		func(e defaultsEntry) *types.ResourceSpec { return userKernelGateway(e.domainUser) }}
-	domainSpace := levelSource{domainKey, "domain " + domainID + "'s DefaultSpaceSettings" + kg,
-		func(e defaultsEntry) *types.ResourceSpec { return defaultSpaceKernelGateway(e.domainSpace) }}
+	domainUser := levelSource{domainKey, "domain " + domainID + "'s DefaultUserSettings" + member,
+		func(e defaultsEntry) *types.ResourceSpec { return m.user(e.domainUser) }}
 
 	var sources []levelSource
 	if user := aws.ToString(in.UserProfileName); user != "" {
@@ -106,8 +208,8 @@ func (c *Client) defaultLevels(ctx context.Context, in *sagemaker.CreateAppInput
 	} else {
 		// The levels after the space's own depend on whether it is private (facts §2.4).
 		spaceName := aws.ToString(in.SpaceName)
-		sources = []levelSource{{defaultsKey{domainID, kindSpace, spaceName}, "space " + spaceName + "'s SpaceSettings" + kg,
-			func(e defaultsEntry) *types.ResourceSpec { return spaceKernelGateway(e.space) }}}
+		sources = []levelSource{{defaultsKey{domainID, kindSpace, spaceName}, "space " + spaceName + "'s SpaceSettings" + member,
+			func(e defaultsEntry) *types.ResourceSpec { return m.space(e.space) }}}
 	}
 	var domain *defaultsEntry // read once per call, even when two levels come from it
 	for i := 0; i < len(sources); i++ {
@@ -129,13 +231,17 @@ func (c *Client) defaultLevels(ctx context.Context, in *sagemaker.CreateAppInput
 		}
 		spec := src.spec(e)
 		levels = append(levels, defaultLevel{name: src.label, spec: spec})
-		if spec != nil && spec.InstanceType != "" {
+		if need.givenBy(spec) {
 			return levels, oldest, nil
 		}
 		if src.key.kind == kindSpace {
 			switch {
 			case !e.private:
-				sources = append(sources, domainSpace, domainUser)
+				if m.defaultSpace != nil {
+					sources = append(sources, levelSource{domainKey, "domain " + domainID + "'s DefaultSpaceSettings" + member,
+						func(e defaultsEntry) *types.ResourceSpec { return m.defaultSpace(e.domainSpace) }})
+				}
+				sources = append(sources, domainUser)
 			case e.owner != "":
 				sources = append(sources, profile("owner", e.owner), domainUser)
 			default:
@@ -144,27 +250,6 @@ func (c *Client) defaultLevels(ctx context.Context, in *sagemaker.CreateAppInput
 		}
 	}
 	return levels, oldest, nil
-}
-
-func userKernelGateway(s *types.UserSettings) *types.ResourceSpec {
-	if s == nil || s.KernelGatewayAppSettings == nil {
-		return nil
-	}
-	return s.KernelGatewayAppSettings.DefaultResourceSpec
-}
-
-func spaceKernelGateway(s *types.SpaceSettings) *types.ResourceSpec {
-	if s == nil || s.KernelGatewayAppSettings == nil {
-		return nil
-	}
-	return s.KernelGatewayAppSettings.DefaultResourceSpec
-}
-
-func defaultSpaceKernelGateway(s *types.DefaultSpaceSettings) *types.ResourceSpec {
-	if s == nil || s.KernelGatewayAppSettings == nil {
-		return nil
-	}
-	return s.KernelGatewayAppSettings.DefaultResourceSpec
 }
 
 // Kinds of defaultsKey.
@@ -195,6 +280,10 @@ type defaultsEntry struct {
 	owner       string // OwnershipSettings.OwnerUserProfileName
 }
 
+// defaultsReadTimeout bounds one shared read of defaults, which no caller's context ends. It
+// leaves room for the SDK's retries of a throttled Describe.
+const defaultsReadTimeout = time.Minute
+
 // defaultsCache holds what the Client read, and the reads in flight.
 type defaultsCache struct {
 	flights singleflight.Group
@@ -206,7 +295,8 @@ type defaultsCache struct {
 // readDefaults returns an entry for k read at or after notBefore and within the TTL: from the
 // cache, from a read in flight, or from a new read. An AccessDenied read becomes an entry marked
 // denied, logged at debug level and cached; any other failure is returned and not cached. A
-// caller whose ctx ends stops waiting at once, even while others share its read.
+// caller whose ctx ends stops waiting at once, even while others share its read; the read itself
+// goes on for them, whoever started it.
 func (c *Client) readDefaults(ctx context.Context, k defaultsKey, notBefore time.Time, optFns []func(*sagemaker.Options)) (defaultsEntry, error) {
 	ttl := c.opts.DefaultsTTL
 	for {
@@ -218,7 +308,12 @@ func (c *Client) readDefaults(ctx context.Context, k defaultsKey, notBefore time
 			if e, ok := c.defaults.get(k, c.opts.Now(), ttl, notBefore); ok {
 				return e, nil
 			}
-			e, err := c.describeDefaults(ctx, k, optFns)
+			// The read serves every caller that joins it, so the first caller's cancellation
+			// must not end it: it keeps ctx's values but not its end, within its own bound, and
+			// each caller stops waiting on its own ctx below.
+			readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultsReadTimeout)
+			defer cancel()
+			e, err := c.describeDefaults(readCtx, k, optFns)
 			if err == nil {
 				c.defaults.put(k, e, ttl)
 			}
@@ -229,6 +324,9 @@ func (c *Client) readDefaults(ctx context.Context, k defaultsKey, notBefore time
 		case <-ctx.Done():
 			return defaultsEntry{}, ctx.Err()
 		case r = <-flight:
+		}
+		if err := ctx.Err(); err != nil {
+			return defaultsEntry{}, err
 		}
 		if r.Err != nil {
 			return defaultsEntry{}, r.Err
@@ -277,7 +375,7 @@ func (c *Client) describeDefaults(ctx context.Context, k defaultsKey, optFns []f
 		if !errors.Is(err, ErrAccessDenied) {
 			return defaultsEntry{}, err
 		}
-		c.logger().LogAttrs(ctx, slog.LevelDebug, "sagemakerapp: may not read instance-type defaults; the service will decide",
+		c.logger().LogAttrs(ctx, slog.LevelDebug, "sagemakerapp: may not read the defaults; the service will decide",
 			slog.String("operation", op), slog.String("domain", k.domainID), slog.String("name", k.name), slog.Any("error", err))
 		e.denied = true
 	}

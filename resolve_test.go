@@ -111,7 +111,8 @@ func TestDefaultsAreReadOnlyWhenNeeded(t *testing.T) {
 	api := defaultsAPI("", "", "", "")
 	c := New(api)
 	in := typicalInput()
-	in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, nil
+	inSpace(in)
+	in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, &types.ResourceSpec{SageMakerImageArn: aws.String(testImageARN)}
 	_, err := c.CreateApp(context.Background(), in)
 	require.NoError(t, err)
 	_, err = c.CreateApp(context.Background(), typicalInput())
@@ -372,4 +373,146 @@ func TestCacheDropsExpiredEntries(t *testing.T) {
 		_, ok := d.get(defaultsKey{domainID: "d-b", kind: kindUserProfile, name: fmt.Sprint(i)}, t0.Add(2*time.Minute), time.Minute, time.Time{})
 		require.True(t, ok, "fresh entries stay")
 	}
+}
+
+// imageLevels answers the Describe calls with a JupyterLab and a CodeEditor image at the levels
+// named (space, domainSpace, owner, domainUser), and a KernelGateway instance type at every
+// level, which must not count for an image. The space is private to "owner1" when private.
+func imageLevels(private bool, levels ...string) *stubAPI {
+	set := map[string]bool{}
+	for _, l := range levels {
+		set[l] = true
+	}
+	image := func(level string) *types.ResourceSpec {
+		spec := &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlM5Large}
+		if set[level] {
+			spec.SageMakerImageArn = aws.String("arn:aws:sagemaker:us-east-1:123456789012:image/" + level)
+		}
+		return spec
+	}
+	kg := &types.KernelGatewayAppSettings{DefaultResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlM5Large}}
+	user := func(level string) *types.UserSettings {
+		return &types.UserSettings{KernelGatewayAppSettings: kg,
+			JupyterLabAppSettings: &types.JupyterLabAppSettings{DefaultResourceSpec: image(level)},
+			CodeEditorAppSettings: &types.CodeEditorAppSettings{DefaultResourceSpec: image(level)}}
+	}
+	return &stubAPI{
+		createApp: createdARN,
+		describeDomain: func(*sagemaker.DescribeDomainInput) (*sagemaker.DescribeDomainOutput, error) {
+			return &sagemaker.DescribeDomainOutput{
+				DefaultUserSettings: user("domainUser"),
+				DefaultSpaceSettings: &types.DefaultSpaceSettings{KernelGatewayAppSettings: kg,
+					JupyterLabAppSettings: &types.JupyterLabAppSettings{DefaultResourceSpec: image("domainSpace")}},
+			}, nil
+		},
+		describeUserProfile: func(*sagemaker.DescribeUserProfileInput) (*sagemaker.DescribeUserProfileOutput, error) {
+			return &sagemaker.DescribeUserProfileOutput{UserSettings: user("owner")}, nil
+		},
+		describeSpace: func(*sagemaker.DescribeSpaceInput) (*sagemaker.DescribeSpaceOutput, error) {
+			out := &sagemaker.DescribeSpaceOutput{SpaceSettings: &types.SpaceSettings{KernelGatewayAppSettings: kg,
+				JupyterLabAppSettings: &types.SpaceJupyterLabAppSettings{DefaultResourceSpec: image("space")},
+				CodeEditorAppSettings: &types.SpaceCodeEditorAppSettings{DefaultResourceSpec: image("space")}},
+				SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypeShared}}
+			if private {
+				out.SpaceSharingSettings.SharingType = types.SharingTypePrivate
+				out.OwnershipSettings = &types.OwnershipSettings{OwnerUserProfileName: aws.String("owner1")}
+			}
+			return out, nil
+		},
+	}
+}
+
+func spaceAppWithoutImage(appType AppType) *sagemaker.CreateAppInput {
+	return &sagemaker.CreateAppInput{DomainId: aws.String("d-xy7pqhqf3kz1"), SpaceName: aws.String("team"), AppType: appType,
+		AppName: aws.String("default"), ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}}
+}
+
+// The image rule is the instance-type rule with another member: the same levels, per app type.
+func TestImagePrecedence(t *testing.T) {
+	tests := []struct {
+		name     string
+		appType  AppType
+		private  bool
+		levels   []string
+		wantSent bool
+		wantRead []string // the levels named in a refusal
+	}{
+		{name: "shared JupyterLab, no level", appType: types.AppTypeJupyterLab, levels: []string{"owner"},
+			wantRead: []string{"space team's SpaceSettings.JupyterLabAppSettings", "DefaultSpaceSettings.JupyterLabAppSettings", "DefaultUserSettings.JupyterLabAppSettings"}},
+		{name: "shared JupyterLab, space", appType: types.AppTypeJupyterLab, levels: []string{"space"}, wantSent: true},
+		{name: "shared JupyterLab, domain space default", appType: types.AppTypeJupyterLab, levels: []string{"domainSpace"}, wantSent: true},
+		{name: "shared JupyterLab, domain user default", appType: types.AppTypeJupyterLab, levels: []string{"domainUser"}, wantSent: true},
+		{name: "private JupyterLab, owner", appType: types.AppTypeJupyterLab, private: true, levels: []string{"owner"}, wantSent: true},
+		{name: "private JupyterLab, only the domain space default", appType: types.AppTypeJupyterLab, private: true, levels: []string{"domainSpace"},
+			wantRead: []string{"space team's SpaceSettings.JupyterLabAppSettings", "owner owner1's UserSettings.JupyterLabAppSettings", "DefaultUserSettings.JupyterLabAppSettings"}},
+		{name: "private CodeEditor, space", appType: types.AppTypeCodeEditor, private: true, levels: []string{"space"}, wantSent: true},
+		{name: "shared CodeEditor, no DefaultSpaceSettings member", appType: types.AppTypeCodeEditor, levels: []string{"domainSpace"},
+			wantRead: []string{"space team's SpaceSettings.CodeEditorAppSettings", "DefaultUserSettings.CodeEditorAppSettings"}},
+		{name: "shared CodeEditor, domain user default", appType: types.AppTypeCodeEditor, levels: []string{"domainUser"}, wantSent: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := imageLevels(tt.private, tt.levels...)
+			_, err := New(api).CreateApp(context.Background(), spaceAppWithoutImage(tt.appType))
+			if tt.wantSent {
+				require.NoError(t, err)
+				assert.Equal(t, 1, api.count("CreateApp"))
+				assert.Nil(t, api.last["CreateApp"].(*sagemaker.CreateAppInput).ResourceSpec.SageMakerImageArn, "sent as given: the service applies the default")
+				return
+			}
+			assert.Zero(t, api.count("CreateApp"), "refused before the call")
+			var fe *FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, "ResourceSpec.SageMakerImageArn", fe.Field)
+			assert.Equal(t, FieldRequired, fe.Type)
+			for _, level := range tt.wantRead {
+				assert.Contains(t, fe.Detail, level)
+			}
+			if tt.appType == types.AppTypeCodeEditor {
+				assert.NotContains(t, fe.Detail, "DefaultSpaceSettings", "DefaultSpaceSettings has no CodeEditor member")
+			}
+		})
+	}
+}
+
+// The instance type and the image share the cache: a KernelGateway app and a JupyterLab app of one
+// space read the space and the domain once between them.
+func TestImageAndInstanceTypeShareTheReads(t *testing.T) {
+	api := imageLevels(false, "domainUser")
+	c := New(api)
+	_, err := c.CreateApp(context.Background(), spaceAppWithoutImage(types.AppTypeJupyterLab))
+	require.NoError(t, err)
+	kg := spaceAppWithoutImage(types.AppTypeKernelGateway)
+	kg.ResourceSpec = nil
+	kg.AppName = aws.String("kg")
+	_, err = c.CreateApp(context.Background(), kg)
+	require.NoError(t, err)
+	assert.Equal(t, 1, api.count("DescribeSpace"))
+	assert.Equal(t, 1, api.count("DescribeDomain"))
+	assert.Equal(t, 2, api.count("CreateApp"))
+}
+
+// A refusal of an image is never made on a cached view, as for the instance type.
+func TestImageRefusalIsNeverMadeOnACachedView(t *testing.T) {
+	api := imageLevels(false)
+	c := New(api)
+	_, err := c.CreateApp(context.Background(), spaceAppWithoutImage(types.AppTypeJupyterLab))
+	require.ErrorIs(t, err, ErrInvalidInput)
+	// An admin sets the space's default image.
+	fresh := imageLevels(false, "space")
+	api.describeSpace = fresh.describeSpace
+	_, err = c.CreateApp(context.Background(), spaceAppWithoutImage(types.AppTypeJupyterLab))
+	require.NoError(t, err)
+	assert.Equal(t, 2, api.count("DescribeSpace"), "read again before refusing")
+}
+
+// A failed read of the levels sends the request, for the service to decide.
+func TestImageFailedPreReadSendsTheRequest(t *testing.T) {
+	api := imageLevels(false)
+	api.describeSpace = func(*sagemaker.DescribeSpaceInput) (*sagemaker.DescribeSpaceOutput, error) {
+		return nil, &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+	}
+	_, err := New(api).CreateApp(context.Background(), spaceAppWithoutImage(types.AppTypeJupyterLab))
+	require.NoError(t, err)
+	assert.Equal(t, 1, api.count("CreateApp"))
 }

@@ -30,7 +30,8 @@ const (
 	// FieldTooMany: a list has more elements than the model allows.
 	FieldTooMany FieldErrorType = "TooMany"
 	// FieldForbidden: a value is valid on its own but not allowed here (a reserved tag prefix,
-	// SpaceName beside UserProfileName, a training plan on an app type without them).
+	// SpaceName beside UserProfileName, UserProfileName on an app type that runs in spaces, a
+	// training plan on an app type without them).
 	FieldForbidden FieldErrorType = "Forbidden"
 )
 
@@ -147,11 +148,16 @@ type defaultLevel struct {
 	spec *types.ResourceSpec
 }
 
-// WithDefaults gives Validate the default ResourceSpecs that apply below the app: the user
-// profile's (or space's) first, then the domain's. With it, a KernelGateway app whose instance
-// type is set at no level is a FieldRequired problem on ResourceSpec.InstanceType, as the service
-// would refuse it. Nil specs are levels that set nothing. Without this option the rule is not
-// checked, since Validate cannot know the defaults; Client.CreateApp reads them itself.
+// WithDefaults gives Validate the default ResourceSpecs that apply below the app, most specific
+// first: for a user-profile app the profile's and then the domain's; for a space app the levels of
+// facts §2.4. Each is the app type's own DefaultResourceSpec at that level
+// (KernelGatewayAppSettings, JupyterLabAppSettings, CodeEditorAppSettings). With it, a
+// KernelGateway app whose instance type is set at no level is a FieldRequired problem on
+// ResourceSpec.InstanceType, and a JupyterLab or CodeEditor app whose image (SageMakerImageArn or
+// SageMakerImageVersionArn; "None" is no image) is set at no level is one on
+// ResourceSpec.SageMakerImageArn, as the service would refuse them. Nil specs are levels that set
+// nothing. Without this option these rules are not checked, since Validate cannot know the
+// defaults; Client.CreateApp reads them itself.
 func WithDefaults(specs ...*types.ResourceSpec) ValidateOption {
 	levels := make([]defaultLevel, len(specs))
 	for i, s := range specs {
@@ -183,8 +189,9 @@ func AllowUnknownAppTypes() ValidateOption {
 
 // Validate checks in against every rule of the service model and the service that can be checked
 // without a call: required members, enums, lengths (in Unicode code points), the model's patterns
-// anchored at both ends, the tag rules, exactly one of UserProfileName or SpaceName, JupyterServer
-// apps on "system" only, and TrainingPlanArn only on JupyterLab and CodeEditor apps. It returns nil
+// anchored at both ends, the tag rules, exactly one of UserProfileName or SpaceName, JupyterLab
+// and CodeEditor apps in a space (SpaceName, never UserProfileName), JupyterServer apps on
+// "system" only, and TrainingPlanArn only on JupyterLab and CodeEditor apps. It returns nil
 // or a *ValidationError that lists every problem. A valid request is checked without allocating.
 func Validate(in *sagemaker.CreateAppInput, opts ...ValidateOption) error {
 	var cfg validateConfig
@@ -302,6 +309,10 @@ func validateCreateApp(in *sagemaker.CreateAppInput, cfg *validateConfig) []*Fie
 	nameRule.required(&ps, field("AppName"), in.AppName)
 	validateAppType(&ps, in.AppType, cfg.allowUnknownAppTypes)
 	validateOwner(&ps, in.UserProfileName, in.SpaceName)
+	if in.UserProfileName != nil && appTypeRules[in.AppType].spaceOnly {
+		ps.add(field("UserProfileName"), FieldForbidden, *in.UserProfileName, fmt.Sprintf(
+			"%s apps run in spaces, not on a user profile: set SpaceName instead (for one user's app, a private space: PrivateSpace and EnsureSpace)", in.AppType))
+	}
 	validateTags(&ps, in.Tags)
 	validateResourceSpec(&ps, in.AppType, in.ResourceSpec, cfg)
 	return ps
@@ -428,11 +439,11 @@ func validateResourceSpec(ps *problems, appType AppType, spec *types.ResourceSpe
 		instanceType = spec.InstanceType
 	}
 	p := func(name string) fieldPath { return fieldPath{parent: "ResourceSpec", index: -1, name: name} }
+	if cfg.checkDefaults {
+		validateDefaults(ps, appType, spec, cfg.defaults)
+	}
 	switch {
 	case instanceType == "":
-		if cfg.checkDefaults {
-			validateDefaultInstanceType(ps, appType, cfg.defaults)
-		}
 	case rule.onlyInstanceType != "" && instanceType != rule.onlyInstanceType:
 		ps.add(p("InstanceType"), FieldNotSupported, string(instanceType),
 			fmt.Sprintf("a %s app supports only the instance type %q", appType, rule.onlyInstanceType))
@@ -455,24 +466,25 @@ func validateResourceSpec(ps *problems, appType AppType, spec *types.ResourceSpe
 	}
 }
 
-// validateDefaultInstanceType applies the precedence rule to an app without an instance type: a
-// KernelGateway app needs one at some level below it, or the service refuses it.
-func validateDefaultInstanceType(ps *problems, appType AppType, levels []defaultLevel) {
-	if !appTypeRules[appType].needsInstanceType {
+// validateDefaults applies the precedence rule (see resolve.go) to an app that lacks what its
+// type needs: a KernelGateway app needs an instance type, a JupyterLab or CodeEditor app an image,
+// at some level below it, or the service refuses it.
+func validateDefaults(ps *problems, appType AppType, spec *types.ResourceSpec, levels []defaultLevel) {
+	need := appTypeRules[appType].needs
+	if need.givenBy(spec) {
 		return
 	}
 	for _, l := range levels {
-		if l.spec != nil && l.spec.InstanceType != "" {
+		if need.givenBy(l.spec) {
 			return
 		}
 	}
-	p := fieldPath{parent: "ResourceSpec", index: -1, name: "InstanceType"}
-	ps.add(p, FieldRequired, "", missingInstanceTypeDetail(appType, levels))
-}
-
-func missingInstanceTypeDetail(appType AppType, levels []defaultLevel) string {
+	name, what := "InstanceType", "an instance type"
+	if need == needImage {
+		name, what = "SageMakerImageArn", "an image (SageMakerImageArn or SageMakerImageVersionArn)"
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "a %s app needs an instance type, and none is set on the app", appType)
+	fmt.Fprintf(&b, "a %s app needs %s, and none is set on the app", appType, what)
 	for i, l := range levels {
 		if i == len(levels)-1 {
 			b.WriteString(" or ")
@@ -481,5 +493,5 @@ func missingInstanceTypeDetail(appType AppType, levels []defaultLevel) string {
 		}
 		b.WriteString(l.name)
 	}
-	return b.String()
+	ps.add(fieldPath{parent: "ResourceSpec", index: -1, name: name}, FieldRequired, "", b.String())
 }

@@ -6,8 +6,11 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
 // FuzzValidate builds requests from arbitrary strings and checks that Validate never panics, that
@@ -98,6 +101,66 @@ func FuzzValidate(f *testing.F) {
 		}
 		if (in.UserProfileName == nil) == (in.SpaceName == nil) && err == nil {
 			t.Fatal("a request without exactly one owner passed")
+		}
+	})
+}
+
+// FuzzValidateSpaceAppsAgreeWithTheFake holds the library and sagemakerfake to one verdict on
+// the rules of space apps and images (facts §7.1, §7.3, DESIGN.md "Studio as it runs today"):
+// JupyterLab and CodeEditor refused on a user profile, and an app that needs an image (or, for
+// KernelGateway, an instance type) refused when neither the request nor any level of defaults
+// gives one, "None" counting as unset. The library's side is Validate with WithDefaults, the
+// fake's CheckCreateAppWithDefaults with the same levels.
+func FuzzValidateSpaceAppsAgreeWithTheFake(f *testing.F) {
+	const image = "arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu"
+	const version = "arn:aws:sagemaker:us-east-1:123456789012:image-version/my-image/3"
+	f.Add("JupyterLab", uint8(0b0000_0110), image, "", "ml.t3.medium", "", "", "", "", uint8(0))
+	f.Add("JupyterLab", uint8(0b0000_0101), image, "", "ml.t3.medium", "", "", "", "", uint8(0))
+	f.Add("CodeEditor", uint8(0b0001_0010), "", "", "", image, "", "", "", uint8(1))
+	f.Add("CodeEditor", uint8(0b0100_1010), "", "None", "", "", "", "None", version, uint8(2))
+	f.Add("JupyterLab", uint8(0b1010_0010), "", "", "", "None", "None", "", version, uint8(3))
+	f.Add("KernelGateway", uint8(0b0000_0010), "", "", "", "", "ml.m5.large", "", "", uint8(1))
+	f.Add("KernelGateway", uint8(0b0000_0001), image, "", "", "", "", "", "", uint8(2))
+	f.Add("JupyterServer", uint8(0b0000_0001), "", "", "system", "", "", "", "", uint8(0))
+	f.Fuzz(func(t *testing.T, appType string, flags uint8, image, version, instanceType, level1Image, level1InstanceType, level2Image, level2Version string, levels uint8) {
+		for _, s := range []string{appType, image, version, instanceType, level1Image, level1InstanceType, level2Image, level2Version} {
+			if !utf8.ValidString(s) {
+				t.Skip("not valid UTF-8: the SDK would send U+FFFD in its place")
+			}
+		}
+		opt := func(bit uint8, s string) *string {
+			if flags&bit == 0 {
+				return nil
+			}
+			return &s
+		}
+		in := &sagemaker.CreateAppInput{
+			DomainId:        aws.String("d-abc123"),
+			AppType:         types.AppType(appType),
+			AppName:         aws.String("default"),
+			UserProfileName: opt(1, "alice"),
+			SpaceName:       opt(2, "alice-space"),
+			ResourceSpec: &types.ResourceSpec{
+				InstanceType:             types.AppInstanceType(instanceType),
+				SageMakerImageArn:        opt(4, image),
+				SageMakerImageVersionArn: opt(8, version),
+			},
+		}
+		all := []*types.ResourceSpec{
+			{SageMakerImageArn: opt(16, level1Image), InstanceType: types.AppInstanceType(level1InstanceType)},
+			{SageMakerImageArn: opt(64, level2Image), SageMakerImageVersionArn: opt(128, level2Version)},
+			nil,
+		}
+		defaults := all[:levels%4]
+		libErr := Validate(in, WithDefaults(defaults...), AllowUnknownInstanceTypes())
+		fakeErr := sagemakerfake.CheckCreateAppWithDefaults(in, defaults...)
+		if in.ResourceSpec.InstanceType != "" && !IsKnownInstanceType(in.ResourceSpec.InstanceType) && fakeErr != nil {
+			// The fake checks the SDK's enum; the library was told to let newer ones pass.
+			return
+		}
+		if (libErr == nil) != (fakeErr == nil) {
+			t.Fatalf("verdicts differ: app type %q, owner user=%v space=%v, spec %+v, %d levels %+v\nlibrary: %v\nfake:    %v",
+				appType, in.UserProfileName != nil, in.SpaceName != nil, *in.ResourceSpec, len(defaults), defaults, libErr, fakeErr)
 		}
 	})
 }

@@ -224,12 +224,15 @@ func TestValidateRules(t *testing.T) {
 			in.ResourceSpec.LifecycleConfigArn = aws.String(testLifecycleARN + long("x", 257-len(testLifecycleARN)))
 		}, want: []problem{{"ResourceSpec.LifecycleConfigArn", FieldTooLong}}},
 		{name: "training plan on JupyterLab", change: func(in *sagemaker.CreateAppInput) {
+			inSpace(in)
 			in.AppType, in.ResourceSpec.TrainingPlanArn = types.AppTypeJupyterLab, aws.String(testTrainingPlanARN)
 		}},
 		{name: "training plan on CodeEditor, 2048 characters", change: func(in *sagemaker.CreateAppInput) {
+			inSpace(in)
 			in.AppType, in.ResourceSpec.TrainingPlanArn = types.AppTypeCodeEditor, aws.String(testTrainingPlanARN+long("x", 2048-len(testTrainingPlanARN)))
 		}},
 		{name: "training plan 2049 characters", change: func(in *sagemaker.CreateAppInput) {
+			inSpace(in)
 			in.AppType, in.ResourceSpec.TrainingPlanArn = types.AppTypeCodeEditor, aws.String(testTrainingPlanARN+long("x", 2049-len(testTrainingPlanARN)))
 		}, want: []problem{{"ResourceSpec.TrainingPlanArn", FieldTooLong}}},
 		{name: "training plan None on KernelGateway", change: func(in *sagemaker.CreateAppInput) { in.ResourceSpec.TrainingPlanArn = aws.String("None") }},
@@ -249,7 +252,54 @@ func TestValidateRules(t *testing.T) {
 		{name: "KernelGateway instance type from domain", opts: []ValidateOption{WithDefaults(nil, &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlM5Large})},
 			change: func(in *sagemaker.CreateAppInput) { in.ResourceSpec = nil }},
 		{name: "JupyterLab needs no instance type", opts: []ValidateOption{WithDefaults(nil, nil)},
-			change: func(in *sagemaker.CreateAppInput) { in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, nil }},
+			change: func(in *sagemaker.CreateAppInput) {
+				inSpace(in)
+				in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, &types.ResourceSpec{SageMakerImageArn: aws.String(testImageARN)}
+			}},
+
+		// Apps that run in spaces.
+		{name: "JupyterLab on a user profile", change: func(in *sagemaker.CreateAppInput) { in.AppType = types.AppTypeJupyterLab },
+			want: []problem{{"UserProfileName", FieldForbidden}}},
+		{name: "CodeEditor on a user profile", change: func(in *sagemaker.CreateAppInput) { in.AppType = types.AppTypeCodeEditor },
+			want: []problem{{"UserProfileName", FieldForbidden}}},
+		{name: "JupyterLab with both owners", change: func(in *sagemaker.CreateAppInput) {
+			in.AppType, in.SpaceName = types.AppTypeJupyterLab, aws.String("team")
+		}, want: []problem{{"SpaceName", FieldForbidden}, {"UserProfileName", FieldForbidden}}},
+		{name: "JupyterLab in a space", change: func(in *sagemaker.CreateAppInput) { inSpace(in); in.AppType = types.AppTypeJupyterLab }},
+		{name: "KernelGateway on a user profile is Studio Classic", change: func(in *sagemaker.CreateAppInput) {}},
+
+		// The image rule, given the defaults.
+		{name: "JupyterLab without image, defaults unknown", change: func(in *sagemaker.CreateAppInput) {
+			inSpace(in)
+			in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, nil
+		}},
+		{name: "JupyterLab without image at any level", opts: []ValidateOption{WithDefaults(nil, &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium})},
+			change: func(in *sagemaker.CreateAppInput) {
+				inSpace(in)
+				in.AppType, in.ResourceSpec.SageMakerImageArn = types.AppTypeJupyterLab, nil
+			}, want: []problem{{"ResourceSpec.SageMakerImageArn", FieldRequired}}},
+		{name: "CodeEditor whose image is None at every level", opts: []ValidateOption{WithDefaults(&types.ResourceSpec{SageMakerImageVersionArn: aws.String("None")})},
+			change: func(in *sagemaker.CreateAppInput) {
+				inSpace(in)
+				in.AppType, in.ResourceSpec.SageMakerImageArn, in.ResourceSpec.SageMakerImageVersionArn = types.AppTypeCodeEditor, nil, aws.String("None")
+			}, want: []problem{{"ResourceSpec.SageMakerImageArn", FieldRequired}}},
+		{name: "JupyterLab image version ARN on the app", opts: []ValidateOption{WithDefaults()},
+			change: func(in *sagemaker.CreateAppInput) {
+				inSpace(in)
+				in.AppType, in.ResourceSpec.SageMakerImageArn, in.ResourceSpec.SageMakerImageVersionArn = types.AppTypeJupyterLab, nil, aws.String(testImageVersionARN)
+			}},
+		{name: "JupyterLab image from the space", opts: []ValidateOption{WithDefaults(&types.ResourceSpec{SageMakerImageArn: aws.String(testImageARN)}, nil)},
+			change: func(in *sagemaker.CreateAppInput) {
+				inSpace(in)
+				in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, nil
+			}},
+		{name: "CodeEditor image version from the last level", opts: []ValidateOption{WithDefaults(nil, &types.ResourceSpec{}, &types.ResourceSpec{SageMakerImageVersionArn: aws.String(testImageVersionARN)})},
+			change: func(in *sagemaker.CreateAppInput) {
+				inSpace(in)
+				in.AppType, in.ResourceSpec = types.AppTypeCodeEditor, nil
+			}},
+		{name: "KernelGateway needs no image", opts: []ValidateOption{WithDefaults(nil, nil)},
+			change: func(in *sagemaker.CreateAppInput) { in.ResourceSpec.SageMakerImageArn = nil }},
 
 		// Many problems at once, in request order.
 		{name: "every problem is reported", change: func(in *sagemaker.CreateAppInput) {
@@ -282,6 +332,9 @@ func TestValidateEveryKnownAppTypeAndInstanceType(t *testing.T) {
 	for _, at := range types.AppType("").Values() {
 		in := typicalInput()
 		in.AppType, in.ResourceSpec = at, nil
+		if appTypeRules[at].spaceOnly {
+			inSpace(in)
+		}
 		assert.NoError(t, Validate(in), "app type %s", at)
 	}
 	for _, it := range types.AppInstanceType("").Values() {
@@ -342,6 +395,44 @@ func TestValidateAllocatesNothingWhenValid(t *testing.T) {
 		require.NoError(t, Validate(in))
 		allocs := testing.AllocsPerRun(100, func() { _ = Validate(in) })
 		assert.Zero(t, allocs, "%d tags", n)
+	}
+	// A space app with its image, checked against the levels as well.
+	in := typicalInput()
+	inSpace(in)
+	in.AppType = types.AppTypeJupyterLab
+	opts := []ValidateOption{WithDefaults(nil, nil)}
+	require.NoError(t, Validate(in, opts...))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = Validate(in, opts...) }), "JupyterLab in a space")
+}
+
+// inSpace moves the app from its user profile to a space, where JupyterLab and CodeEditor run.
+func inSpace(in *sagemaker.CreateAppInput) {
+	in.UserProfileName, in.SpaceName = nil, aws.String("alice-space")
+}
+
+func TestSpaceOnlyDetailSaysWhatToDo(t *testing.T) {
+	in := typicalInput()
+	in.AppType = types.AppTypeCodeEditor
+	var fe *FieldError
+	require.ErrorAs(t, Validate(in), &fe)
+	assert.Equal(t, "UserProfileName", fe.Field)
+	assert.Equal(t, "alice-smith", fe.Value)
+	for _, want := range []string{"CodeEditor", "spaces", "SpaceName", "PrivateSpace", "EnsureSpace"} {
+		assert.Contains(t, fe.Detail, want)
+	}
+}
+
+func TestWithDefaultsNamesTheLevelsForAnImage(t *testing.T) {
+	in := typicalInput()
+	inSpace(in)
+	in.AppType, in.ResourceSpec = types.AppTypeJupyterLab, &types.ResourceSpec{SageMakerImageArn: aws.String("None")}
+	err := Validate(in, WithDefaults(nil, &types.ResourceSpec{SageMakerImageVersionArn: aws.String("None")}))
+	var fe *FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "ResourceSpec.SageMakerImageArn", fe.Field)
+	assert.Equal(t, FieldRequired, fe.Type)
+	for _, want := range []string{"JupyterLab", "SageMakerImageVersionArn", "user profile's or space's default", "domain's default"} {
+		assert.Contains(t, fe.Detail, want)
 	}
 }
 

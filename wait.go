@@ -82,8 +82,9 @@ func (o *WaitOptions) setDefaults() {
 // minutes at the defaults, instead of merely averaging that.
 type backoff struct {
 	min, max time.Duration
-	n        int     // pauses so far
-	u        float64 // the draw of the last odd pause, whose complement the next pause takes
+	cap      time.Duration // the cap of the last pause, before jitter
+	n        int           // pauses so far
+	u        float64       // the draw of the last odd pause, whose complement the next pause takes
 	rand     func() float64
 }
 
@@ -97,6 +98,7 @@ func (b *backoff) next() time.Duration {
 		capped = b.min << b.n
 	}
 	b.n++
+	b.cap = capped
 	half := capped / 2
 	span := capped - half
 	if b.n%2 == 1 {
@@ -114,8 +116,8 @@ type waiter struct {
 	want     string // the status waited for, for the timeout's text
 	start    time.Time
 	deadline time.Time
-	// since, when set, is when the create this wait follows began: a record of the app created
-	// before it (minus the clock skew) is an old one, not yet replaced.
+	// since, when set, is when the create this wait follows began: until the app shows, the
+	// service may still answer with the record before it.
 	since time.Time
 	// graceFrom starts the window in which ResourceNotFound means "not visible yet": the wait's
 	// start, or the create it follows.
@@ -124,14 +126,20 @@ type waiter struct {
 	last      *App
 	lastErr   error
 
-	looked   bool       // the first look, which is never shared, has been made
-	lookedAt time.Time  // when the last look began
+	looked   bool      // the first look, which is never shared, has been made
+	lookedAt time.Time // when the last look began
+	due      time.Time // when the next look is due: the last look plus the next pause
+	// paced is when the next look is due without the jitter: the last look plus the mean of the
+	// next pause (three quarters of its cap). Shared rounds are held by it, so that the rounds
+	// of several waits come at the pace of one, not at the earliest of several random draws.
+	paced    time.Time
 	joined   bool       // the wait is counted by its domain's poller
+	unlisted bool       // a shared round did not reach the app: the wait describes it alone
 	round    *listRound // the last shared round this wait used
 
-	// beforeCreate, if set, is called before each CreateApp that ensure makes: EnsureApps
-	// holds the creates of a batch to its rate with it.
-	beforeCreate func(context.Context) error
+	// limiters are waited for before each attempt of each CreateApp that ensure makes:
+	// EnsureApps holds the creates of a batch to its rate with them.
+	limiters []CreateLimiter
 }
 
 func (c *Client) newWaiter(id AppID, opts WaitOptions, want string) *waiter {
@@ -139,27 +147,43 @@ func (c *Client) newWaiter(id AppID, opts WaitOptions, want string) *waiter {
 	return &waiter{c: c, opts: opts, id: id, want: want, start: now, graceFrom: now, deadline: now.Add(opts.Timeout), backoff: newBackoff(&opts)}
 }
 
+// waitMargin is how long past its Timeout a call in flight may take to return once the wait's
+// context has ended: the time to unwind, not to finish the call.
+const waitMargin = 100 * time.Millisecond
+
+// bound returns ctx limited to the wait's Timeout, so that every call the wait makes ends with it:
+// a hung connection or a slow answer cannot hold the wait past its deadline. The limit is on the
+// real clock (a context's deadline is), and the wait's own deadline on the Client's clock still
+// applies as well.
+func (w *waiter) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, w.deadline.Sub(w.c.opts.Now()))
+}
+
 // join counts the wait with its domain's poller, so that while other waits on the domain run, one
 // ListApps round serves them all; leave undoes it. A wait that joins must leave.
 func (w *waiter) join() {
-	w.c.polls.join(w.id.DomainID, &w.opts)
+	w.c.polls.join(w)
 	w.joined = true
 }
 
 func (w *waiter) leave() {
 	if w.joined {
-		w.c.polls.leave(w.id.DomainID)
+		w.c.polls.leave(w)
 		w.joined = false
 	}
 }
 
 // next makes the wait's next look at the app: the first at once with DescribeApp, each later one
-// after a pause, or, while other waits on the domain run, from the domain's next ListApps round.
-// It returns the app; or the error of the look (ResourceNotFound, a transient fault, …) for the
-// caller to judge; or, as final, the timeout or cancellation that ends the wait.
+// when it is due, from the domain's next ListApps round while other waits on the domain run, or
+// with DescribeApp after a pause. It returns the app; or the error of the look
+// (ResourceNotFound, a transient fault, …) for the caller to judge; or, as final, the timeout or
+// cancellation that ends the wait.
 func (w *waiter) next(ctx context.Context) (app *App, err, final error) {
 	if w.looked {
-		if w.c.opts.Now().Before(w.deadline) && w.joined && w.c.polls.sharing(w.id.DomainID) {
+		if !w.c.opts.Now().Before(w.deadline) {
+			return nil, nil, w.timeout()
+		}
+		if w.joined && !w.unlisted && w.c.polls.sharing(w.id.DomainID) {
 			return w.nextShared(ctx)
 		}
 		if final := w.pause(ctx); final != nil {
@@ -169,9 +193,15 @@ func (w *waiter) next(ctx context.Context) (app *App, err, final error) {
 	return w.describe(ctx)
 }
 
+// lookAt records a look that began at t and schedules the next one.
+func (w *waiter) lookAt(t time.Time) {
+	w.looked, w.lookedAt, w.due = true, t, t.Add(w.backoff.next())
+	w.paced = t.Add(w.backoff.cap * 3 / 4)
+}
+
 // describe looks at the app with DescribeApp.
 func (w *waiter) describe(ctx context.Context) (*App, error, error) {
-	w.looked, w.lookedAt = true, w.c.opts.Now()
+	w.lookAt(w.c.opts.Now())
 	app, err := w.c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
 	if err != nil && ctx.Err() != nil {
 		return nil, nil, w.contextError(ctx, err)
@@ -179,15 +209,18 @@ func (w *waiter) describe(ctx context.Context) (*App, error, error) {
 	return app, err, nil
 }
 
-// pause sleeps before the next look. It returns the error that ends the wait: a timeout (both
-// ErrWaitTimeout and context.DeadlineExceeded) or the context's cancellation.
+// pause sleeps until the next look is due. It returns the error that ends the wait: a timeout
+// (both ErrWaitTimeout and context.DeadlineExceeded) or the context's cancellation.
 func (w *waiter) pause(ctx context.Context) error {
-	remaining := w.deadline.Sub(w.c.opts.Now())
+	now := w.c.opts.Now()
+	remaining := w.deadline.Sub(now)
 	if remaining <= 0 {
 		return w.timeout()
 	}
-	if err := w.c.opts.Sleep(ctx, min(w.backoff.next(), remaining)); err != nil {
-		return w.contextError(ctx, err)
+	if d := min(w.due.Sub(now), remaining); d > 0 {
+		if err := w.c.opts.Sleep(ctx, d); err != nil {
+			return w.contextError(ctx, err)
+		}
 	}
 	return nil
 }
@@ -242,9 +275,20 @@ func (w *waiter) observe(app *App) {
 	w.last, w.lastErr = app, nil
 }
 
-// stale reports whether app is a record older than the create this wait follows.
+// stale reports whether app is the record from before the create this wait follows: Deleted or
+// Deleting (an app just created is neither), or Failed with a CreationTime before the create. It
+// does not rest on CreationTime for a live app, as a restart within 24 hours keeps it.
 func (w *waiter) stale(app *App) bool {
-	return !w.since.IsZero() && !app.CreationTime.IsZero() && app.CreationTime.Before(w.since.Add(-w.c.opts.ClockSkew))
+	if w.since.IsZero() {
+		return false
+	}
+	switch app.Status {
+	case types.AppStatusDeleted, types.AppStatusDeleting:
+		return true
+	case types.AppStatusFailed:
+		return !app.CreationTime.IsZero() && app.CreationTime.Before(w.since.Add(-w.c.opts.ClockSkew))
+	}
+	return false
 }
 
 // isTransient reports whether a call may succeed if made again: throttling, or a service fault or
@@ -271,6 +315,8 @@ func (c *Client) WaitForApp(ctx context.Context, id AppID, optFns ...func(*WaitO
 		return nil, &APIError{Operation: "DescribeApp", Err: errNoAPI}
 	}
 	w := c.newWaiter(id, newWaitOptions(optFns), "InService")
+	ctx, cancel := w.bound(ctx)
+	defer cancel()
 	w.join()
 	defer w.leave()
 	return c.waitInService(ctx, w)
@@ -308,6 +354,8 @@ func (c *Client) WaitForAppDeleted(ctx context.Context, id AppID, optFns ...func
 		return &APIError{Operation: "DescribeApp", Err: errNoAPI}
 	}
 	w := c.newWaiter(id, newWaitOptions(optFns), "Deleted")
+	ctx, cancel := w.bound(ctx)
+	defer cancel()
 	w.join()
 	defer w.leave()
 	for {

@@ -33,12 +33,14 @@
 // (FuzzServerBody), except an injected fault; a panic in a FailureRule is answered as
 // InternalFailure.
 //
-// Operations: CreateDomain, DescribeDomain, CreateUserProfile, DescribeUserProfile, CreateSpace and
-// DescribeSpace (settings stored exactly as given and answered back, the resource InService at
-// once); CreateApp, DescribeApp, DeleteApp and ListApps (filters, ascending or descending creation
-// order, MaxResults 1–100, default 10, opaque NextToken); ListTags, AddTags and DeleteTags of apps,
-// domains, user profiles and spaces (at most 50 tags per resource, keys unique, none starting with
-// "aws:"; AddTags changes the value of a key the resource has; DeleteTags ignores keys it lacks).
+// Operations: CreateDomain, DescribeDomain, CreateUserProfile and DescribeUserProfile (settings
+// stored exactly as given and answered back, the resource InService at once); CreateSpace,
+// DescribeSpace, ListSpaces and DeleteSpace (see Spaces below); CreateApp, DescribeApp, DeleteApp
+// and ListApps (filters, CreationTime order, ascending unless SortOrder says Descending, as the
+// model's default is; MaxResults 1–100, default 10, opaque NextToken); CreatePresignedDomainUrl
+// (see Opening an app); ListTags, AddTags and DeleteTags of apps, domains, user profiles and
+// spaces (at most 50 tags per resource, keys unique, none starting with "aws:"; AddTags changes
+// the value of a key the resource has; DeleteTags ignores keys it lacks).
 //
 // Validation: every input is checked against the service model, embedded in the package (the
 // botocore extract in model/): JSON types, required members, lengths in code points, integer
@@ -48,16 +50,19 @@
 // satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}". Each enum is the union of
 // the model's values and the SDK's, since the service is newer than the extract. On top of the
 // model, CreateApp applies the service's own rules: exactly one of UserProfileName and SpaceName;
-// tag keys unique and not starting with "aws:" in any case; a TrainingPlanArn other than "None"
-// only for JupyterLab and CodeEditor apps; JupyterServer apps only on "system" (also for the
-// JupyterServer defaults of domains, user profiles and spaces). CheckCreateAppInput runs exactly
-// these static checks without a server. Errors that do not travel over the wire (from
-// CheckCreateAppInput and the Seed functions) are an *Error, which carries the code.
+// JupyterLab and CodeEditor apps only in a space; tag keys unique and not starting with "aws:" in
+// any case; a TrainingPlanArn other than "None" only for JupyterLab and CodeEditor apps;
+// JupyterServer apps only on "system" (also for the JupyterServer defaults of domains, user
+// profiles and spaces). CheckCreateAppInput runs exactly these static checks without a server;
+// CheckCreateAppWithDefaults adds the rules that depend on the levels of defaults (the
+// KernelGateway instance type and the JupyterLab/CodeEditor image, below), given the levels'
+// specs. Errors that do not travel over the wire (from those two and the Seed functions) are an
+// *Error, which carries the code.
 //
 // CreateApp against state: the domain and the user profile or space must exist
 // (ResourceNotFound). The instance type is the first that these levels set, in the app type's own
 // member of the settings (KernelGatewayAppSettings, JupyterLabAppSettings and so on; a level whose
-// shape has no member for the app type is skipped):
+// shape has no member for the app type is skipped), and so is the image (below):
 //
 //	user profile app    the request's ResourceSpec, the profile's UserSettings, the domain's DefaultUserSettings
 //	shared space app    the request's ResourceSpec, the space's SpaceSettings, the domain's
@@ -71,9 +76,15 @@
 // (private spaces only). RStudioServerPro apps fall back to the domain's
 // RStudioServerProDomainSettings. "system" on KernelGateway becomes ml.t3.medium, a JupyterServer
 // app runs on "system" even when nothing names it, and a KernelGateway app with no instance type
-// at any level is a ValidationException that names every level it looked at. An app that exists
-// and is not Deleted or Failed is ResourceInUse; a quota set with WithQuota is
-// ResourceLimitExceeded in the service's words. App ARNs are
+// at any level is a ValidationException that names every level it looked at. The image is the
+// request's when its ResourceSpec sets SageMakerImageArn or SageMakerImageVersionArn, and
+// otherwise that of the first level whose DefaultResourceSpec sets either (a value of "None"
+// counts as unset); DescribeApp and ListApps then report that level's SageMakerImageArn,
+// SageMakerImageVersionArn and SageMakerImageVersionAlias where the request set none. A
+// JupyterLab or CodeEditor app that no level gives an image is a ValidationException with the
+// service's text, "SageMaker Image ARN is required for App with type [JupyterLab]" (or
+// [CodeEditor]). An app that exists and is not Deleted or Failed is ResourceInUse; a quota set
+// with WithQuota is ResourceLimitExceeded in the service's words. App ARNs are
 // arn:<partition>:sagemaker:<region>:<account>:app/<domain>/<user or space>/<apptype in lower
 // case>/<name>, with the partition of the region (aws-cn, aws-us-gov, aws-iso, aws-iso-b,
 // aws-iso-e, aws-iso-f, aws-eusc or aws) from the SDK's endpoint data.
@@ -82,7 +93,68 @@
 // the same levels that sets one (JupyterLab and CodeEditor settings have it), the
 // EffectiveTrustedIdentityPropagationStatus of the domain's DomainSettings (ENABLED or DISABLED),
 // and, from the time an app is InService, LastHealthCheckTimestamp and LastUserActivityTimestamp,
-// which keep that value through Deleting and Deleted.
+// which keep that value through Deleting and Deleted. SetLastUserActivity stages another user
+// activity time for a test (of code that stops idle apps, say), until the app is created again.
+//
+// # Spaces and Studio as it runs today
+//
+// The fake models facts §7 of the project's reference notes. Each rule below is marked as AWS
+// documents it [D], as third parties saw the live service answer [L], or as assumed here where AWS
+// says nothing [I]; callers should match on error codes, never on the text of an [I] message.
+//
+//   - CreateSpace stores a space Pending for the startup delay, then InService [D: SpaceStatus;
+//     the delay is the fake's]; DeleteSpace makes it Deleting for the delete delay, then it is gone
+//     and DescribeSpace answers ResourceNotFound [L: Terraform waits for exactly this]. A seeded
+//     space (SeedSpace, LoadSeed) stands for one that exists and is InService at once.
+//     DescribeSpace answers SpaceArn, Status, CreationTime, OwnershipSettings,
+//     SpaceSharingSettings and SpaceSettings as given; ListSpaces filters by DomainIdEquals and
+//     SpaceNameContains (a part of the name in any case [I]), sorts by CreationTime or
+//     LastModifiedTime, ascending by default [D], and pages as ListApps does.
+//   - OwnershipSettings.OwnerUserProfileName must name an existing user profile (ResourceNotFound),
+//     and a Private space must have an owner (ValidationException) [I: a private space is one
+//     user's, L: EDU]. SpaceSettings.AppType cannot change [D]; the fake has no UpdateSpace.
+//   - User profile and space names share one namespace per domain: CreateSpace with a profile's
+//     name, or CreateUserProfile with a space's, is ResourceInUse "User Profile and Space name
+//     must be unique in a domain" [L].
+//   - DeleteSpace of a space whose app is not Deleted or Failed, or of a space being deleted, is
+//     ResourceInUse naming the app [I: DeleteSpace models ResourceInUse; no text is public].
+//   - JupyterLab and CodeEditor apps run only in a space [D]: CreateApp of one with
+//     UserProfileName is a ValidationException "JupyterLab apps run in a space: specify SpaceName
+//     instead of UserProfileName." [I: the text is the fake's; none is public].
+//   - An app of a type other than the space's SpaceSettings.AppType is a ValidationException [I];
+//     a space that sets no AppType takes any type, since the service might.
+//   - A space runs one app at a time [D: "a 1:1 relationship"]: CreateApp in a space whose other
+//     app is not Deleted or Failed is ResourceInUse, and its message names the blocking app's
+//     type, name, ARN and status [I: the answer and its text]. The rule applies when either app
+//     is JupyterLab or CodeEditor; Studio Classic apps (JupyterServer, KernelGateway) may share a
+//     space as they always did [I]. CreateApp into a space that is still Pending is accepted [I];
+//     into one being deleted it is ResourceInUse [I].
+//   - The image rule above [L for the text and for an app without any image; I for the levels].
+//   - A restart: CreateApp of an app whose record is Deleted (within the 24 hours it stays) keeps
+//     its ARN [L] and its CreationTime [I: the cautious reading of "retain application metadata"],
+//     and the app starts again (Pending for the startup delay); the request's tags replace the old
+//     ones [I]. A create after the record has expired is a new app with a new CreationTime [D]. A
+//     Failed app created again is a new app.
+//
+// # Opening an app
+//
+// CreatePresignedDomainUrl (facts §7.5) needs DomainId and UserProfileName, which must exist
+// (ResourceNotFound), in a domain whose AuthMode is IAM (otherwise a ValidationException [D: the
+// rule; I: its text]). SpaceName, when given, must exist, and a private space only opens for its
+// owner (ValidationException [I]). ExpiresInSeconds (5–300, default 300),
+// SessionExpirationDurationInSeconds (1800–43200) and the length of LandingUri (at most 1023)
+// are the model's [D]. LandingUri is studio::<path> or app:<type>:<path> with type JupyterServer,
+// JupyterLab, RStudioServerPro, CodeEditor or Canvas [D]; app:JupyterLab:<path> without a
+// SpaceName is refused with "Provided app type JupyterLab is invalid for provided url type app for
+// personal apps" [L], and app:CodeEditor alike [I]; any other form is a ValidationException [I].
+// The AuthorizedUrl points at the fake itself, <URL>/studio/open?token=… (StudioPath), where a GET
+// shows a small HTML page naming the domain, the user, the space and the app the URL opens, with
+// its type, name, status and ARN as they are at that moment: for studio::/jupyterlab/<space> (or
+// /codeeditor/<space>, the form seen accepted [L]) that app of the space, for a SpaceName the
+// space's app, and otherwise the Studio home page. A token that the fake did not hand out, or one
+// older than ExpiresInSeconds on the server's clock, gets 403 and a page that says so; so does a
+// private space opened by a user other than its owner. Tokens can be used more than once [I], and
+// the session duration is not enforced.
 //
 // Lifecycle, read from the server's clock whenever a request looks (no goroutines): Pending for
 // the startup delay, then InService, or Failed with a FailureReason when a FailureRule says so;
@@ -113,18 +185,17 @@
 //     AccessDeniedException and the execution-role checks of CreateApp happen only as injected
 //     faults.
 //   - Operations other than those above (they answer UnknownOperationException), including every
-//     Update and Delete of domains, user profiles and spaces, which never leave InService.
+//     Update, DeleteDomain and DeleteUserProfile; domains and user profiles never leave InService.
 //   - Rules the model does not state and public sources do not show, such as Studio Classic app
-//     types being refused in new domains, JupyterLab apps needing an image, or limits on apps per
-//     user. Where the service's wording of a modelled rule is not known (exactly one of
-//     UserProfileName and SpaceName, tag keys, TrainingPlanArn, the KernelGateway instance type),
+//     types being refused in new domains, or limits on apps or spaces per user. Where the
+//     service's wording of a modelled rule is not known (exactly one of UserProfileName and
+//     SpaceName, tag keys, TrainingPlanArn, the KernelGateway instance type, the [I] rules above),
 //     the message is the fake's own; callers should match on codes, never on message text.
-//   - Defaults beyond the instance type and BuiltInLifecycleConfigArn: the image and lifecycle
-//     configuration of a default ResourceSpec are not copied into the app.
+//   - Defaults beyond the instance type, the image and BuiltInLifecycleConfigArn: the lifecycle
+//     configuration of a default ResourceSpec is not copied into the app.
 //   - Health checks after the start: LastHealthCheckTimestamp stays at the time the app became
 //     InService.
-//   - Metadata kept across a restart within 24 hours: an app created again gets a new
-//     CreationTime.
+//   - Studio itself: the page at a presigned URL only names what it would open.
 //   - Real capacity, networking, EFS, KMS and the apps themselves; the service's own throttling
 //     rates (nothing is throttled unless SetThrottle says so); lengths counted in UTF-16 units,
 //     as Java does (the fake counts code points, as the model's documentation does).

@@ -141,3 +141,36 @@ func mustStatus(t *testing.T, c *sagemaker.Client, in *sagemaker.CreateAppInput,
 	}
 	return out
 }
+
+// spaceApp is a CreateApp input for an app in a space of the fixture's domain, in today's shape:
+// with the SageMaker Distribution image (and, when instanceType is set, that instance type).
+func spaceApp(appType types.AppType, spaceName, name string, instanceType types.AppInstanceType) *sagemaker.CreateAppInput {
+	return &sagemaker.CreateAppInput{
+		DomainId:     aws.String(testDomain),
+		SpaceName:    aws.String(spaceName),
+		AppType:      appType,
+		AppName:      aws.String(name),
+		ResourceSpec: &types.ResourceSpec{InstanceType: instanceType, SageMakerImageArn: aws.String(imageARN)},
+	}
+}
+
+// seedSpace seeds a space of the fixture's domain: private to owner when owner is not "", shared
+// otherwise, for apps of appType when it is not "".
+func seedSpace(t *testing.T, srv *sagemakerfake.Server, name, owner string, appType types.AppType) {
+	t.Helper()
+	in := &sagemaker.CreateSpaceInput{
+		DomainId:             aws.String(testDomain),
+		SpaceName:            aws.String(name),
+		SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypeShared},
+	}
+	if owner != "" {
+		in.OwnershipSettings = &types.OwnershipSettings{OwnerUserProfileName: aws.String(owner)}
+		in.SpaceSharingSettings.SharingType = types.SharingTypePrivate
+	}
+	if appType != "" {
+		in.SpaceSettings = &types.SpaceSettings{AppType: appType}
+	}
+	if err := srv.SeedSpace(in); err != nil {
+		t.Fatalf("SeedSpace %s: %v", name, err)
+	}
+}

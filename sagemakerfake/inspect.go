@@ -24,7 +24,44 @@ type App struct {
 	ResourceSpec types.ResourceSpec
 	RecoveryMode *bool
 	Tags         []types.Tag
+	// CreationTime is DescribeApp's: a restart within 24 hours of a Deleted app keeps it.
 	CreationTime time.Time
+	// LastHealthCheck and LastUserActivity are DescribeApp's LastHealthCheckTimestamp and
+	// LastUserActivityTimestamp, zero where it leaves them out (see SetLastUserActivity).
+	LastHealthCheck, LastUserActivity time.Time
+}
+
+// Key returns the key that names the app, for SetLastUserActivity.
+func (a App) Key() AppKey {
+	return AppKey{DomainID: a.DomainID, UserProfileName: a.UserProfileName, SpaceName: a.SpaceName, AppType: a.AppType, AppName: a.AppName}
+}
+
+// AppKey names one app of the server as DescribeApp's members do: the domain, exactly one of
+// UserProfileName and SpaceName, the app type and the app name.
+type AppKey struct {
+	DomainID        string
+	UserProfileName string
+	SpaceName       string
+	AppType         types.AppType
+	AppName         string
+}
+
+// SetLastUserActivity stages the LastUserActivityTimestamp that DescribeApp (and Apps) report for
+// the app that k names, as if its user had last used it at t; a test of code that stops idle apps
+// moves the server's clock and stages the activity it needs. Without it, the activity is the time
+// the app became InService. The staged time lasts until the app is created again (a restart
+// starts afresh) and is reported in any status, even if t is in the future. It returns an *Error
+// with Code CodeResourceNotFound when the server holds no such app (or it has expired).
+func (s *Server) SetLastUserActivity(k AppKey, t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := appKey{domainID: k.DomainID, user: k.UserProfileName, space: k.SpaceName, appType: k.AppType, appName: k.AppName}
+	a := s.liveApp(key, s.clock.Now())
+	if a == nil {
+		return notFoundError("App '%s' does not exist.", s.appARN(key))
+	}
+	a.activity = t
+	return nil
 }
 
 // Request is a copy of one request the server received, as Server.Requests returns it.
@@ -67,7 +104,7 @@ func (s *Server) liveApps(now time.Time) []*app {
 	list := make([]*app, 0, len(s.apps))
 	for k, a := range s.apps {
 		if s.expired(a, now) {
-			delete(s.apps, k)
+			s.forgetApp(k)
 			continue
 		}
 		list = append(list, a)
@@ -90,6 +127,7 @@ func (s *Server) snapshot(a *app, now time.Time) App {
 		Tags:            cloneTags(a.tags),
 		CreationTime:    a.created,
 	}
+	out.LastHealthCheck, out.LastUserActivity = s.timestamps(a, now)
 	if st == types.AppStatusFailed {
 		out.FailureReason = a.failureReason
 	}

@@ -64,27 +64,67 @@ func TestLifecycleOnAdvancedClock(t *testing.T) {
 	}
 }
 
+// TestLifecycleNameReuse: a name is free again once its app is Deleted. Within 24 hours, creating
+// it again is a restart of the same app, which keeps its ARN and its CreationTime (facts §7.4, the
+// cautious reading); once the record has expired, it is a new app with a new CreationTime.
 func TestLifecycleNameReuse(t *testing.T) {
-	f := newFixture(t, sagemakerfake.WithStartupDelay(time.Second))
-	in := userApp(types.AppTypeJupyterServer, "default", types.AppInstanceTypeSystem)
-	if _, err := f.client.CreateApp(ctx(t), in); err != nil {
-		t.Fatal(err)
-	}
-	f.srv.Advance(time.Second)
-	if _, err := f.client.DeleteApp(ctx(t), deleteInput(in)); err != nil {
-		t.Fatal(err)
-	}
-	f.srv.Advance(time.Hour)
-	before := mustStatus(t, f.client, in, types.AppStatusDeleted)
-	if _, err := f.client.CreateApp(ctx(t), in); err != nil {
-		t.Fatalf("CreateApp over a Deleted app: %v", err)
-	}
-	after := mustStatus(t, f.client, in, types.AppStatusPending)
-	if !after.CreationTime.After(*before.CreationTime) {
-		t.Errorf("the new app's CreationTime %v is not after the old one's %v", after.CreationTime, before.CreationTime)
-	}
-	if n := len(f.srv.Apps()); n != 1 {
-		t.Errorf("%d apps stored, want 1", n)
+	for _, tc := range []struct {
+		name string
+		in   func() *sagemaker.CreateAppInput
+	}{
+		{"JupyterLab in a space", func() *sagemaker.CreateAppInput {
+			return spaceApp(types.AppTypeJupyterLab, testSpace, "default", types.AppInstanceTypeMlT3Medium)
+		}},
+		{"JupyterServer of a user profile", func() *sagemaker.CreateAppInput {
+			return userApp(types.AppTypeJupyterServer, "default", types.AppInstanceTypeSystem)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, sagemakerfake.WithStartupDelay(time.Second))
+			in := tc.in()
+			first, err := f.client.CreateApp(ctx(t), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := func() {
+				t.Helper()
+				f.srv.Advance(time.Second)
+				if _, err := f.client.DeleteApp(ctx(t), deleteInput(in)); err != nil {
+					t.Fatal(err)
+				}
+				f.srv.Advance(time.Hour)
+			}
+			stop()
+			before := mustStatus(t, f.client, in, types.AppStatusDeleted)
+			again, err := f.client.CreateApp(ctx(t), in)
+			if err != nil {
+				t.Fatalf("CreateApp over a Deleted app: %v", err)
+			}
+			after := mustStatus(t, f.client, in, types.AppStatusPending)
+			if aws.ToString(again.AppArn) != aws.ToString(first.AppArn) || aws.ToString(after.AppArn) != aws.ToString(first.AppArn) {
+				t.Errorf("restart: ARN %q, described %q; want the first %q", aws.ToString(again.AppArn), aws.ToString(after.AppArn), aws.ToString(first.AppArn))
+			}
+			if !after.CreationTime.Equal(*before.CreationTime) {
+				t.Errorf("restart within 24 hours: CreationTime %v, want the first app's %v", after.CreationTime, before.CreationTime)
+			}
+			f.srv.Advance(time.Second)
+			if d := mustStatus(t, f.client, in, types.AppStatusInService); d.LastHealthCheckTimestamp == nil || !d.LastHealthCheckTimestamp.Equal(f.srv.Now()) {
+				t.Errorf("the restarted app started at %v, want %v (its own start, not the first one's)", d.LastHealthCheckTimestamp, f.srv.Now())
+			}
+			if n := len(f.srv.Apps()); n != 1 {
+				t.Errorf("%d apps stored, want 1", n)
+			}
+
+			stop()
+			f.srv.Advance(24 * time.Hour) // the Deleted record expires
+			if _, err := f.client.CreateApp(ctx(t), in); err != nil {
+				t.Fatal(err)
+			}
+			late := mustStatus(t, f.client, in, types.AppStatusPending)
+			if !late.CreationTime.Equal(f.srv.Now()) || !late.CreationTime.After(*before.CreationTime) {
+				t.Errorf("a create after 24 hours: CreationTime %v, want a new one, %v", late.CreationTime, f.srv.Now())
+			}
+		})
 	}
 }
 
@@ -204,7 +244,7 @@ func TestQuota(t *testing.T) {
 		t.Errorf("message %q\nwant %q", aws.ToString(rle.Message), want)
 	}
 	// Other app types and instance types are not limited by it.
-	if _, err := f.client.CreateApp(ctx(t), userApp(types.AppTypeJupyterLab, "lab", types.AppInstanceTypeMlT3Medium)); err != nil {
+	if _, err := f.client.CreateApp(ctx(t), spaceApp(types.AppTypeJupyterLab, testSpace, "lab", types.AppInstanceTypeMlT3Medium)); err != nil {
 		t.Errorf("JupyterLab on ml.t3.medium: %v", err)
 	}
 	// A deleted app frees its place.

@@ -14,8 +14,9 @@ import (
 	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
-// listFixture holds 25 user apps (u00…u24) and 5 space apps (s0…s4), created one second apart,
-// and one app in a second domain.
+// listFixture holds 25 user apps (u00…u24) and 5 space apps (s0…s4, KernelGateway apps of a
+// shared Studio Classic space, which may run several), created one second apart, and one app in a
+// second domain.
 func listFixture(t *testing.T) *fixture {
 	f := newFixture(t)
 	for i := range 25 {
@@ -25,7 +26,7 @@ func listFixture(t *testing.T) *fixture {
 		f.srv.Advance(time.Second)
 	}
 	for i := range 5 {
-		in := userApp(types.AppTypeJupyterLab, fmt.Sprintf("s%d", i), types.AppInstanceTypeMlT3Medium)
+		in := userApp(types.AppTypeKernelGateway, fmt.Sprintf("s%d", i), types.AppInstanceTypeMlT3Medium)
 		in.UserProfileName, in.SpaceName = nil, aws.String(testSpace)
 		if _, err := f.client.CreateApp(ctx(t), in); err != nil {
 			t.Fatal(err)

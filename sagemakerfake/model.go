@@ -12,8 +12,9 @@ import (
 )
 
 // The fake is driven by the service model itself: the apps extract (botocore 1.43.11) and the few
-// operations it lacks (CreateDomain, CreateUserProfile, CreateSpace, ListTags, AddTags and
-// DeleteTags), taken from the same botocore release. See model/README.md.
+// operations it lacks (CreateDomain, CreateUserProfile, CreateSpace, ListSpaces, DeleteSpace,
+// CreatePresignedDomainUrl, ListTags, AddTags and DeleteTags), taken from the same botocore
+// release. See model/README.md.
 //
 //go:embed model/sagemaker-apps-model.json model/sagemaker-fake-extra.json
 var modelFiles embed.FS
@@ -114,6 +115,7 @@ var sdkEnumValues = map[string][]string{
 	"SageMakerImageName":           enumStrings(types.SageMakerImageName("").Values()),
 	"SharingType":                  enumStrings(types.SharingType("").Values()),
 	"SortOrder":                    enumStrings(types.SortOrder("").Values()),
+	"SpaceSortKey":                 enumStrings(types.SpaceSortKey("").Values()),
 	"SpaceStatus":                  enumStrings(types.SpaceStatus("").Values()),
 	"StudioWebPortal":              enumStrings(types.StudioWebPortal("").Values()),
 	"TagPropagation":               enumStrings(types.TagPropagation("").Values()),

@@ -74,15 +74,17 @@ func optional(s string) *string {
 type app struct {
 	key           appKey
 	arn           string
-	seq           uint64
+	seq           uint64 // creation order; a restart keeps it, as it keeps created
 	spec          resourceSpec
 	recoveryMode  *bool
 	tags          []types.Tag
-	created       time.Time
+	created       time.Time // CreationTime, kept by a restart within 24 hours (facts §7.4)
+	launched      time.Time // the CreateApp that started this run of the app
 	failureReason string
 	deleteAt      time.Time // when DeleteApp was accepted; zero until then
 	builtInLCC    string    // BuiltInLifecycleConfigArn from the defaults at creation
 	tip           types.FeatureStatus
+	activity      time.Time // LastUserActivityTimestamp staged by SetLastUserActivity; zero if none
 }
 
 // status derives an app's status from the clock, and the time it entered that status.
@@ -94,9 +96,9 @@ func (s *Server) status(a *app, now time.Time) (types.AppStatus, time.Time) {
 		}
 		return types.AppStatusDeleting, a.deleteAt
 	}
-	ready := a.created.Add(s.cfg.startupDelay)
+	ready := a.launched.Add(s.cfg.startupDelay)
 	if now.Before(ready) {
-		return types.AppStatusPending, a.created
+		return types.AppStatusPending, a.launched
 	}
 	if a.failureReason != "" {
 		return types.AppStatusFailed, ready
@@ -107,8 +109,22 @@ func (s *Server) status(a *app, now time.Time) (types.AppStatus, time.Time) {
 // startedAt returns when the app became InService, or false if it never did (it is Pending, or it
 // failed). An app keeps this time after it is deleted.
 func (s *Server) startedAt(a *app, now time.Time) (time.Time, bool) {
-	ready := a.created.Add(s.cfg.startupDelay)
+	ready := a.launched.Add(s.cfg.startupDelay)
 	return ready, a.failureReason == "" && !now.Before(ready)
+}
+
+// timestamps returns an app's LastHealthCheckTimestamp and LastUserActivityTimestamp, zero where
+// DescribeApp leaves them out. The fake's health checks stop when the app is InService: the last
+// one, and the user activity it also counts as, stay at that time, through Deleting and Deleted
+// too, unless SetLastUserActivity staged the activity.
+func (s *Server) timestamps(a *app, now time.Time) (health, activity time.Time) {
+	if started, ok := s.startedAt(a, now); ok {
+		health, activity = started, started
+	}
+	if !a.activity.IsZero() {
+		activity = a.activity
+	}
+	return health, activity
 }
 
 // expired reports an app whose metadata the service has dropped: 24 hours after it stopped.
@@ -121,10 +137,35 @@ func (s *Server) expired(a *app, now time.Time) bool {
 func (s *Server) liveApp(k appKey, now time.Time) *app {
 	a := s.apps[k]
 	if a != nil && s.expired(a, now) {
-		delete(s.apps, k)
+		s.forgetApp(k)
 		return nil
 	}
 	return a
+}
+
+// storeApp keeps a, replacing any record under its key, and indexes it under its space. The
+// caller holds s.mu.
+func (s *Server) storeApp(a *app) {
+	s.apps[a.key] = a
+	if a.key.space != "" {
+		sk := childKey{a.key.domainID, a.key.space}
+		if s.bySpace[sk] == nil {
+			s.bySpace[sk] = map[appKey]struct{}{}
+		}
+		s.bySpace[sk][a.key] = struct{}{}
+	}
+}
+
+// forgetApp drops the app stored under k. The caller holds s.mu.
+func (s *Server) forgetApp(k appKey) {
+	delete(s.apps, k)
+	if k.space != "" {
+		sk := childKey{k.domainID, k.space}
+		delete(s.bySpace[sk], k)
+		if len(s.bySpace[sk]) == 0 {
+			delete(s.bySpace, sk)
+		}
+	}
 }
 
 func (s *Server) appARN(k appKey) string {
@@ -187,17 +228,26 @@ func hasAWSPrefix(k string) bool {
 	return len(k) >= 4 && k[0]|0x20 == 'a' && k[1]|0x20 == 'w' && k[2]|0x20 == 's' && k[3] == ':'
 }
 
+// spaceOnly reports the app types that run only in a space, one app per space (facts §7.1).
+func spaceOnly(t types.AppType) bool {
+	return t == types.AppTypeJupyterLab || t == types.AppTypeCodeEditor
+}
+
 // createAppRules are the static rules of CreateApp beyond the model's constraints, in the order
 // the fake applies them; the first broken rule is the answer. It returns the tags on success.
 func createAppRules(in map[string]any) ([]types.Tag, *Error) {
 	if err := checkOwner(in); err != nil {
 		return nil, err
 	}
+	appType := types.AppType(str(in, "AppType"))
+	if spaceOnly(appType) && str(in, "SpaceName") == "" {
+		// Assumed text: no public record of the service's words exists (facts §7.1).
+		return nil, validationError("%s apps run in a space: specify SpaceName instead of UserProfileName.", appType)
+	}
 	tags, err := checkTags(in)
 	if err != nil {
 		return nil, err
 	}
-	appType := types.AppType(str(in, "AppType"))
 	spec := object(in, "ResourceSpec")
 	// "None", the model's value that clears a training plan, is no plan, so any app type may send it.
 	if tp, set := spec["TrainingPlanArn"].(string); set && tp != "None" && appType != types.AppTypeJupyterLab && appType != types.AppTypeCodeEditor {
@@ -272,39 +322,99 @@ func (s *Server) defaultLevels(d *domain, p *profile, sp *space) []level {
 	return []level{spaceLevel, owner, domainUser}
 }
 
-// resolveSpec completes the request's ResourceSpec from the levels: the instance type of the
-// first level that sets one, or for RStudioServerPro the domain's RStudioServerProDomainSettings.
-// A KernelGateway app must end with an instance type, and system on KernelGateway means
-// ml.t3.medium. A JupyterServer app runs on system (createAppRules and the settings' own check
-// refuse any other), and DescribeApp reports it even when nothing names it.
-func resolveSpec(k appKey, spec resourceSpec, levels []level, d *domain) (resourceSpec, *Error) {
+// defaultSpec is the app type's DefaultResourceSpec at one level (nil when the level sets none),
+// and where it lives, for messages.
+type defaultSpec struct {
+	from string // such as "the domain's DefaultUserSettings.KernelGatewayAppSettings.DefaultResourceSpec"
+	spec map[string]any
+}
+
+// defaultSpecs returns the app type's DefaultResourceSpec at each of the levels, most specific
+// first, leaving out the levels whose shape has no member for the app type.
+func defaultSpecs(appType types.AppType, levels []level) []defaultSpec {
+	out := make([]defaultSpec, 0, len(levels))
 	for _, l := range levels {
+		settings, member := l.appSettings(appType)
+		if member == "" {
+			continue
+		}
+		out = append(out, defaultSpec{from: l.name + "." + member + ".DefaultResourceSpec", spec: object(settings, "DefaultResourceSpec")})
+	}
+	return out
+}
+
+// setImage reports an image member that names an image: the model's "None" clears a member, so
+// it names none.
+func setImage(v string) bool { return v != "" && v != "None" }
+
+// hasImage reports a spec that gives an image: SageMakerImageArn or SageMakerImageVersionArn.
+func (r resourceSpec) hasImage() bool {
+	return setImage(r.SageMakerImageArn) || setImage(r.SageMakerImageVersionArn)
+}
+
+// imageRequiredError is the service's answer to a JupyterLab or CodeEditor app without an image
+// (facts §7.3).
+func imageRequiredError(appType types.AppType) *Error {
+	return validationError("SageMaker Image ARN is required for App with type [%s]", appType)
+}
+
+// resolveSpec completes the request's ResourceSpec from the levels' default specs, most specific
+// first. The instance type is the first that a level sets, or for RStudioServerPro the domain's
+// RStudioServerProDomainSettings (rstudio). The image is the request's when it sets
+// SageMakerImageArn or SageMakerImageVersionArn, and otherwise the image members of the first
+// level that sets either (its image ARN, version ARN and alias, where the request has none). A
+// KernelGateway app must end with an instance type, and system on KernelGateway means
+// ml.t3.medium; a JupyterLab or CodeEditor app must end with an image. A JupyterServer app runs on
+// system (createAppRules and the settings' own check refuse any other), and DescribeApp reports it
+// even when nothing names it. This is the rule of facts §2.4 and §7.3, which package sagemakerapp
+// applies too.
+func resolveSpec(appType types.AppType, appName string, spec resourceSpec, defaults []defaultSpec, rstudio map[string]any) (resourceSpec, *Error) {
+	for _, d := range defaults {
 		if spec.InstanceType != "" {
 			break
 		}
-		settings, _ := l.appSettings(k.appType)
-		spec.InstanceType = str(object(settings, "DefaultResourceSpec"), "InstanceType")
+		spec.InstanceType = str(d.spec, "InstanceType")
 	}
-	if spec.InstanceType == "" && k.appType == types.AppTypeRStudioServerPro {
-		spec.InstanceType = str(object(d.req, "DomainSettings", "RStudioServerProDomainSettings", "DefaultResourceSpec"), "InstanceType")
+	if !spec.hasImage() {
+		for _, d := range defaults {
+			level := parseResourceSpec(d.spec)
+			if !level.hasImage() {
+				continue
+			}
+			if spec.SageMakerImageArn == "" {
+				spec.SageMakerImageArn = level.SageMakerImageArn
+			}
+			if spec.SageMakerImageVersionArn == "" && setImage(level.SageMakerImageVersionArn) {
+				spec.SageMakerImageVersionArn = level.SageMakerImageVersionArn
+			}
+			if spec.SageMakerImageVersionAlias == "" {
+				spec.SageMakerImageVersionAlias = level.SageMakerImageVersionAlias
+			}
+			break
+		}
 	}
-	switch k.appType {
+	if spec.InstanceType == "" && appType == types.AppTypeRStudioServerPro {
+		spec.InstanceType = str(rstudio, "InstanceType")
+	}
+	switch appType {
 	case types.AppTypeKernelGateway:
 		if spec.InstanceType == "" {
-			var looked []string
-			for _, l := range levels {
-				if _, member := l.appSettings(k.appType); member != "" {
-					looked = append(looked, l.name+"."+member+".DefaultResourceSpec")
-				}
+			looked := make([]string, len(defaults))
+			for i, d := range defaults {
+				looked[i] = d.from
 			}
 			return spec, validationError("No InstanceType was found for KernelGateway app '%s': it is not set in the request's ResourceSpec, nor in %s. Specify ResourceSpec.InstanceType.",
-				k.appName, strings.Join(looked, ", nor in "))
+				appName, strings.Join(looked, ", nor in "))
 		}
 		if spec.InstanceType == string(types.AppInstanceTypeSystem) {
 			spec.InstanceType = string(types.AppInstanceTypeMlT3Medium)
 		}
 	case types.AppTypeJupyterServer:
 		spec.InstanceType = string(types.AppInstanceTypeSystem)
+	case types.AppTypeJupyterLab, types.AppTypeCodeEditor:
+		if !spec.hasImage() {
+			return spec, imageRequiredError(appType)
+		}
 	}
 	return spec, nil
 }
@@ -364,13 +474,13 @@ func (s *Server) imageFailure(k appKey, appARN string, spec resourceSpec, levels
 }
 
 // parents finds the domain and the app's user profile or space.
-func (s *Server) parents(k appKey) (*domain, *profile, *space, *Error) {
+func (s *Server) parents(k appKey, now time.Time) (*domain, *profile, *space, *Error) {
 	d := s.domains[k.domainID]
 	if d == nil {
 		return nil, nil, nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+k.domainID))
 	}
 	if k.space != "" {
-		sp := s.spaces[childKey{k.domainID, k.space}]
+		sp := s.liveSpace(childKey{k.domainID, k.space}, now)
 		if sp == nil {
 			return nil, nil, nil, notFoundError("Space '%s' does not exist.", s.arn("space/"+k.domainID+"/"+k.space))
 		}
@@ -399,19 +509,36 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 		return nil, err
 	}
 	k := parseAppKey(in)
-	d, p, sp, err := s.parents(k)
+	d, p, sp, err := s.parents(k, now)
 	if err != nil {
 		return nil, err
 	}
+	if sp != nil {
+		if err := s.checkSpaceApp(k, sp, now); err != nil {
+			return nil, err
+		}
+	}
 	levels := s.defaultLevels(d, p, sp)
-	spec, err := resolveSpec(k, parseResourceSpec(object(in, "ResourceSpec")), levels, d)
+	rstudio := object(d.req, "DomainSettings", "RStudioServerProDomainSettings", "DefaultResourceSpec")
+	spec, err := resolveSpec(k.appType, k.appName, parseResourceSpec(object(in, "ResourceSpec")), defaultSpecs(k.appType, levels), rstudio)
 	if err != nil {
 		return nil, err
 	}
 	arn := s.appARN(k)
-	if old := s.liveApp(k, now); old != nil {
-		if st, _ := s.status(old, now); st != types.AppStatusDeleted && st != types.AppStatusFailed {
+	old := s.liveApp(k, now)
+	restart := false
+	if old != nil {
+		st, _ := s.status(old, now)
+		if st != types.AppStatusDeleted && st != types.AppStatusFailed {
 			return nil, inUseError("App '%s' already exists with status %s.", arn, st)
+		}
+		restart = st == types.AppStatusDeleted
+	}
+	if sp != nil {
+		if other := s.liveAppIn(sp.key, k, now); other != nil && (spaceOnly(k.appType) || spaceOnly(other.key.appType)) {
+			st, _ := s.status(other, now)
+			return nil, inUseError("Space '%s' already runs %s app '%s' (%s), which is %s: a space runs one app at a time. Delete it before creating %s app '%s'.",
+				sp.key.name, other.key.appType, other.key.appName, other.arn, st, k.appType, k.appName)
 		}
 	}
 	if limit, ok := s.cfg.quotas[quotaKey{k.appType, types.AppInstanceType(spec.InstanceType)}]; ok {
@@ -428,9 +555,16 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 			return nil, newAPIError(CodeResourceLimit, "%s", quotaMessage(k.appType, spec.InstanceType, limit, used))
 		}
 	}
-	s.seq++
-	a := &app{key: k, arn: arn, seq: s.seq, spec: spec, tags: tags, created: now,
+	a := &app{key: k, arn: arn, spec: spec, tags: tags, created: now, launched: now,
 		builtInLCC: builtInLifecycleConfig(k.appType, levels), tip: types.FeatureStatusDisabled}
+	if restart {
+		// A restart within 24 hours is an update of the same app: it keeps its metadata, and the
+		// fake takes that to include its CreationTime (facts §7.4, the cautious reading).
+		a.seq, a.created = old.seq, old.created
+	} else {
+		s.seq++
+		a.seq = s.seq
+	}
 	if str(object(d.req, "DomainSettings", "TrustedIdentityPropagationSettings"), "Status") == string(types.FeatureStatusEnabled) {
 		a.tip = types.FeatureStatusEnabled
 	}
@@ -448,8 +582,21 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 		}
 	}
 	a.failureReason = truncateRunes(reason, 1024) // FailureReason's model maximum
-	s.apps[k] = a
+	s.storeApp(a)
 	return createAppOutput{AppArn: arn}, nil
+}
+
+// checkSpaceApp applies the rules of a space to an app created in it: the space is not being
+// deleted, and the app is of the space's SpaceSettings.AppType when the space sets one (both
+// assumed, facts §7.2: "You can't edit the app type of a space" is all AWS says).
+func (s *Server) checkSpaceApp(k appKey, sp *space, now time.Time) *Error {
+	if st, _ := s.spaceStatus(sp, now); st == types.SpaceStatusDeleting {
+		return inUseError("Space '%s' is being deleted.", sp.arn)
+	}
+	if t := sp.appType(); t != "" && t != k.appType {
+		return validationError("App type %s does not match the app type %s of space '%s'.", k.appType, t, sp.key.name)
+	}
+	return nil
 }
 
 func truncateRunes(s string, n int) string {
@@ -511,11 +658,12 @@ func (s *Server) opDescribeApp(in map[string]any, now time.Time) (any, *Error) {
 	if st == types.AppStatusFailed {
 		out.FailureReason = a.failureReason
 	}
-	// The fake's health checks stop when the app is InService: the last one, and the user
-	// activity it also counts as, stay at that time, through Deleting and Deleted too.
-	if started, ok := s.startedAt(a, now); ok {
-		t := epochSeconds(started)
-		out.LastHealthCheckTimestamp, out.LastUserActivityTimestamp = t, t
+	health, activity := s.timestamps(a, now)
+	if !health.IsZero() {
+		out.LastHealthCheckTimestamp = epochSeconds(health)
+	}
+	if !activity.IsZero() {
+		out.LastUserActivityTimestamp = epochSeconds(activity)
 	}
 	return out, nil
 }
@@ -565,11 +713,7 @@ func (s *Server) opListApps(in map[string]any, now time.Time) (any, *Error) {
 		return nil, validationError("UserProfileNameEquals and SpaceNameEquals cannot both be set.")
 	}
 	descending := str(in, "SortOrder") == string(types.SortOrderDescending)
-	limit := 10
-	if n, ok := in["MaxResults"].(json.Number); ok {
-		v, _ := strconv.Atoi(string(n)) // the model check has already bounded it to 1..100
-		limit = v
-	}
+	limit := maxResults(in)
 	fp := fingerprint("ListApps", domainID, user, spaceName, strconv.FormatBool(descending))
 
 	var after *app
@@ -578,16 +722,18 @@ func (s *Server) opListApps(in map[string]any, now time.Time) (any, *Error) {
 		slices.Reverse(list)
 	}
 	if tok := str(in, "NextToken"); tok != "" {
-		seq, ok := parseToken(tok, fp)
+		pos, ok := parseToken(tok, fp)
 		if !ok {
 			return nil, validationError("Invalid NextToken: '%s'.", tok)
 		}
 		// Keyset paging: continue after the last app of the previous page, even if it was dropped
-		// since, so that apps created or expiring between pages never shift the others.
-		after = &app{seq: seq}
+		// since, so that apps created or expiring between pages never shift the others. Creation
+		// order is CreationTime order, since a restart keeps both its place and its CreationTime.
+		after = &app{seq: pos.seq}
 	}
 	out := listAppsOutput{Apps: []appDetails{}}
 	var lastSeq uint64
+	var lastCreated time.Time
 	for _, a := range list {
 		if after != nil && ((!descending && a.seq <= after.seq) || (descending && a.seq >= after.seq)) {
 			continue
@@ -596,7 +742,7 @@ func (s *Server) opListApps(in map[string]any, now time.Time) (any, *Error) {
 			continue
 		}
 		if len(out.Apps) == limit {
-			out.NextToken = makeToken(lastSeq, fp)
+			out.NextToken = makeToken(tokenPos{seq: lastSeq, at: lastCreated}, fp)
 			break
 		}
 		st, _ := s.status(a, now)
@@ -614,7 +760,7 @@ func (s *Server) opListApps(in map[string]any, now time.Time) (any, *Error) {
 			d.ResourceSpec = &spec
 		}
 		out.Apps = append(out.Apps, d)
-		lastSeq = a.seq
+		lastSeq, lastCreated = a.seq, a.created
 	}
 	return out, nil
 }
@@ -714,8 +860,8 @@ func (s *Server) tagsOf(arn string, now time.Time) *[]types.Tag {
 			return &p.tags
 		}
 	}
-	for _, sp := range s.spaces {
-		if sp.arn == arn {
+	for k, sp := range s.spaces {
+		if sp.arn == arn && s.liveSpace(k, now) != nil {
 			return &sp.tags
 		}
 	}
@@ -733,19 +879,31 @@ func fingerprint(parts ...string) uint32 {
 	return h.Sum32()
 }
 
-func makeToken(pos uint64, fp uint32) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("v1." + strconv.FormatUint(pos, 10) + "." + strconv.FormatUint(uint64(fp), 10)))
+// tokenPos is where a page ended: the sort key (a time) and the creation sequence of its last
+// entry.
+type tokenPos struct {
+	seq uint64
+	at  time.Time
 }
 
-func parseToken(tok string, fp uint32) (uint64, bool) {
+func makeToken(pos tokenPos, fp uint32) string {
+	raw := "v2." + strconv.FormatUint(pos.seq, 10) + "." + strconv.FormatInt(pos.at.UnixNano(), 10) + "." + strconv.FormatUint(uint64(fp), 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func parseToken(tok string, fp uint32) (tokenPos, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil {
-		return 0, false
+		return tokenPos{}, false
 	}
 	parts := strings.Split(string(raw), ".")
-	if len(parts) != 3 || parts[0] != "v1" || parts[2] != strconv.FormatUint(uint64(fp), 10) {
-		return 0, false
+	if len(parts) != 4 || parts[0] != "v2" || parts[3] != strconv.FormatUint(uint64(fp), 10) {
+		return tokenPos{}, false
 	}
-	pos, err := strconv.ParseUint(parts[1], 10, 64)
-	return pos, err == nil
+	seq, err1 := strconv.ParseUint(parts[1], 10, 64)
+	nanos, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return tokenPos{}, false
+	}
+	return tokenPos{seq: seq, at: time.Unix(0, nanos)}, true
 }

@@ -32,25 +32,6 @@ type profile struct {
 	uid     int64
 }
 
-type space struct {
-	key     childKey
-	arn     string
-	created time.Time
-	req     map[string]any
-	tags    []types.Tag
-	uid     int64
-}
-
-// private reports a space that SpaceSharingSettings makes private; any other space is shared.
-func (sp *space) private() bool {
-	return str(object(sp.req, "SpaceSharingSettings"), "SharingType") == string(types.SharingTypePrivate)
-}
-
-// owner is the user profile that OwnershipSettings names, or "".
-func (sp *space) owner() string {
-	return str(object(sp.req, "OwnershipSettings"), "OwnerUserProfileName")
-}
-
 func (s *Server) arn(resource string) string {
 	return "arn:" + s.partition + ":sagemaker:" + s.cfg.region + ":" + s.cfg.account + ":" + resource
 }
@@ -137,6 +118,9 @@ func (s *Server) opCreateUserProfile(in map[string]any, now time.Time) (any, *Er
 	if s.profiles[key] != nil {
 		return nil, inUseError("User profile '%s' already exists.", arn)
 	}
+	if s.liveSpace(key, now) != nil {
+		return nil, namespaceError()
+	}
 	s.profiles[key] = &profile{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID()}
 	return map[string]any{"UserProfileArn": arn}, nil
 }
@@ -158,47 +142,6 @@ func (s *Server) opDescribeUserProfile(in map[string]any, _ time.Time) (any, *Er
 	out["CreationTime"] = epochSeconds(p.created)
 	out["LastModifiedTime"] = epochSeconds(p.created)
 	out["HomeEfsFileSystemUid"] = strconv.FormatInt(p.uid, 10)
-	return out, nil
-}
-
-func (s *Server) opCreateSpace(in map[string]any, now time.Time) (any, *Error) {
-	if err := checkJupyterServerDefaults(in, "SpaceSettings"); err != nil {
-		return nil, err
-	}
-	tags, err := checkTags(in)
-	if err != nil {
-		return nil, err
-	}
-	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
-	if s.domains[key.domainID] == nil {
-		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+key.domainID))
-	}
-	if owner := (&space{req: in}).owner(); owner != "" {
-		if s.profiles[childKey{key.domainID, owner}] == nil {
-			return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+owner))
-		}
-	}
-	arn := s.arn("space/" + key.domainID + "/" + key.name)
-	if s.spaces[key] != nil {
-		return nil, inUseError("Space '%s' already exists.", arn)
-	}
-	s.spaces[key] = &space{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID()}
-	return map[string]any{"SpaceArn": arn}, nil
-}
-
-func (s *Server) opDescribeSpace(in map[string]any, _ time.Time) (any, *Error) {
-	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
-	sp := s.spaces[key]
-	if sp == nil {
-		return nil, notFoundError("Space '%s' does not exist.", s.arn("space/"+key.domainID+"/"+key.name))
-	}
-	out := echo(sp.req, "DescribeSpace")
-	out["SpaceArn"] = sp.arn
-	out["Status"] = string(types.SpaceStatusInService)
-	out["CreationTime"] = epochSeconds(sp.created)
-	out["LastModifiedTime"] = epochSeconds(sp.created)
-	out["HomeEfsFileSystemUid"] = strconv.FormatInt(sp.uid, 10)
-	out["Url"] = s.domains[key.domainID].url + "/spaces/" + key.name
 	return out, nil
 }
 

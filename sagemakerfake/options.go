@@ -91,14 +91,16 @@ func WithAccount(account string) Option {
 	return func(c *config) { c.account = account }
 }
 
-// WithStartupDelay sets how long a new app stays Pending before it is InService (or Failed). The
-// default is 2s; 0 makes apps InService as soon as they are created. A negative delay is an error.
+// WithStartupDelay sets how long a new app stays Pending before it is InService (or Failed), and a
+// space created by CreateSpace before it is InService. The default is 2s; 0 makes apps and spaces
+// InService as soon as they are created. A negative delay is an error.
 func WithStartupDelay(d time.Duration) Option {
 	return func(c *config) { c.startupDelay = d }
 }
 
-// WithDeleteDelay sets how long a deleted app stays Deleting before it is Deleted. The default is
-// the startup delay. A negative delay is an error.
+// WithDeleteDelay sets how long a deleted app stays Deleting before it is Deleted, and a deleted
+// space Deleting before it is gone. The default is the startup delay. A negative delay is an
+// error.
 func WithDeleteDelay(d time.Duration) Option {
 	return func(c *config) { c.deleteDelay, c.deleteSet = d, true }
 }

@@ -178,9 +178,9 @@ func TestPrecedencePerAppType(t *testing.T) {
 		{name: "system default is ml.t3.medium", domainUser: &types.UserSettings{KernelGatewayAppSettings: kgSettings("system")}, appType: types.AppTypeKernelGateway, want: "ml.t3.medium"},
 		{name: "another app type's default does not count", domainUser: &types.UserSettings{JupyterLabAppSettings: lab("ml.m5.large")},
 			appType: types.AppTypeKernelGateway, wantErr: "No InstanceType was found for KernelGateway app 'app'"},
-		{name: "JupyterLab from the domain", domainUser: &types.UserSettings{JupyterLabAppSettings: lab("ml.m5.xlarge")},
+		{name: "JupyterLab in a private space from the domain", sharing: types.SharingTypePrivate, domainUser: &types.UserSettings{JupyterLabAppSettings: lab("ml.m5.xlarge")},
 			appType: types.AppTypeJupyterLab, want: "ml.m5.xlarge"},
-		{name: "JupyterLab without any is allowed", appType: types.AppTypeJupyterLab, want: ""},
+		{name: "JupyterLab without an instance type at any level is allowed", sharing: types.SharingTypeShared, appType: types.AppTypeJupyterLab, want: ""},
 		{name: "JupyterServer without a spec runs on system", appType: types.AppTypeJupyterServer, want: "system"},
 		{name: "JupyterServer with a default spec without an instance type runs on system",
 			domainUser: &types.UserSettings{JupyterServerAppSettings: &types.JupyterServerAppSettings{DefaultResourceSpec: &types.ResourceSpec{SageMakerImageArn: aws.String(imageARN)}}},
@@ -229,6 +229,12 @@ func TestPrecedencePerAppType(t *testing.T) {
 					t.Fatal(err)
 				}
 				in.UserProfileName, in.SpaceName = nil, aws.String(testSpace)
+			}
+			if tc.appType == types.AppTypeJupyterLab || tc.appType == types.AppTypeCodeEditor {
+				if in.ResourceSpec == nil {
+					in.ResourceSpec = &types.ResourceSpec{}
+				}
+				in.ResourceSpec.SageMakerImageArn = aws.String(imageARN) // today's shape: an app in a space with an image
 			}
 			c := srv.Client()
 			_, err := c.CreateApp(ctx(t), in)
@@ -281,9 +287,20 @@ func TestDescribeAppReportsWhatTheServiceReports(t *testing.T) {
 	}
 	seed("d-tipenabled01", types.FeatureStatusEnabled)
 	seed("d-tipnotset001", "")
+	// JupyterServer is a Studio Classic app of the user; JupyterLab and CodeEditor run in the
+	// user's private space, so the owner's settings apply to them.
 	create := func(domainID string, appType types.AppType) *sagemaker.CreateAppInput {
 		t.Helper()
 		in := &sagemaker.CreateAppInput{DomainId: aws.String(domainID), UserProfileName: aws.String(testUser), AppType: appType, AppName: aws.String("default")}
+		if appType != types.AppTypeJupyterServer {
+			if err := srv.SeedSpace(&sagemaker.CreateSpaceInput{DomainId: aws.String(domainID), SpaceName: aws.String("private"),
+				OwnershipSettings:    &types.OwnershipSettings{OwnerUserProfileName: aws.String(testUser)},
+				SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypePrivate}}); err != nil {
+				t.Fatal(err)
+			}
+			in.UserProfileName, in.SpaceName = nil, aws.String("private")
+			in.ResourceSpec = &types.ResourceSpec{SageMakerImageArn: aws.String(imageARN)}
+		}
 		if _, err := c.CreateApp(ctx(t), in); err != nil {
 			t.Fatal(err)
 		}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/schemas"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	smithy "github.com/aws/smithy-go"
 )
 
@@ -49,8 +51,9 @@ func (s *Server) SeedUserProfile(in *sagemaker.CreateUserProfileInput) error {
 	return s.seed("CreateUserProfile", m)
 }
 
-// SeedSpace creates a space as CreateSpace would. A space whose SpaceSharingSettings.SharingType
-// is Private is owned by the user profile that OwnershipSettings names, which must exist; its apps
+// SeedSpace creates a space as CreateSpace would, except that it is InService at once: a seed
+// stands for a space that already exists. A space whose SpaceSharingSettings.SharingType is
+// Private is owned by the user profile that OwnershipSettings names, which must exist; its apps
 // take their defaults from that profile rather than from the domain's DefaultSpaceSettings (see
 // the package documentation). An error is an *Error.
 func (s *Server) SeedSpace(in *sagemaker.CreateSpaceInput) error {
@@ -58,7 +61,16 @@ func (s *Server) SeedSpace(in *sagemaker.CreateSpaceInput) error {
 	if err != nil {
 		return err
 	}
-	return s.seed("CreateSpace", m)
+	return s.seedSpace(m)
+}
+
+func (s *Server) seedSpace(m map[string]any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.createSpace(m, s.clock.Now(), true); err != nil {
+		return err
+	}
+	return nil
 }
 
 // CheckCreateAppInput applies to in every check that CreateApp makes before it looks at the
@@ -77,6 +89,52 @@ func CheckCreateAppInput(in *sagemaker.CreateAppInput) error {
 		return err
 	}
 	return nil
+}
+
+// CheckCreateAppWithDefaults applies CheckCreateAppInput's checks and then the rules of CreateApp
+// that depend on the levels of defaults (facts §2.4 and §7.3), with defaults as the app type's
+// DefaultResourceSpec at each level that has a member for it, most specific first (nil where a
+// level sets none): a KernelGateway app needs an instance type, and a JupyterLab or CodeEditor
+// app an image (SageMakerImageArn or SageMakerImageVersionArn other than "None"), from the
+// request or from the first level that gives one. It is the fake's side of package
+// sagemakerapp's Validate with WithDefaults, so that the two can be compared; it returns nil or
+// the *Error that CreateApp would answer.
+func CheckCreateAppWithDefaults(in *sagemaker.CreateAppInput, defaults ...*types.ResourceSpec) error {
+	m, err := decodeSDKInput("CreateApp", schemas.CreateApp, schemas.CreateAppRequest, in)
+	if err == nil {
+		_, err = createAppRules(m)
+	}
+	if err != nil {
+		return err
+	}
+	levels := make([]defaultSpec, len(defaults))
+	for i, d := range defaults {
+		levels[i].from = fmt.Sprintf("level %d", i+1)
+		if d != nil {
+			levels[i].spec = specMap(d)
+		}
+	}
+	if _, err := resolveSpec(in.AppType, aws.ToString(in.AppName), parseResourceSpec(object(m, "ResourceSpec")), levels, nil); err != nil {
+		return err
+	}
+	return nil
+}
+
+// specMap is an SDK ResourceSpec as the server stores a decoded one.
+func specMap(r *types.ResourceSpec) map[string]any {
+	m := map[string]any{}
+	put := func(name, v string) {
+		if v != "" {
+			m[name] = v
+		}
+	}
+	put("InstanceType", string(r.InstanceType))
+	put("LifecycleConfigArn", aws.ToString(r.LifecycleConfigArn))
+	put("SageMakerImageArn", aws.ToString(r.SageMakerImageArn))
+	put("SageMakerImageVersionAlias", aws.ToString(r.SageMakerImageVersionAlias))
+	put("SageMakerImageVersionArn", aws.ToString(r.SageMakerImageVersionArn))
+	put("TrainingPlanArn", aws.ToString(r.TrainingPlanArn))
+	return m
 }
 
 // decodeSDKInput encodes an SDK input as the SDK would send it, then decodes and checks it as the
@@ -174,7 +232,13 @@ func (s *Server) LoadSeed(data []byte) error {
 		}
 	}
 	for i, raw := range seed.Spaces {
-		if err := s.seedBody("CreateSpace", raw); err != nil {
+		var err error
+		if m, derr := decodeBody("CreateSpace", raw); derr != nil {
+			err = derr
+		} else {
+			err = s.seedSpace(m)
+		}
+		if err != nil {
 			return fmt.Errorf("seed: Spaces[%d]: %w", i, err)
 		}
 	}

@@ -67,6 +67,8 @@ type Server struct {
 	profiles  map[childKey]*profile
 	spaces    map[childKey]*space
 	apps      map[appKey]*app
+	bySpace   map[childKey]map[appKey]struct{} // the apps of each space, for the one-app rule
+	presigned map[string]*presignedURL         // CreatePresignedDomainUrl's tokens, until they expire
 	seq       uint64
 	faults    map[string][]*activeFault
 	throttles map[string]*bucket
@@ -130,6 +132,8 @@ func newServer(cfg config, opts []Option, listen bool) (*Server, error) {
 		profiles:  map[childKey]*profile{},
 		spaces:    map[childKey]*space{},
 		apps:      map[appKey]*app{},
+		bySpace:   map[childKey]map[appKey]struct{}{},
+		presigned: map[string]*presignedURL{},
 		faults:    map[string][]*activeFault{},
 		throttles: map[string]*bucket{},
 	}
@@ -252,11 +256,15 @@ func (s *Server) trackConn(c net.Conn, state http.ConnState) {
 // production) but backs off only a millisecond or two and has no retry quota, so tests stay fast
 // and repeatable. optFns are applied last and may change any of this.
 func (s *Server) Client(optFns ...func(*sagemaker.Options)) *sagemaker.Client {
+	endpoint, transport := s.url, http.RoundTripper(s.transport)
+	if s.srv == nil { // NewHandler: served in memory, never dialled
+		endpoint, transport = "http://sagemakerfake.invalid", memoryTransport{s}
+	}
 	return sagemaker.New(sagemaker.Options{
 		Region:       s.cfg.region,
-		BaseEndpoint: aws.String(s.url),
+		BaseEndpoint: aws.String(endpoint),
 		Credentials:  dummyCredentials,
-		HTTPClient:   &http.Client{Transport: s.transport},
+		HTTPClient:   &http.Client{Transport: transport},
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.RateLimiter = ratelimit.None
 			o.Backoff = retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
@@ -299,19 +307,22 @@ func (s *Server) newRequestID() string {
 type opFunc func(s *Server, in map[string]any, now time.Time) (any, *Error)
 
 var handlers = map[string]opFunc{
-	"CreateDomain":        (*Server).opCreateDomain,
-	"DescribeDomain":      (*Server).opDescribeDomain,
-	"CreateUserProfile":   (*Server).opCreateUserProfile,
-	"DescribeUserProfile": (*Server).opDescribeUserProfile,
-	"CreateSpace":         (*Server).opCreateSpace,
-	"DescribeSpace":       (*Server).opDescribeSpace,
-	"CreateApp":           (*Server).opCreateApp,
-	"DescribeApp":         (*Server).opDescribeApp,
-	"DeleteApp":           (*Server).opDeleteApp,
-	"ListApps":            (*Server).opListApps,
-	"ListTags":            (*Server).opListTags,
-	"AddTags":             (*Server).opAddTags,
-	"DeleteTags":          (*Server).opDeleteTags,
+	"CreateDomain":             (*Server).opCreateDomain,
+	"DescribeDomain":           (*Server).opDescribeDomain,
+	"CreateUserProfile":        (*Server).opCreateUserProfile,
+	"DescribeUserProfile":      (*Server).opDescribeUserProfile,
+	"CreateSpace":              (*Server).opCreateSpace,
+	"DescribeSpace":            (*Server).opDescribeSpace,
+	"ListSpaces":               (*Server).opListSpaces,
+	"DeleteSpace":              (*Server).opDeleteSpace,
+	"CreatePresignedDomainUrl": (*Server).opCreatePresignedDomainURL,
+	"CreateApp":                (*Server).opCreateApp,
+	"DescribeApp":              (*Server).opDescribeApp,
+	"DeleteApp":                (*Server).opDeleteApp,
+	"ListApps":                 (*Server).opListApps,
+	"ListTags":                 (*Server).opListTags,
+	"AddTags":                  (*Server).opAddTags,
+	"DeleteTags":               (*Server).opDeleteTags,
 }
 
 // exchange is one request in flight.
@@ -344,6 +355,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
 	s.inflightMu.Unlock()
 	defer s.inflight.Done()
+	if r.URL.Path == StudioPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		s.serveStudio(w, r)
+		return
+	}
 	defer x.finish()
 	x.serve()
 }

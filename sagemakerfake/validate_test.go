@@ -52,7 +52,7 @@ func TestCreateAppStaticRules(t *testing.T) {
 				"Value '" + strings.Repeat("a", 64) + "' at 'appName' failed to satisfy constraint: Member must satisfy regular expression pattern: " + namePattern},
 		{"upper-case domain", func(in *sagemaker.CreateAppInput) { in.DomainId = aws.String("d-ABC") },
 			"1 validation error detected: Value 'd-ABC' at 'domainId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^d-(-*[a-z0-9]){1,61}"},
-		{"user profile name pattern", func(in *sagemaker.CreateAppInput) { in.UserProfileName = aws.String("al ice") },
+		{"user profile name pattern", func(in *sagemaker.CreateAppInput) { in.SpaceName, in.UserProfileName = nil, aws.String("al ice") },
 			"1 validation error detected: Value 'al ice' at 'userProfileName' failed to satisfy constraint: Member must satisfy regular expression pattern: " + namePattern},
 		{"unknown app type", func(in *sagemaker.CreateAppInput) { in.AppType = "Bogus" },
 			"1 validation error detected: Value 'Bogus' at 'appType' failed to satisfy constraint: Member must satisfy enum value set: [JupyterServer, KernelGateway, DetailedProfiler, TensorBoard, CodeEditor, JupyterLab, RStudioServerPro, RSessionGateway, Canvas]"},
@@ -103,11 +103,18 @@ func TestCreateAppStaticRules(t *testing.T) {
 		{"tag keys differing in case", func(in *sagemaker.CreateAppInput) {
 			in.Tags = []types.Tag{{Key: aws.String("k"), Value: aws.String("1")}, {Key: aws.String("K"), Value: aws.String("2")}}
 		}, ""},
-		{"user and space", func(in *sagemaker.CreateAppInput) { in.SpaceName = aws.String(testSpace) },
+		{"user and space", func(in *sagemaker.CreateAppInput) { in.UserProfileName = aws.String(testUser) },
 			"Exactly one of UserProfileName or SpaceName must be specified."},
-		{"neither user nor space", func(in *sagemaker.CreateAppInput) { in.UserProfileName = nil },
+		{"neither user nor space", func(in *sagemaker.CreateAppInput) { in.SpaceName = nil },
 			"Exactly one of UserProfileName or SpaceName must be specified."},
-		{"space only", func(in *sagemaker.CreateAppInput) { in.UserProfileName = nil; in.SpaceName = aws.String(testSpace) }, ""},
+		{"JupyterLab on a user profile", func(in *sagemaker.CreateAppInput) { in.SpaceName, in.UserProfileName = nil, aws.String(testUser) },
+			"JupyterLab apps run in a space: specify SpaceName instead of UserProfileName."},
+		{"CodeEditor on a user profile", func(in *sagemaker.CreateAppInput) {
+			in.AppType, in.SpaceName, in.UserProfileName = types.AppTypeCodeEditor, nil, aws.String(testUser)
+		}, "CodeEditor apps run in a space: specify SpaceName instead of UserProfileName."},
+		{"KernelGateway on a user profile, as in Studio Classic", func(in *sagemaker.CreateAppInput) {
+			in.AppType, in.SpaceName, in.UserProfileName = types.AppTypeKernelGateway, nil, aws.String(testUser)
+		}, ""},
 		{"unknown instance type", func(in *sagemaker.CreateAppInput) { in.ResourceSpec.InstanceType = "ml.fake.huge" },
 			"1 validation error detected: Value 'ml.fake.huge' at 'resourceSpec.instanceType' failed to satisfy constraint: Member must satisfy enum value set: ["},
 		{"instance type newer than the model extract", func(in *sagemaker.CreateAppInput) { in.ResourceSpec.InstanceType = types.AppInstanceTypeMlG7e2xlarge }, ""},
@@ -168,7 +175,10 @@ func TestCreateAppStaticRules(t *testing.T) {
 		{"recovery mode", func(in *sagemaker.CreateAppInput) { in.RecoveryMode = aws.Bool(true) }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			in := userApp(types.AppTypeJupyterLab, fmt.Sprintf("static%d", i), types.AppInstanceTypeMlT3Medium)
+			// A space per case: a space runs one app at a time.
+			spaceName := fmt.Sprintf("static%d", i)
+			seedSpace(t, f.srv, spaceName, "", "")
+			in := spaceApp(types.AppTypeJupyterLab, spaceName, "app", types.AppInstanceTypeMlT3Medium)
 			tc.mutate(in)
 
 			err := sagemakerfake.CheckCreateAppInput(in)

@@ -1,5 +1,5 @@
 // Command sagemakerfake serves a fake Amazon SageMaker for Studio apps (domains, user profiles,
-// spaces and apps) on the real awsJson 1.1 protocol, so that any AWS client can use it: the AWS
+// spaces, apps and presigned URLs that open them) on the real awsJson 1.1 protocol, so that any AWS client can use it: the AWS
 // CLI, boto3, the Go SDK or another SDK. It is the in-process fake of package
 // github.com/studioapp/sagemakerapp/sagemakerfake on the wall clock; that package's documentation
 // says what is modelled and what is not.
@@ -16,7 +16,8 @@
 //	                credentials.
 //	-region         region named in ARNs (default us-east-1); the partition follows from it
 //	-account        12-digit account ID named in ARNs (default 123456789012)
-//	-startup-delay  how long new apps stay Pending, and deleted ones Deleting (default 2s)
+//	-startup-delay  how long new apps and spaces stay Pending, and deleted ones Deleting
+//	                (default 2s)
 //	-seed FILE      domains, user profiles and spaces to create at start
 //	-rand-seed N    seed of the random source behind generated IDs, so that a run can be
 //	                repeated; by default every start hands out different domain IDs
@@ -41,12 +42,22 @@
 //	              "SpaceSharingSettings": {"SharingType": "Shared"}}]
 //	}
 //
-// With the server running, for example:
+// With the server running, for example, alice's private space and a JupyterLab app in it (with
+// an image, as the service requires), and a URL that opens it, which points at a page that the
+// server itself serves:
 //
-//	aws --endpoint-url http://127.0.0.1:8770 --region us-east-1 sagemaker create-app \
-//	    --domain-id d-example12345 --user-profile-name alice --app-type JupyterServer \
-//	    --app-name default --resource-spec InstanceType=system
-//	aws --endpoint-url http://127.0.0.1:8770 --region us-east-1 sagemaker list-apps
+//	export AWS_ENDPOINT_URL=http://127.0.0.1:8770 AWS_REGION=us-east-1
+//	aws sagemaker create-space --domain-id d-example12345 --space-name alice-lab \
+//	    --ownership-settings OwnerUserProfileName=alice --space-sharing-settings SharingType=Private \
+//	    --space-settings AppType=JupyterLab
+//	aws sagemaker create-app --domain-id d-example12345 --space-name alice-lab \
+//	    --app-type JupyterLab --app-name default \
+//	    --resource-spec InstanceType=ml.t3.medium,SageMakerImageArn=arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu
+//	aws sagemaker create-presigned-domain-url --domain-id d-example12345 \
+//	    --user-profile-name alice --landing-uri studio::/jupyterlab/alice-lab
+//	aws sagemaker list-apps
+//
+// (An AWS CLI older than AWS_ENDPOINT_URL support takes --endpoint-url on each command.)
 //
 // Any credentials do: the fake does not check signatures.
 package main
@@ -87,7 +98,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8770", "address to listen on (a port of 0 picks a free one)")
 	region := fs.String("region", "us-east-1", "region named in ARNs")
 	account := fs.String("account", "123456789012", "12-digit account ID named in ARNs")
-	startupDelay := fs.Duration("startup-delay", 2*time.Second, "how long new apps stay Pending and deleted ones Deleting")
+	startupDelay := fs.Duration("startup-delay", 2*time.Second, "how long new apps and spaces stay Pending and deleted ones Deleting")
 	seedFile := fs.String("seed", "", "JSON `file` of domains, user profiles and spaces to create at start")
 	randSeed := fs.Uint64("rand-seed", 0, "seed of the random source behind generated IDs (default: a new one at every start)")
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not a loopback address")

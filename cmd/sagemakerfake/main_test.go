@@ -26,8 +26,13 @@ import (
 const seed = `{
   "Domains": [{"DomainId": "d-cli000000001", "DomainName": "cli", "AuthMode": "IAM",
                "DefaultUserSettings": {"KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}}}],
-  "UserProfiles": [{"DomainId": "d-cli000000001", "UserProfileName": "alice"}]
+  "UserProfiles": [{"DomainId": "d-cli000000001", "UserProfileName": "alice"}],
+  "Spaces": [{"DomainId": "d-cli000000001", "SpaceName": "alice-code", "OwnershipSettings": {"OwnerUserProfileName": "alice"},
+              "SpaceSharingSettings": {"SharingType": "Private"}, "SpaceSettings": {"AppType": "CodeEditor"}}]
 }`
+
+// distributionImage is the SageMaker Distribution image of us-east-1 (facts §7.3).
+const distributionImage = "arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu"
 
 func TestRunRefusesBadFlags(t *testing.T) {
 	dir := t.TempDir()
@@ -417,6 +422,95 @@ func TestAWSCLI(t *testing.T) {
 	if log := srv.stderr.String(); !strings.Contains(log, "op=CreateApp status=200") || !strings.Contains(log, "code=ResourceInUse") {
 		t.Errorf("the server did not log the requests:\n%s", log)
 	}
+
+	// Studio as it runs today (facts §7): bob's private space, a JupyterLab app in it with an
+	// image, one app per space, a restart that keeps the ARN, and a URL that opens the app.
+	mustFail := func(want string, args ...string) {
+		t.Helper()
+		_, stderr, err := cli(args...)
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() == 0 || !strings.Contains(stderr, want) {
+			t.Errorf("aws %v: %v\n%s\nwant a failure reporting %q", args, err, stderr, want)
+		}
+	}
+	space := mustCLI("create-space", "--domain-id", domainID, "--space-name", "bob-lab",
+		"--ownership-settings", "OwnerUserProfileName=bob", "--space-sharing-settings", "SharingType=Private",
+		"--space-settings", "AppType=JupyterLab,SpaceStorageSettings={EbsStorageSettings={EbsVolumeSizeInGb=10}}")
+	if arn, _ := space["SpaceArn"].(string); arn != "arn:aws:sagemaker:us-east-1:123456789012:space/"+domainID+"/bob-lab" {
+		t.Errorf("create-space: %v", space)
+	}
+	ds := mustCLI("describe-space", "--domain-id", domainID, "--space-name", "bob-lab")
+	owner, _ := ds["OwnershipSettings"].(map[string]any)
+	sharing, _ := ds["SpaceSharingSettings"].(map[string]any)
+	settings, _ := ds["SpaceSettings"].(map[string]any)
+	if ds["Status"] != "InService" || owner["OwnerUserProfileName"] != "bob" || sharing["SharingType"] != "Private" || settings["AppType"] != "JupyterLab" {
+		t.Errorf("describe-space: %v", ds)
+	}
+	mustFail("User Profile and Space name must be unique in a domain",
+		"create-space", "--domain-id", domainID, "--space-name", "bob", "--space-sharing-settings", "SharingType=Shared")
+	spaces, _ := mustCLI("list-spaces", "--domain-id-equals", domainID)["Spaces"].([]any)
+	if len(spaces) != 1 {
+		t.Fatalf("list-spaces: %v", spaces)
+	}
+	if s, _ := spaces[0].(map[string]any); s["SpaceName"] != "bob-lab" || s["OwnershipSettingsSummary"].(map[string]any)["OwnerUserProfileName"] != "bob" {
+		t.Errorf("list-spaces: %v", s)
+	}
+	if all, _ := mustCLI("list-spaces", "--page-size", "1")["Spaces"].([]any); len(all) != 2 {
+		t.Errorf("list-spaces of every domain, paged one by one by the CLI: %v", all)
+	}
+
+	labArgs := []string{"--domain-id", domainID, "--space-name", "bob-lab", "--app-type", "JupyterLab", "--app-name", "default"}
+	mustFail("SageMaker Image ARN is required for App with type [JupyterLab]", append([]string{"create-app"}, labArgs...)...)
+	mustFail("JupyterLab apps run in a space", "create-app", "--domain-id", domainID, "--user-profile-name", "bob",
+		"--app-type", "JupyterLab", "--app-name", "default", "--resource-spec", "SageMakerImageArn="+distributionImage)
+	labSpec := "InstanceType=ml.t3.medium,SageMakerImageArn=" + distributionImage
+	lab := mustCLI(append([]string{"create-app", "--resource-spec", labSpec}, labArgs...)...)
+	labARN, _ := lab["AppArn"].(string)
+	if labARN != "arn:aws:sagemaker:us-east-1:123456789012:app/"+domainID+"/bob-lab/jupyterlab/default" {
+		t.Errorf("create-app in the space: %v", lab)
+	}
+	first := mustCLI(append([]string{"describe-app"}, labArgs...)...)
+	if rs, _ := first["ResourceSpec"].(map[string]any); first["Status"] != "InService" || rs["SageMakerImageArn"] != distributionImage {
+		t.Errorf("describe-app in the space: %v", first)
+	}
+	mustFail("JupyterLab app 'default'", "create-app", "--domain-id", domainID, "--space-name", "bob-lab",
+		"--app-type", "JupyterLab", "--app-name", "second", "--resource-spec", labSpec)
+
+	// A restart: delete-app, wait until Deleted (at once: the server runs with no delays), create-app.
+	mustCLI(append([]string{"delete-app"}, labArgs...)...)
+	if d := mustCLI(append([]string{"describe-app"}, labArgs...)...); d["Status"] != "Deleted" {
+		t.Fatalf("describe-app after delete-app: %v", d)
+	}
+	again := mustCLI(append([]string{"create-app", "--resource-spec", labSpec}, labArgs...)...)
+	restarted := mustCLI(append([]string{"describe-app"}, labArgs...)...)
+	if again["AppArn"] != labARN || restarted["AppArn"] != labARN || restarted["CreationTime"] != first["CreationTime"] || restarted["Status"] != "InService" {
+		t.Errorf("restart: create-app %v, describe-app %v; want ARN %s and CreationTime %v", again, restarted, labARN, first["CreationTime"])
+	}
+
+	mustFail("Provided app type JupyterLab is invalid for provided url type app for personal apps",
+		"create-presigned-domain-url", "--domain-id", domainID, "--user-profile-name", "bob", "--landing-uri", "app:JupyterLab:bob-lab")
+	mustFail("Member must have value less than or equal to 300",
+		"create-presigned-domain-url", "--domain-id", domainID, "--user-profile-name", "bob", "--expires-in-seconds", "301")
+	presigned := mustCLI("create-presigned-domain-url", "--domain-id", domainID, "--user-profile-name", "bob",
+		"--landing-uri", "studio::/jupyterlab/bob-lab", "--expires-in-seconds", "300", "--session-expiration-duration-in-seconds", "43200")
+	url, _ := presigned["AuthorizedUrl"].(string)
+	if !strings.HasPrefix(url, srv.url+"/studio/open?token=") {
+		t.Fatalf("create-presigned-domain-url: %v", presigned)
+	}
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	for _, want := range []string{`<dd id="user">bob</dd>`, `<dd id="space">bob-lab</dd>`, `<dd id="app-type">JupyterLab</dd>`,
+		`<dd id="app-name">default</dd>`, `<dd id="app-status">InService</dd>`} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), want) {
+			t.Errorf("the presigned URL's page (%d) lacks %q:\n%s", resp.StatusCode, want, page)
+		}
+	}
 }
 
 // TestGoSDK drives the built binary with the Go SDK, configured as for any endpoint.
@@ -426,12 +520,14 @@ func TestGoSDK(t *testing.T) {
 	defer c.Options().HTTPClient.(*http.Client).CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	in := &sagemaker.CreateAppInput{DomainId: aws.String("d-cli000000001"), UserProfileName: aws.String("alice"),
-		AppType: types.AppTypeCodeEditor, AppName: aws.String("code"), ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}}
+	// alice's private CodeEditor space comes from the seed.
+	in := &sagemaker.CreateAppInput{DomainId: aws.String("d-cli000000001"), SpaceName: aws.String("alice-code"),
+		AppType: types.AppTypeCodeEditor, AppName: aws.String("code"),
+		ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium, SageMakerImageArn: aws.String(distributionImage)}}
 	if _, err := c.CreateApp(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	d, err := c.DescribeApp(ctx, &sagemaker.DescribeAppInput{DomainId: in.DomainId, UserProfileName: in.UserProfileName, AppType: in.AppType, AppName: in.AppName})
+	d, err := c.DescribeApp(ctx, &sagemaker.DescribeAppInput{DomainId: in.DomainId, SpaceName: in.SpaceName, AppType: in.AppType, AppName: in.AppName})
 	if err != nil || d.Status != types.AppStatusInService || d.CreationTime == nil || time.Since(*d.CreationTime) > time.Minute {
 		t.Errorf("DescribeApp = %+v, %v", d, err)
 	}
@@ -458,19 +554,23 @@ func TestBoto3(t *testing.T) {
 	script := `
 import json, sys, boto3, botocore.exceptions
 c = boto3.client("sagemaker", endpoint_url=sys.argv[1], region_name="us-east-1")
-c.create_app(DomainId="d-cli000000001", UserProfileName="alice", AppType="JupyterLab", AppName="lab",
-             ResourceSpec={"InstanceType": "ml.t3.medium"}, Tags=[{"Key": "team", "Value": "ml"}])
-d = c.describe_app(DomainId="d-cli000000001", UserProfileName="alice", AppType="JupyterLab", AppName="lab")
+c.create_space(DomainId="d-cli000000001", SpaceName="alice-lab", OwnershipSettings={"OwnerUserProfileName": "alice"},
+               SpaceSharingSettings={"SharingType": "Private"}, SpaceSettings={"AppType": "JupyterLab"})
+c.create_app(DomainId="d-cli000000001", SpaceName="alice-lab", AppType="JupyterLab", AppName="lab",
+             ResourceSpec={"InstanceType": "ml.t3.medium", "SageMakerImageArn": sys.argv[2]}, Tags=[{"Key": "team", "Value": "ml"}])
+d = c.describe_app(DomainId="d-cli000000001", SpaceName="alice-lab", AppType="JupyterLab", AppName="lab")
 apps = [a for page in c.get_paginator("list_apps").paginate(PaginationConfig={"PageSize": 1}) for a in page["Apps"]]
+spaces = [s["SpaceName"] for page in c.get_paginator("list_spaces").paginate(PaginationConfig={"PageSize": 1}) for s in page["Spaces"]]
 tags = c.list_tags(ResourceArn=d["AppArn"])["Tags"]
+url = c.create_presigned_domain_url(DomainId="d-cli000000001", UserProfileName="alice", SpaceName="alice-lab")["AuthorizedUrl"]
 try:
-    c.delete_app(DomainId="d-cli000000001", UserProfileName="alice", AppType="JupyterLab", AppName="nope")
+    c.delete_app(DomainId="d-cli000000001", SpaceName="alice-lab", AppType="JupyterLab", AppName="nope")
     code = None
 except botocore.exceptions.ClientError as e:
     code = e.response["Error"]["Code"]
-print(json.dumps({"status": d["Status"], "year": d["CreationTime"].year, "apps": len(apps), "tags": tags, "code": code}))
+print(json.dumps({"status": d["Status"], "year": d["CreationTime"].year, "apps": len(apps), "spaces": spaces, "tags": tags, "url": url, "code": code}))
 `
-	cmd := exec.Command(python, "-c", script, srv.url)
+	cmd := exec.Command(python, "-c", script, srv.url, distributionImage)
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -481,13 +581,16 @@ print(json.dumps({"status": d["Status"], "year": d["CreationTime"].year, "apps":
 		Status string
 		Year   int
 		Apps   int
+		Spaces []string
 		Tags   []map[string]string
+		URL    string
 		Code   string
 	}
 	if err := json.NewDecoder(io.LimitReader(&stdout, 1<<20)).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != "InService" || got.Year < 2024 || got.Apps != 1 || len(got.Tags) != 1 || got.Tags[0]["Value"] != "ml" || got.Code != "ResourceNotFound" {
+	if got.Status != "InService" || got.Year < 2024 || got.Apps != 1 || len(got.Tags) != 1 || got.Tags[0]["Value"] != "ml" || got.Code != "ResourceNotFound" ||
+		strings.Join(got.Spaces, ",") != "alice-code,alice-lab" || !strings.HasPrefix(got.URL, srv.url+"/studio/open?token=") {
 		t.Errorf("boto3 saw %+v", got)
 	}
 }

@@ -121,7 +121,10 @@ func TestOnboardsEveryUserOnTheEmbeddedFake(t *testing.T) {
 	assert.Contains(t, stderr.String(), "Using an embedded fake SageMaker at http://127.0.0.1:")
 	assert.Contains(t, stderr.String(), `Ensuring 3 JupyterLab apps "default" in d-example12345: 16 at a time, at most 20 creates a second.`)
 	lines := assertPlainProgress(t, stderr.String(), 3)
-	assert.Len(t, lines, 3, "a line per user done, for 20 users or fewer")
+	// EnsureApps coalesces reports that come while one is being printed: at most a line per user
+	// done, and the last one has them all.
+	assert.NotEmpty(t, lines)
+	assert.LessOrEqual(t, len(lines), 3, "at most a line per user done, for 20 users or fewer")
 }
 
 // The columns shape each app: the row's instance type, or --instance-type; the row's tags.

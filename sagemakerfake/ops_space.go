@@ -1,0 +1,319 @@
+package sagemakerfake
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+)
+
+type space struct {
+	key      childKey
+	arn      string
+	seq      uint64 // creation order, for ListSpaces
+	created  time.Time
+	req      map[string]any
+	tags     []types.Tag
+	uid      int64
+	seeded   bool      // made by a Seed function: it already exists, so it is InService at once
+	deleteAt time.Time // when DeleteSpace was accepted; zero until then
+}
+
+// private reports a space that SpaceSharingSettings makes private; any other space is shared.
+func (sp *space) private() bool {
+	return str(object(sp.req, "SpaceSharingSettings"), "SharingType") == string(types.SharingTypePrivate)
+}
+
+// owner is the user profile that OwnershipSettings names, or "".
+func (sp *space) owner() string {
+	return str(object(sp.req, "OwnershipSettings"), "OwnerUserProfileName")
+}
+
+// appType is the space's SpaceSettings.AppType, or "" when the space does not set one.
+func (sp *space) appType() types.AppType {
+	return types.AppType(str(object(sp.req, "SpaceSettings"), "AppType"))
+}
+
+// spaceStatus derives a space's status from the clock, as for apps: Pending for the startup
+// delay (a seeded space is InService at once), then InService; after DeleteSpace, Deleting for
+// the delete delay, then gone (false).
+func (s *Server) spaceStatus(sp *space, now time.Time) (types.SpaceStatus, bool) {
+	if !sp.deleteAt.IsZero() {
+		if !now.Before(sp.deleteAt.Add(s.cfg.deleteDelay)) {
+			return "", false
+		}
+		return types.SpaceStatusDeleting, true
+	}
+	if !sp.seeded && now.Before(sp.created.Add(s.cfg.startupDelay)) {
+		return types.SpaceStatusPending, true
+	}
+	return types.SpaceStatusInService, true
+}
+
+// liveSpace returns the space stored under key, forgetting it once its deletion has finished.
+// The caller holds s.mu.
+func (s *Server) liveSpace(key childKey, now time.Time) *space {
+	sp := s.spaces[key]
+	if sp == nil {
+		return nil
+	}
+	if _, ok := s.spaceStatus(sp, now); !ok {
+		delete(s.spaces, key)
+		return nil
+	}
+	return sp
+}
+
+// namespaceError is the service's answer to a user profile or space named like the other kind in
+// the same domain (facts §7.2).
+func namespaceError() *Error {
+	return inUseError("User Profile and Space name must be unique in a domain")
+}
+
+func (s *Server) spaceARN(key childKey) string {
+	return s.arn("space/" + key.domainID + "/" + key.name)
+}
+
+func (s *Server) opCreateSpace(in map[string]any, now time.Time) (any, *Error) {
+	sp, err := s.createSpace(in, now, false)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"SpaceArn": sp.arn}, nil
+}
+
+// createSpace stores a space; seeded marks one that a Seed function creates.
+func (s *Server) createSpace(in map[string]any, now time.Time, seeded bool) (*space, *Error) {
+	if err := checkJupyterServerDefaults(in, "SpaceSettings"); err != nil {
+		return nil, err
+	}
+	tags, err := checkTags(in)
+	if err != nil {
+		return nil, err
+	}
+	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
+	if s.domains[key.domainID] == nil {
+		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+key.domainID))
+	}
+	probe := &space{req: in}
+	owner := probe.owner()
+	if probe.private() && owner == "" {
+		// Assumed: a private space is one user's, so it needs the user (facts §7.2).
+		return nil, validationError("A space with SpaceSharingSettings.SharingType Private must name its owner in OwnershipSettings.OwnerUserProfileName.")
+	}
+	if owner != "" && s.profiles[childKey{key.domainID, owner}] == nil {
+		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+owner))
+	}
+	arn := s.spaceARN(key)
+	if s.liveSpace(key, now) != nil {
+		return nil, inUseError("Space '%s' already exists.", arn)
+	}
+	if s.profiles[key] != nil {
+		return nil, namespaceError()
+	}
+	sp := &space{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID(), seq: s.seq, seeded: seeded}
+	s.spaces[key] = sp
+	return sp, nil
+}
+
+func (s *Server) opDescribeSpace(in map[string]any, now time.Time) (any, *Error) {
+	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
+	sp := s.liveSpace(key, now)
+	if sp == nil {
+		return nil, notFoundError("Space '%s' does not exist.", s.spaceARN(key))
+	}
+	st, _ := s.spaceStatus(sp, now)
+	out := echo(sp.req, "DescribeSpace")
+	out["SpaceArn"] = sp.arn
+	out["Status"] = string(st)
+	out["CreationTime"] = epochSeconds(sp.created)
+	out["LastModifiedTime"] = epochSeconds(sp.lastModified())
+	out["HomeEfsFileSystemUid"] = strconv.FormatInt(sp.uid, 10)
+	out["Url"] = s.domains[key.domainID].url + "/spaces/" + key.name
+	return out, nil
+}
+
+// lastModified is the time of the space's last change: its creation, or the DeleteSpace.
+func (sp *space) lastModified() time.Time {
+	if !sp.deleteAt.IsZero() {
+		return sp.deleteAt
+	}
+	return sp.created
+}
+
+// liveAppIn returns an app of the space other than except that is not Deleted or Failed, the
+// oldest first, or nil. The caller holds s.mu.
+func (s *Server) liveAppIn(key childKey, except appKey, now time.Time) *app {
+	var found *app
+	for k := range s.bySpace[key] {
+		a := s.liveApp(k, now)
+		if a == nil || k == except {
+			continue
+		}
+		if st, _ := s.status(a, now); st == types.AppStatusDeleted || st == types.AppStatusFailed {
+			continue
+		}
+		if found == nil || a.seq < found.seq {
+			found = a
+		}
+	}
+	return found
+}
+
+// opDeleteSpace starts the deletion of a space. A space whose app is not Deleted or Failed is
+// refused with ResourceInUse, and so is a space already being deleted (both assumed: DeleteSpace
+// models ResourceInUse, and no public text says when).
+func (s *Server) opDeleteSpace(in map[string]any, now time.Time) (any, *Error) {
+	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
+	sp := s.liveSpace(key, now)
+	if sp == nil {
+		return nil, notFoundError("Space '%s' does not exist.", s.spaceARN(key))
+	}
+	if !sp.deleteAt.IsZero() {
+		return nil, inUseError("Space '%s' is already being deleted.", sp.arn)
+	}
+	if a := s.liveAppIn(key, appKey{}, now); a != nil {
+		st, _ := s.status(a, now)
+		return nil, inUseError("Space '%s' cannot be deleted while its %s app '%s' (%s) is %s. Delete the app first.",
+			sp.arn, a.key.appType, a.key.appName, a.arn, st)
+	}
+	sp.deleteAt = now
+	return struct{}{}, nil
+}
+
+type spaceDetails struct {
+	CreationTime                json.Number
+	DomainID                    string `json:"DomainId"`
+	LastModifiedTime            json.Number
+	OwnershipSettingsSummary    map[string]any `json:",omitempty"`
+	SpaceDisplayName            string         `json:",omitempty"`
+	SpaceName                   string
+	SpaceSettingsSummary        map[string]any `json:",omitempty"`
+	SpaceSharingSettingsSummary map[string]any `json:",omitempty"`
+	Status                      types.SpaceStatus
+}
+
+type listSpacesOutput struct {
+	NextToken string `json:",omitempty"`
+	Spaces    []spaceDetails
+}
+
+// opListSpaces lists spaces by creation (or last modification) time, ascending unless SortOrder
+// says Descending, as the model's defaults say. SpaceNameContains matches a part of the name in
+// any case (assumed; the model only calls it a filter).
+func (s *Server) opListSpaces(in map[string]any, now time.Time) (any, *Error) {
+	domainID, contains := str(in, "DomainIdEquals"), strings.ToLower(str(in, "SpaceNameContains"))
+	sortBy := str(in, "SortBy")
+	if sortBy == "" {
+		sortBy = string(types.SpaceSortKeyCreationTime)
+	}
+	descending := str(in, "SortOrder") == string(types.SortOrderDescending)
+	limit := maxResults(in)
+	fp := fingerprint("ListSpaces", domainID, contains, sortBy, strconv.FormatBool(descending))
+
+	list := make([]*space, 0, len(s.spaces))
+	for k := range s.spaces {
+		if sp := s.liveSpace(k, now); sp != nil {
+			list = append(list, sp)
+		}
+	}
+	// A space changes only when it is deleted, so both keys order the same spaces by a time and
+	// then by creation; seq breaks ties, which a ManualClock makes common.
+	keyOf := func(sp *space) time.Time {
+		if sortBy == string(types.SpaceSortKeyLastModifiedTime) {
+			return sp.lastModified()
+		}
+		return sp.created
+	}
+	slices.SortFunc(list, func(a, b *space) int {
+		if c := keyOf(a).Compare(keyOf(b)); c != 0 {
+			return c
+		}
+		return cmpUint(a.seq, b.seq)
+	})
+	if descending {
+		slices.Reverse(list)
+	}
+	// Keyset paging, as in ListApps: spaces created or gone between pages shift nothing.
+	var after *tokenPos
+	if tok := str(in, "NextToken"); tok != "" {
+		pos, ok := parseToken(tok, fp)
+		if !ok {
+			return nil, validationError("Invalid NextToken: '%s'.", tok)
+		}
+		after = &pos
+	}
+	out := listSpacesOutput{Spaces: []spaceDetails{}}
+	var last *space
+	for _, sp := range list {
+		if after != nil {
+			c := keyOf(sp).Compare(after.at)
+			if c == 0 {
+				c = cmpUint(sp.seq, after.seq)
+			}
+			if (!descending && c <= 0) || (descending && c >= 0) {
+				continue
+			}
+		}
+		if (domainID != "" && sp.key.domainID != domainID) || (contains != "" && !strings.Contains(strings.ToLower(sp.key.name), contains)) {
+			continue
+		}
+		if len(out.Spaces) == limit {
+			out.NextToken = makeToken(tokenPos{seq: last.seq, at: keyOf(last)}, fp)
+			break
+		}
+		last = sp
+		st, _ := s.spaceStatus(sp, now)
+		d := spaceDetails{
+			CreationTime:     epochSeconds(sp.created),
+			DomainID:         sp.key.domainID,
+			LastModifiedTime: epochSeconds(sp.lastModified()),
+			SpaceDisplayName: str(sp.req, "SpaceDisplayName"),
+			SpaceName:        sp.key.name,
+			Status:           st,
+		}
+		if owner := sp.owner(); owner != "" {
+			d.OwnershipSettingsSummary = map[string]any{"OwnerUserProfileName": owner}
+		}
+		if sharing := str(object(sp.req, "SpaceSharingSettings"), "SharingType"); sharing != "" {
+			d.SpaceSharingSettingsSummary = map[string]any{"SharingType": sharing}
+		}
+		if settings := object(sp.req, "SpaceSettings"); settings != nil {
+			summary := map[string]any{}
+			for _, m := range []string{"AppType", "RemoteAccess", "SpaceStorageSettings"} {
+				if v, ok := settings[m]; ok && v != nil {
+					summary[m] = v
+				}
+			}
+			if len(summary) > 0 {
+				d.SpaceSettingsSummary = summary
+			}
+		}
+		out.Spaces = append(out.Spaces, d)
+	}
+	return out, nil
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// maxResults is a request's MaxResults, or the model's default of 10; the model check has
+// already bounded it to 1..100.
+func maxResults(in map[string]any) int {
+	if n, ok := in["MaxResults"].(json.Number); ok {
+		if v, err := strconv.Atoi(string(n)); err == nil {
+			return v
+		}
+	}
+	return 10
+}
