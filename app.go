@@ -44,15 +44,18 @@ type Client struct {
 	opts     Options
 	defaults defaultsCache
 	polls    domainPolls
+	obs      observer
 }
 
-// New returns a Client that calls api. optFns change the default Options.
+// New returns a Client that calls api. optFns change the default Options. Every call the Client
+// makes through api carries the user-agent key "sagemakerapp/" + Version, as a per-call option.
 func New(api API, optFns ...func(*Options)) *Client {
-	c := &Client{api: api}
+	c := &Client{}
 	for _, fn := range optFns {
 		fn(&c.opts)
 	}
 	c.opts.setDefaults()
+	c.api = c.observe(api)
 	return c
 }
 
@@ -142,7 +145,7 @@ func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 
 // createApp is CreateApp, which also reports whether the outcome of an attempt is unknown: the
 // request may have created the app although the call failed.
-func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options), limiters ...CreateLimiter) (*App, bool, error) {
+func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options), limiters ...CreateLimiter) (_ *App, _ bool, err error) {
 	if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
 		return nil, false, &ValidationError{Problems: ps}
 	}
@@ -152,7 +155,9 @@ func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	if err := c.checkDefaults(ctx, in, optFns); err != nil {
 		return nil, false, err
 	}
-	att := &createAttempts{now: c.opts.Now}
+	ctx, sp := c.obs.startApp(ctx, spanCreateApp, appIDOf(in))
+	defer func() { sp.end(err) }()
+	att := &createAttempts{now: c.opts.Now, obs: &c.obs}
 	if c.opts.CreateLimiter != nil {
 		att.limiters = append(att.limiters, c.opts.CreateLimiter)
 	}
@@ -162,7 +167,9 @@ func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 		err = mapError(ctx, "CreateApp", err)
 		sum := att.summary()
 		if errors.Is(err, ErrResourceInUse) && sum.unknownFrom != (time.Time{}) {
-			if app := c.recoverLostCreate(ctx, in, sum, optFns); app != nil {
+			app := c.recoverLostCreate(ctx, in, sum, optFns)
+			sp.recovery(app != nil)
+			if app != nil {
 				return app, false, nil
 			}
 		}
@@ -201,6 +208,7 @@ func (c *Client) recoverLostCreate(ctx context.Context, in *sagemaker.CreateAppI
 type createAttempts struct {
 	limiters []CreateLimiter
 	now      func() time.Time
+	obs      *observer // records the limiters' waits
 
 	mu  sync.Mutex
 	sum attemptSummary
@@ -254,12 +262,16 @@ func (a *createAttempts) addMiddleware(stack *middleware.Stack) error {
 }
 
 func (a *createAttempts) handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	start := a.now()
 	for _, l := range a.limiters {
 		if err := l.Wait(ctx); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 		}
 	}
-	start := a.now()
+	if len(a.limiters) > 0 {
+		a.obs.limiterWaited(ctx, a.now().Sub(start))
+		start = a.now()
+	}
 	out, md, err := next.HandleFinalize(ctx, in)
 	a.mu.Lock()
 	defer a.mu.Unlock()

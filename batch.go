@@ -86,6 +86,8 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 	opts.Wait.setDefaults()
 
 	results := make([]Result, len(ins))
+	ctx, batchSpan := c.obs.start(ctx, spanEnsureApps)
+	defer func() { batchSpan.endApps(results) }()
 	p := newBatchProgress(opts.OnProgress, c.opts.Now, len(ins))
 	defer p.close()
 	var todo []int

@@ -241,6 +241,7 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 	})
 	budget := len(wanted) // pages: never more than describing each app would cost
 	for n := 0; pages.HasMorePages() && n < budget && len(wanted) > 0; n++ {
+		c.obs.poll(ctx, pollList)
 		out, err := pages.NextPage(ctx, w.opts.ClientOptions...)
 		if err != nil {
 			if ctx.Err() != nil {
