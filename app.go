@@ -155,7 +155,7 @@ func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	if err := c.checkDefaults(ctx, in, optFns); err != nil {
 		return nil, false, err
 	}
-	ctx, sp := c.obs.startApp(ctx, spanCreateApp, appIDOf(in))
+	ctx, sp := c.obs.startCreate(ctx, in)
 	defer func() { sp.end(err) }()
 	att := &createAttempts{now: c.opts.Now, obs: &c.obs}
 	if c.opts.CreateLimiter != nil {

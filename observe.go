@@ -173,6 +173,13 @@ func (o *observer) startApp(ctx context.Context, name string, id AppID) (context
 	return ctx, sp
 }
 
+// startCreate starts the span of a CreateApp of in; recovery sets whether it ran.
+func (o *observer) startCreate(ctx context.Context, in *sagemaker.CreateAppInput) (context.Context, span) {
+	ctx, sp := o.startApp(ctx, spanCreateApp, appIDOf(in))
+	sp.setBool(attrRecoveryRan, false)
+	return ctx, sp
+}
+
 func (sp span) setString(k, v string) {
 	if sp.s != nil {
 		sp.s.SetProperty(k, v)
