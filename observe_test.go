@@ -480,7 +480,9 @@ func TestObservabilityThrottlesOfAnotherAPI(t *testing.T) {
 	require.ErrorIs(t, err, ErrThrottled)
 	assert.Equal(t, []float64{1, 1}, mt.values(metricThrottles, metricAttrOperation, "DescribeApp"))
 
-	api.describeApp = func(*sagemaker.DescribeAppInput) (*sagemaker.DescribeAppOutput, error) { return nil, errors.New("boom") }
+	api.describeApp = func(*sagemaker.DescribeAppInput) (*sagemaker.DescribeAppOutput, error) {
+		return nil, errors.New("boom")
+	}
 	_, err = c.DescribeApp(context.Background(), id)
 	require.Error(t, err)
 	assert.Len(t, mt.values(metricThrottles), 2, "another error is no throttle")
