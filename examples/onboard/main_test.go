@@ -154,9 +154,9 @@ func TestColumnsShapeEachAppAndJSONHasOneObjectPerUser(t *testing.T) {
 		var got map[string]any
 		require.NoError(t, json.Unmarshal([]byte(lines[i]), &got), lines[i])
 		assert.Equal(t, map[string]any{
-			"User":   want.user,
-			"Line":   float64(want.line),
-			"Status": "InService",
+			"User":      want.user,
+			"Line":      float64(want.line),
+			"Status":    "InService",
 			"SpaceName": want.user + "-jupyterlab",
 			"AppArn":    "arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/" + want.user + "-jupyterlab/jupyterlab/lab",
 		}, got)
