@@ -78,7 +78,7 @@ func TestClientWithoutAPIFailsCleanly(t *testing.T) {
 func TestBuilderAssemblesTheRequest(t *testing.T) {
 	c := New(&stubAPI{})
 	in, err := c.NewApp("d-abc123", types.AppTypeJupyterLab, "default").
-		ForUser("alice").
+		InSpace("alice-space").
 		InstanceType(types.AppInstanceTypeMlT3Large).
 		Image(testImageARN).
 		ImageVersion(testImageVersionARN).
@@ -91,11 +91,11 @@ func TestBuilderAssemblesTheRequest(t *testing.T) {
 		Input()
 	require.NoError(t, err)
 	assert.Equal(t, &sagemaker.CreateAppInput{
-		DomainId:        aws.String("d-abc123"),
-		AppType:         types.AppTypeJupyterLab,
-		AppName:         aws.String("default"),
-		UserProfileName: aws.String("alice"),
-		RecoveryMode:    aws.Bool(true),
+		DomainId:     aws.String("d-abc123"),
+		AppType:      types.AppTypeJupyterLab,
+		AppName:      aws.String("default"),
+		SpaceName:    aws.String("alice-space"),
+		RecoveryMode: aws.Bool(true),
 		ResourceSpec: &types.ResourceSpec{
 			InstanceType:               types.AppInstanceTypeMlT3Large,
 			SageMakerImageArn:          aws.String(testImageARN),
@@ -110,7 +110,8 @@ func TestBuilderAssemblesTheRequest(t *testing.T) {
 
 func TestBuilderIsATemplate(t *testing.T) {
 	c := New(&stubAPI{})
-	base := c.NewApp("d-abc123", types.AppTypeJupyterLab, "default").Tag("team", "ml").Tag("env", "prod")
+	// KernelGateway: a Studio Classic app, on a user profile or in a space.
+	base := c.NewApp("d-abc123", types.AppTypeKernelGateway, "default").Tag("team", "ml").Tag("env", "prod")
 	alice, err := base.ForUser("alice").Tag("env", "dev").Input()
 	require.NoError(t, err)
 	bob, err := base.ForUser("bob").Tag("owner", "bob").Input()
@@ -369,7 +370,7 @@ func TestBuilderIsAValue(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "alice", aws.ToString(in.UserProfileName))
 
-	base := New(&stubAPI{}).NewApp("d-abc123", types.AppTypeJupyterLab, "default").ForUser("alice")
+	base := New(&stubAPI{}).NewApp("d-abc123", types.AppTypeJupyterLab, "default").InSpace("alice-space")
 	copied := base
 	_ = base.Image(testImageARN).InstanceType(types.AppInstanceTypeMlT3Large).Tag("a", "b")
 	in, err = copied.Input()

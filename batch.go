@@ -53,10 +53,11 @@ type BatchProgress struct {
 }
 
 // Result is the outcome of one input of EnsureApps: the app, InService, or the error that
-// EnsureApp would have returned for it.
+// EnsureApp would have returned for it, and what the Ensure did.
 type Result struct {
-	App *App
-	Err error
+	App     *App
+	Err     error
+	Outcome Outcome
 }
 
 // EnsureApps ensures many apps at once, with EnsureApp's semantics for each (see EnsureApp), and
@@ -155,17 +156,17 @@ func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, op
 	defer cancel()
 	w.join()
 	defer w.leave()
-	app, err := c.ensure(wctx, in, w)
+	app, outcome, err := c.ensure(wctx, in, w)
 	switch {
 	case err == nil:
 		p.set(i, stateInService)
-		return Result{App: app}
+		return Result{App: app, Outcome: outcome}
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		p.set(i, stateCanceled)
 	default:
 		p.set(i, stateFailed)
 	}
-	return Result{Err: err}
+	return Result{Err: err, Outcome: outcome}
 }
 
 // clockLimiter is a rate.Limiter that waits on the Client's clock, so that a batch under a fake

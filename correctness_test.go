@@ -574,3 +574,22 @@ func TestSlowOnProgressDoesNotHoldTheBatch(t *testing.T) {
 	assert.Equal(t, n, final.Canceled)
 	assert.Zero(t, final.Failed)
 }
+
+// EnsureApps says per app what it did: created, adopted, recreated, or a conflict.
+func TestEnsureAppsReportsEachOutcome(t *testing.T) {
+	e := newEnv(t, sagemakerfake.WithDeleteDelay(time.Minute))
+	ctx := context.Background()
+	_, err := e.builder("adopt").CreateAndWait(ctx)
+	require.NoError(t, err)
+	_, err = e.builder("again").CreateAndWait(ctx)
+	require.NoError(t, err)
+	require.NoError(t, e.c.DeleteApp(ctx, e.id("again")))
+	_, err = e.builder("other").InstanceType(types.AppInstanceTypeMlM5Large).CreateAndWait(ctx)
+	require.NoError(t, err)
+	results := e.c.EnsureApps(ctx, []*sagemaker.CreateAppInput{e.input("new"), e.input("adopt"), e.input("again"), e.input("other")})
+	var got []Outcome
+	for _, r := range results {
+		got = append(got, r.Outcome)
+	}
+	assert.Equal(t, []Outcome{OutcomeCreated, OutcomeAdopted, OutcomeRecreated, OutcomeConflict}, got)
+}

@@ -46,8 +46,27 @@ func (c *Client) EnsureApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	defer cancel()
 	w.join()
 	defer w.leave()
-	return c.ensure(ctx, in, w)
+	app, _, err := c.ensure(ctx, in, w)
+	return app, err
 }
+
+// Outcome says what an Ensure did about the app it returns (or the error it returned).
+type Outcome string
+
+// The outcomes of an Ensure.
+const (
+	// OutcomeCreated: there was no app, and this call created it.
+	OutcomeCreated Outcome = "created"
+	// OutcomeAdopted: the app was there, Pending or InService, with the requested spec; this
+	// call added the tags it lacked.
+	OutcomeAdopted Outcome = "adopted"
+	// OutcomeRecreated: the app was Failed, Deleted or Deleting, and this call created it again.
+	OutcomeRecreated Outcome = "recreated"
+	// OutcomeConflict: the app was there with another spec (an *AppConflictError).
+	OutcomeConflict Outcome = "conflict"
+	// OutcomeFailed: the call ended with another error.
+	OutcomeFailed Outcome = "failed"
+)
 
 // origin is what an Ensure call knows of where the app it looks at came from. It changes only in
 // ensureState.learn, and the one place that may report success reads it (ensureState.decide), so
@@ -83,6 +102,23 @@ const (
 type ensureState struct {
 	origin   origin
 	tagsDone bool // the request's tags are on the app that was found
+	existed  bool // a record of the app was seen gone (Failed, Deleted, Deleting) before a create
+}
+
+// outcome names what the call did, once it has returned app or err.
+func (s *ensureState) outcome(err error) Outcome {
+	var conflict *AppConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return OutcomeConflict
+	case err != nil:
+		return OutcomeFailed
+	case s.origin == createdHere && s.existed:
+		return OutcomeRecreated
+	case s.origin == createdHere:
+		return OutcomeCreated
+	}
+	return OutcomeAdopted
 }
 
 // learn moves the state on an event; it is the only place origin changes.
@@ -110,9 +146,14 @@ func (s *ensureState) mayBeInvisible() bool {
 }
 
 // ensure runs EnsureApp's loop: look, act, look again, until the app is InService or an error
-// is final.
-func (c *Client) ensure(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter) (*App, error) {
+// is final, and says what it did.
+func (c *Client) ensure(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter) (*App, Outcome, error) {
 	var st ensureState
+	app, err := c.ensureLoop(ctx, in, w, &st)
+	return app, st.outcome(err), err
+}
+
+func (c *Client) ensureLoop(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter, st *ensureState) (*App, error) {
 	create := func() error {
 		start := c.opts.Now()
 		app, unknown, err := c.createApp(ctx, in, w.opts.ClientOptions, w.limiters...)
@@ -167,7 +208,7 @@ func (c *Client) ensure(ctx context.Context, in *sagemaker.CreateAppInput, w *wa
 		switch app.Status {
 		case types.AppStatusPending, types.AppStatusInService:
 			st.learn(evSeenLive)
-			done, err := c.judgeLive(ctx, in, w, &st, app)
+			done, err := c.judgeLive(ctx, in, w, st, app)
 			if done || err != nil {
 				return app, err
 			}
@@ -176,16 +217,19 @@ func (c *Client) ensure(ctx context.Context, in *sagemaker.CreateAppInput, w *wa
 				return nil, &AppFailedError{App: app}
 			}
 			st.learn(evGone)
+			st.existed = true
 			if err := create(); err != nil {
 				return nil, err
 			}
 		case types.AppStatusDeleted:
 			st.learn(evGone)
+			st.existed = true
 			if err := create(); err != nil {
 				return nil, err
 			}
 		case types.AppStatusDeleting:
 			st.learn(evGone) // wait for Deleted, then create
+			st.existed = true
 		}
 	}
 }

@@ -27,12 +27,39 @@ func fakeWithUser() (*sagemakerfake.Server, string) {
 		DefaultUserSettings: &types.UserSettings{},
 	})
 	if err == nil {
-		err = srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String("alice")})
+		err = seedAlice(srv, domainID)
 	}
 	if err != nil {
 		panic(err)
 	}
 	return srv, domainID
+}
+
+// seedAlice seeds user profile alice and her private spaces: alice-lab for JupyterLab,
+// alice-code for CodeEditor, and alice-broken and alice-slow for JupyterLab too (a space runs one
+// app at a time).
+func seedAlice(srv *sagemakerfake.Server, domainID string) error {
+	if err := srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String("alice")}); err != nil {
+		return err
+	}
+	for name, appType := range map[string]types.AppType{
+		"alice-lab": types.AppTypeJupyterLab, "alice-code": types.AppTypeCodeEditor,
+		"alice-broken": types.AppTypeJupyterLab, "alice-slow": types.AppTypeJupyterLab,
+	} {
+		if err := srv.SeedSpace(sagemakerapp.PrivateSpace(domainID, name, "alice", appType)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// image is the SageMaker Distribution image of the fake's region.
+func image(srv *sagemakerfake.Server) string {
+	arn, err := sagemakerapp.DistributionImage(srv.Region(), false)
+	if err != nil {
+		panic(err)
+	}
+	return arn
 }
 
 // The builder assembles a request, the client validates it and creates the app, and the app
@@ -45,8 +72,9 @@ func Example() {
 	client := sagemakerapp.New(srv.Client())
 
 	app, err := client.NewApp(domainID, types.AppTypeJupyterLab, "default").
-		ForUser("alice").
+		InSpace("alice-lab"). // alice's private space (see PrivateSpace and EnsureSpace)
 		InstanceType(types.AppInstanceTypeMlT3Medium).
+		Image(image(srv)). // the SageMaker Distribution image of the region
 		Tag("team", "ml").
 		Create(ctx)
 	if err != nil {
@@ -64,7 +92,7 @@ func Example() {
 	}
 	fmt.Println(app.Status, app.ResourceSpec.InstanceType)
 	// Output:
-	// arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice/jupyterlab/default
+	// arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice-lab/jupyterlab/default
 	// Pending
 	// InService ml.t3.medium
 }
@@ -102,7 +130,8 @@ func Example_errors() {
 	ctx := context.Background()
 	client := sagemakerapp.New(srv.Client())
 
-	build := client.NewApp(domainID, types.AppTypeCodeEditor, "default").ForUser("alice").InstanceType(types.AppInstanceTypeMlT3Medium)
+	build := client.NewApp(domainID, types.AppTypeCodeEditor, "default").InSpace("alice-code").
+		InstanceType(types.AppInstanceTypeMlT3Medium).Image(image(srv))
 	if _, err := build.Create(ctx); err != nil {
 		fmt.Println("first create:", err)
 		return
@@ -117,7 +146,7 @@ func Example_errors() {
 	var inUse *types.ResourceInUse
 	fmt.Println(errors.As(err, &inUse))
 
-	_, err = client.DescribeApp(ctx, sagemakerapp.AppID{DomainID: domainID, UserProfileName: "alice", AppType: types.AppTypeCodeEditor, AppName: "missing"})
+	_, err = client.DescribeApp(ctx, sagemakerapp.AppID{DomainID: domainID, SpaceName: "alice-code", AppType: types.AppTypeCodeEditor, AppName: "missing"})
 	fmt.Println(errors.Is(err, sagemakerapp.ErrResourceNotFound))
 	// Output:
 	// true
@@ -131,18 +160,19 @@ func ExampleAppBuilder_template() {
 	client := sagemakerapp.New(nil) // Input needs no API
 	base := client.NewApp("d-example12345", types.AppTypeJupyterLab, "default").
 		InstanceType(types.AppInstanceTypeMlT3Medium).
+		Image("arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu").
 		Tag("team", "ml")
 	for _, user := range []string{"alice", "bob"} {
-		in, err := base.ForUser(user).Tag("owner", user).Input()
+		in, err := base.InSpace(user+"-lab").Tag("owner", user).Input()
 		if err != nil {
 			fmt.Println(err)
 			continue
 		}
-		fmt.Println(*in.UserProfileName, len(in.Tags), *in.Tags[1].Value)
+		fmt.Println(*in.SpaceName, len(in.Tags), *in.Tags[1].Value)
 	}
 	// Output:
-	// alice 2 alice
-	// bob 2 bob
+	// alice-lab 2 alice
+	// bob-lab 2 bob
 }
 
 // A KernelGateway app with no instance type anywhere fails before the call, naming the levels the
@@ -179,7 +209,7 @@ func fakeRealTime(opts ...sagemakerfake.Option) (*sagemakerfake.Server, string) 
 		DomainName: aws.String("example"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
 	})
 	if err == nil {
-		err = srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String("alice")})
+		err = seedAlice(srv, domainID)
 	}
 	if err != nil {
 		panic(err)
@@ -200,8 +230,8 @@ func ExampleClient_WaitForApp() {
 	ctx := context.Background()
 	client := sagemakerapp.New(srv.Client())
 
-	app, err := client.NewApp(domainID, types.AppTypeJupyterLab, "default").ForUser("alice").
-		InstanceType(types.AppInstanceTypeMlT3Medium).Create(ctx)
+	app, err := client.NewApp(domainID, types.AppTypeJupyterLab, "default").InSpace("alice-lab").
+		InstanceType(types.AppInstanceTypeMlT3Medium).Image(image(srv)).Create(ctx)
 	if err != nil {
 		fmt.Println("create:", err)
 		return
@@ -234,15 +264,15 @@ func ExampleClient_WaitForApp_errors() {
 	ctx := context.Background()
 	client := sagemakerapp.New(srv.Client())
 
-	_, err := client.NewApp(domainID, types.AppTypeJupyterLab, "broken").ForUser("alice").
-		InstanceType(types.AppInstanceTypeMlT3Medium).CreateAndWait(ctx, quick)
+	_, err := client.NewApp(domainID, types.AppTypeJupyterLab, "broken").InSpace("alice-broken").
+		InstanceType(types.AppInstanceTypeMlT3Medium).Image(image(srv)).CreateAndWait(ctx, quick)
 	var failed *sagemakerapp.AppFailedError
 	if errors.As(err, &failed) {
 		fmt.Println(errors.Is(err, sagemakerapp.ErrAppFailed), failed.App.Status, failed.App.FailureReason)
 	}
 
-	_, err = client.NewApp(domainID, types.AppTypeJupyterLab, "slow").ForUser("alice").
-		InstanceType(types.AppInstanceTypeMlT3Medium).CreateAndWait(ctx, quick, func(o *sagemakerapp.WaitOptions) {
+	_, err = client.NewApp(domainID, types.AppTypeJupyterLab, "slow").InSpace("alice-slow").
+		InstanceType(types.AppInstanceTypeMlT3Medium).Image(image(srv)).CreateAndWait(ctx, quick, func(o *sagemakerapp.WaitOptions) {
 		o.Timeout = 30 * time.Millisecond
 	})
 	fmt.Println(errors.Is(err, sagemakerapp.ErrWaitTimeout), errors.Is(err, context.DeadlineExceeded))
@@ -258,8 +288,8 @@ func ExampleAppBuilder_Ensure() {
 	defer srv.Close()
 	ctx := context.Background()
 	client := sagemakerapp.New(srv.Client())
-	app := client.NewApp(domainID, types.AppTypeCodeEditor, "default").ForUser("alice").
-		InstanceType(types.AppInstanceTypeMlT3Medium)
+	app := client.NewApp(domainID, types.AppTypeCodeEditor, "default").InSpace("alice-code").
+		InstanceType(types.AppInstanceTypeMlT3Medium).Image(image(srv))
 
 	first, err := app.Ensure(ctx, quick)
 	if err != nil {
