@@ -256,15 +256,14 @@ func (p *program) run(ctx context.Context, args []string) int {
 	// First each user's private space, for a JupyterLab or CodeEditor app; then the apps, of the
 	// users whose space is InService.
 	errs := make([]error, len(users)) // what stopped a user before the app step
-	var spaces []sagemakerapp.SpaceResult
-	apps, todo := pl.apps, users
+	apps := pl.apps
 	if pl.spaces != nil {
 		fmt.Fprintf(p.stderr, "Ensuring %d private spaces (user-%s) in %s: %d at a time, %s.\n",
 			len(pl.spaces), strings.ToLower(f.appType), f.domainID, f.concurrency, rate)
 		prog := p.newProgress("spaces", len(pl.spaces))
-		spaces = client.EnsureSpaces(ctx, pl.spaces, batch, func(o *sagemakerapp.BatchOptions) { o.OnProgress = prog.update })
+		spaces := client.EnsureSpaces(ctx, pl.spaces, batch, func(o *sagemakerapp.BatchOptions) { o.OnProgress = prog.update })
 		prog.finish()
-		apps, todo = nil, nil
+		apps = nil
 		for i, r := range spaces {
 			switch {
 			case r.Err != nil:
@@ -272,7 +271,7 @@ func (p *program) run(ctx context.Context, args []string) int {
 			case ctx.Err() != nil: // interrupted: no app starts
 				errs[i] = ctx.Err()
 			default:
-				apps, todo = append(apps, pl.apps[i]), append(todo, users[i])
+				apps = append(apps, pl.apps[i])
 			}
 		}
 	}
