@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -24,8 +23,9 @@ import (
 // retryAfter is what a 503 answer asks the caller to wait before repeating the request.
 const retryAfter = 5 * time.Second
 
-// maxBodyBytes bounds a PUT body; a spec is a few hundred bytes.
-const maxBodyBytes = 64 << 10
+// writeSlack is how long past its wait's Timeout a PUT may take to write its answer: the time
+// for the last call in flight to return and the answer to be sent.
+const writeSlack = 30 * time.Second
 
 // appSpec is the body of PUT /users/{user}/apps/{type}/{name}. Every member is optional: without
 // instanceType the space's, user profile's or domain's default applies; without image a
@@ -79,15 +79,37 @@ type launchView struct {
 
 // service is the platform's HTTP API over one SageMaker domain.
 type service struct {
-	client   *sagemakerapp.Client
-	domainID string
-	region   string // picks the default image
-	wait     []func(*sagemakerapp.WaitOptions)
-	log      *slog.Logger
+	client      *sagemakerapp.Client
+	domainID    string
+	region      string // picks the default image
+	wait        []func(*sagemakerapp.WaitOptions)
+	waitTimeout time.Duration // bounds a PUT: its space's wait and its app's together
+	waits       chan struct{} // a slot per PUT that waits; none free is a 503
+	auth        authenticator
+	log         *slog.Logger
 }
 
-// newHandler returns the platform's HTTP API for the apps of the user profiles of domainID, in
-// region:
+// handlerConfig configures newHandler.
+type handlerConfig struct {
+	domainID string
+	region   string // picks the default image of a space app
+	// auth tells who the caller is; nil means noAuth.
+	auth authenticator
+	// waitTimeout bounds a PUT, its space's wait and its app's together; zero means
+	// sagemakerapp.DefaultWaitTimeout. wait configures the waits further.
+	waitTimeout time.Duration
+	wait        []func(*sagemakerapp.WaitOptions)
+	// maxWaits caps the PUTs that wait at once; zero means defaultMaxWaits.
+	maxWaits int
+	log      *slog.Logger // one line per failed call; nil discards them
+}
+
+// defaultMaxWaits is how many PUTs may wait at once unless --max-waits says otherwise. A waiting
+// PUT holds a connection, a goroutine and a share of the domain's polls; the library's shared
+// polling keeps the polls of many waits to one ListApps round.
+const defaultMaxWaits = 256
+
+// newHandler returns the platform's HTTP API for the apps of the user profiles of cfg.domainID:
 //
 //	PUT    /users/{user}/apps/{type}/{name}              ensure the app (body: appSpec); 200 and the app once InService
 //	GET    /users/{user}/apps/{type}/{name}              the app as SageMaker reports it
@@ -96,31 +118,70 @@ type service struct {
 //
 // A JupyterLab or CodeEditor app runs in the user's private space, {user}-jupyterlab or
 // {user}-codeeditor, which PUT ensures first; a KernelGateway or JupyterServer app (Studio
-// Classic) on the user profile. wait configures the waits of PUT; log receives one line per
-// failed call, and may be nil.
-func newHandler(client *sagemakerapp.Client, domainID, region string, log *slog.Logger, wait ...func(*sagemakerapp.WaitOptions)) http.Handler {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// Classic) on the user profile. Every route first authenticates the caller with cfg.auth, who
+// may manage only {user}'s apps when {user} is the caller, or anyone's as an administrator.
+func newHandler(client *sagemakerapp.Client, cfg handlerConfig) http.Handler {
+	if cfg.log == nil {
+		cfg.log = slog.New(slog.DiscardHandler)
 	}
-	s := &service{client: client, domainID: domainID, region: region, wait: wait, log: log}
+	if cfg.auth == nil {
+		cfg.auth = noAuth{}
+	}
+	if cfg.waitTimeout <= 0 {
+		cfg.waitTimeout = sagemakerapp.DefaultWaitTimeout
+	}
+	if cfg.maxWaits <= 0 {
+		cfg.maxWaits = defaultMaxWaits
+	}
+	timeout := cfg.waitTimeout
+	s := &service{client: client, domainID: cfg.domainID, region: cfg.region, waitTimeout: timeout,
+		wait:  append([]func(*sagemakerapp.WaitOptions){func(o *sagemakerapp.WaitOptions) { o.Timeout = timeout }}, cfg.wait...),
+		waits: make(chan struct{}, cfg.maxWaits), auth: cfg.auth, log: cfg.log}
 	mux := http.NewServeMux()
-	mux.HandleFunc("PUT /users/{user}/apps/{type}/{name}", s.put)
-	mux.HandleFunc("GET /users/{user}/apps/{type}/{name}", s.get)
-	mux.HandleFunc("DELETE /users/{user}/apps/{type}/{name}", s.delete)
-	mux.HandleFunc("POST /users/{user}/apps/{type}/{name}/launch-url", s.launchURL)
+	mux.HandleFunc("PUT /users/{user}/apps/{type}/{name}", s.authorized(s.put))
+	mux.HandleFunc("GET /users/{user}/apps/{type}/{name}", s.authorized(s.get))
+	mux.HandleFunc("DELETE /users/{user}/apps/{type}/{name}", s.authorized(s.delete))
+	mux.HandleFunc("POST /users/{user}/apps/{type}/{name}/launch-url", s.authorized(s.launchURL))
 	return mux
+}
+
+// authorized runs h for a caller who may manage {user}'s apps, and answers anyone else 401 (not
+// known) or 403 (known, but not {user} and no administrator), before the body is read.
+func (s *service) authorized(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, aerr := s.auth.authenticate(r)
+		if aerr == nil && !c.mayManage(r.PathValue("user")) {
+			aerr = forbidden(c)
+		}
+		if aerr != nil {
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request refused", slog.String("method", r.Method),
+				slog.String("path", r.URL.Path), slog.Int("status", aerr.status), slog.String("caller", c.user))
+			w.Header().Set("WWW-Authenticate", aerr.challenge())
+			writeJSON(w, aerr.status, errorBody{Error: aerr.code, Message: aerr.message})
+			return
+		}
+		h(w, r)
+	}
 }
 
 // put ensures the app: for a JupyterLab or CodeEditor app, the user's private space first, then
 // the app in it; it is created, or adopted when it is there with the same spec, and the answer
 // comes once it is InService. The wait ends with the request: a caller that gives up can repeat
 // the PUT, which is idempotent.
+//
+// The PUT's whole time, its space's wait and its app's, is bounded by waitTimeout (a context
+// deadline, besides each wait's own Timeout); its write deadline, which the server's WriteTimeout
+// sets short for every other route, is moved to waitTimeout + writeSlack, so that the answer of
+// a long wait can still be written, and a PUT that somehow outlasts even that has its connection
+// closed rather than held. At most maxWaits PUTs wait at once; one more is a 503 with Retry-After.
 func (s *service) put(w http.ResponseWriter, r *http.Request) {
-	var spec appSpec
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&spec); err != nil && !errors.Is(err, io.EOF) { // an empty body is {}
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: "InvalidBody", Message: "the body is not an app spec: " + err.Error()})
+	spec, berr := decodeSpec(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if berr != nil {
+		code := "InvalidBody"
+		if berr.status == http.StatusRequestEntityTooLarge {
+			code = "BodyTooLarge"
+		}
+		writeJSON(w, berr.status, errorBody{Error: code, Message: berr.message})
 		return
 	}
 	user, appType := r.PathValue("user"), sagemakerapp.AppType(r.PathValue("type"))
@@ -162,14 +223,30 @@ func (s *service) put(w http.ResponseWriter, r *http.Request) {
 	if err == nil && space != nil {
 		err = sagemakerapp.ValidateSpace(space)
 	}
-	if err == nil && space != nil {
-		_, err = s.client.EnsureSpace(r.Context(), space, s.wait...)
-	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	app, err := b.Ensure(r.Context(), s.wait...)
+	select {
+	case s.waits <- struct{}{}:
+		defer func() { <-s.waits }()
+	default:
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "Busy",
+			Message: "the platform is waiting for as many apps as it may at once (" + strconv.Itoa(cap(s.waits)) + "); repeat the request later"})
+		return
+	}
+	// Not every ResponseWriter has a deadline (a test's recorder has none): nothing to move then.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.waitTimeout + writeSlack))
+	ctx, cancel := context.WithTimeout(r.Context(), s.waitTimeout)
+	defer cancel()
+	if space != nil {
+		if _, err := s.client.EnsureSpace(ctx, space, s.wait...); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	app, err := b.Ensure(ctx, s.wait...)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -182,7 +259,18 @@ func (s *service) put(w http.ResponseWriter, r *http.Request) {
 // a credential for that user, valid for 5 minutes: this example serves it to whoever asks for
 // {user}, so it must sit behind the platform's authentication, which checks that the caller is
 // {user} (not part of this example).
+//
+// With ?redirect=true (or 1) the answer is instead 303 See Other to the URL, so that a browser or
+// curl -L that follows it lands in the app; the URL is then in the Location header.
 func (s *service) launchURL(w http.ResponseWriter, r *http.Request) {
+	redirect := false
+	if v := r.URL.Query().Get("redirect"); v != "" {
+		var err error
+		if redirect, err = strconv.ParseBool(v); err != nil {
+			writeJSON(w, http.StatusBadRequest, errorBody{Error: "InvalidQuery", Message: "redirect must be true or false (or 1 or 0)"})
+			return
+		}
+	}
 	id := s.appID(r)
 	app, err := s.client.DescribeApp(r.Context(), id)
 	if err != nil {
@@ -200,6 +288,11 @@ func (s *service) launchURL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store") // a credential: no cache may keep it
+	if redirect {
+		w.Header().Set("Location", url)
+		w.WriteHeader(http.StatusSeeOther)
+		return
+	}
 	writeJSON(w, http.StatusOK, launchView{URL: url})
 }
 
@@ -239,11 +332,13 @@ func (s *service) appID(r *http.Request) sagemakerapp.AppID {
 }
 
 // writeError answers err with the HTTP status of its kind. Kinds are told apart with errors.Is and
-// errors.As, never by the text of the error.
+// errors.As, never by the text of the error. The answer names the problem in the platform's
+// words or the service's message, never err's own text: that can name the SageMaker endpoint,
+// a dial error or a Go type, which are for the log, where the whole error goes.
 func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		status        int
-		body          = errorBody{Error: "InternalError", Message: err.Error()}
+		body          = errorBody{Error: "InternalError", Message: "the platform failed unexpectedly; its log has the cause"}
 		invalid       *sagemakerapp.ValidationError
 		conflict      *sagemakerapp.AppConflictError
 		spaceConflict *sagemakerapp.SpaceConflictError
@@ -254,7 +349,7 @@ func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	if errors.As(err, &apiErr) {
 		body.Error, body.Message, body.RequestID = apiErr.Code, apiErr.Message, apiErr.RequestID
 		if body.Error == "" { // no answer arrived, or the SDK failed before sending
-			body.Error, body.Message = "ServiceUnavailable", apiErr.Error()
+			body.Error, body.Message = "ServiceUnavailable", "SageMaker could not be reached; the platform's log has the cause"
 		}
 	}
 	switch {
@@ -285,6 +380,9 @@ func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		status = http.StatusTooManyRequests // body.Message is the service's quota message
 	case errors.Is(err, sagemakerapp.ErrResourceNotFound):
 		status = http.StatusNotFound
+	case errors.Is(err, sagemakerapp.ErrWaitTimeout), errors.Is(err, context.DeadlineExceeded):
+		status, body.Error = http.StatusGatewayTimeout, "Timeout"
+		body.Message = "the app was not InService in time; repeat the request to go on waiting"
 	case errors.Is(err, sagemakerapp.ErrThrottled), errors.Is(err, sagemakerapp.ErrServiceUnavailable),
 		errors.Is(err, context.Canceled): // canceled: the caller left, or the server is shutting down
 		status = http.StatusServiceUnavailable
@@ -295,9 +393,6 @@ func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.As(err, &failed):
 		status, body.Error, body.Message = http.StatusBadGateway, "AppFailed", failed.App.FailureReason
 		body.App = ptr(view(failed.App))
-	case errors.Is(err, sagemakerapp.ErrWaitTimeout):
-		status, body.Error = http.StatusGatewayTimeout, "Timeout"
-		body.Message = "the app was not InService in time; repeat the request to go on waiting"
 	case errors.Is(err, sagemakerapp.ErrAccessDenied):
 		status = http.StatusBadGateway // the platform's own credentials were refused: not the caller's fault
 	default:

@@ -1,11 +1,14 @@
 // Command platform is a small HTTP service that embeds the sagemakerapp library as a platform team
 // would: it gives the users of one SageMaker domain their Studio apps through a REST API, with
 // Ensure semantics (a PUT is safe to repeat) and the library's errors mapped to HTTP statuses.
+// It is a module of its own (examples/platform/go.mod), so that its OpenID Connect and
+// OpenTelemetry dependencies stay out of the library's module: run it from its directory.
 //
 //	PUT    /users/{user}/apps/{type}/{name}              ensure the app; waits until it is InService, then 200
 //	GET    /users/{user}/apps/{type}/{name}              the app as SageMaker reports it, 200
 //	DELETE /users/{user}/apps/{type}/{name}              delete it, 202 (idempotent: a missing app is no error)
-//	POST   /users/{user}/apps/{type}/{name}/launch-url   {"url": …} that signs the user in and opens the app, 200
+//	POST   /users/{user}/apps/{type}/{name}/launch-url   {"url": …} that signs the user in and opens the app, 200;
+//	                                                     with ?redirect=true, 303 See Other to that URL
 //
 // It follows Studio as it runs today: a JupyterLab or CodeEditor app runs in the user's private
 // space, {user}-jupyterlab or {user}-codeeditor, which PUT ensures first (EnsureSpace), and gets
@@ -13,42 +16,81 @@
 // time, so a second app of that type for the user is a 409 naming the one that runs. KernelGateway
 // and JupyterServer are Studio Classic apps and run on the user profile.
 //
-// The launch URL (LaunchURL, CreatePresignedDomainUrl) is a credential: it signs in whoever opens
-// it, for 5 minutes. This example hands it to any caller that names {user}; a real platform must
-// first authenticate the caller as {user}, which this example does not do (it listens on
-// 127.0.0.1 by default). The app must be InService (409 otherwise).
+// # Who may call
 //
-// The PUT body is JSON, every member optional:
+// Every route needs an OpenID Connect bearer token (Authorization: Bearer <token>) from the
+// issuer that --oidc-issuer names, verified with github.com/coreos/go-oidc: its signature against
+// the issuer's JWKS (from the issuer's discovery document), its issuer, its audience (which must
+// contain --oidc-audience) and its expiry. The claim that --user-claim names (preferred_username
+// by default) is the caller's SageMaker user profile: a caller manages only their own private
+// space and apps, {user} being themselves. A caller whose --group-claim (groups by default) holds
+// --admin-group is an administrator, who may manage anyone's. A request without a valid token is
+// a 401, one for another user's apps a 403; both are JSON with a WWW-Authenticate challenge
+// (RFC 6750). --auth none turns this off, for the demo on the embedded fake; it is refused on an
+// address that is not loopback. The launch URL (LaunchURL, CreatePresignedDomainUrl) is a
+// credential that signs in whoever opens it, for 5 minutes: it is served with Cache-Control:
+// no-store, and only to {user} or an administrator. The app must be InService (409 otherwise).
+//
+// The PUT body is one JSON object, every member optional, names exactly as here (they are
+// case-sensitive), each at most once, no null, nothing after the object, at most 64 KiB:
 //
 //	{"instanceType": "ml.t3.medium", "image": "arn:aws:sagemaker:…:image/…",
 //	 "imageVersionAlias": "2.3.1", "lifecycleConfig": "arn:…", "tags": {"team": "ml"}}
 //
 // Errors are JSON ({"error": code, "message": …}) with these statuses:
 //
-//	400  invalid input, with "problems": [{"field", "type", "value", "detail"}], nothing sent;
-//	     or a ValidationException of the service
+//	400  the body is not such an object (InvalidBody, the message names the problem); invalid
+//	     input, with "problems": [{"field", "type", "value", "detail"}], nothing sent; or a
+//	     ValidationException of the service
+//	401  no bearer token, or one that is expired, for another audience, from another issuer or
+//	     not signed by the issuer's keys
+//	403  the caller is not {user} and no administrator
 //	404  the user profile, the domain or the app does not exist
 //	409  ResourceInUse; the app exists with another spec, or the space runs another app
 //	     ("fields" names what differs); the space exists with another owner, sharing or app type
 //	     (SpaceConflict); launch-url of an app that is not InService (AppNotInService)
+//	413  the body is larger than 64 KiB
 //	429  ResourceLimitExceeded, with the service's quota message
-//	503  throttled, SageMaker unavailable, or the request was canceled; with Retry-After (seconds)
+//	503  throttled, SageMaker unavailable, the request was canceled, or --max-waits PUTs are
+//	     waiting already (Busy); with Retry-After (seconds)
 //	502  the app Failed (its failureReason), the user's space failed, or the platform's
 //	     credentials were refused
 //	504  the app was not InService within --wait-timeout; repeat the PUT to go on waiting
 //
-// By default it runs on an embedded fake SageMaker (package sagemakerfake) with the demo domain
-// d-example12345 and the user profiles alice, bob and carol; no AWS account is needed:
+// An error's message names the problem; it never shows the SageMaker endpoint, a dial error or
+// the platform's AWS identity, which go to the log (standard error) with the whole error.
 //
-//	go run ./examples/platform
+// # Timeouts
+//
+// A request's headers must arrive within 10 s and its whole body within --read-timeout (30 s);
+// an idle keep-alive connection is closed after 2 minutes. Answers are written within 30 s
+// (the server's WriteTimeout), except a PUT's: it waits up to --wait-timeout for the space and
+// the app together, so it moves its own write deadline (http.ResponseController) to
+// --wait-timeout plus 30 s before it waits. At most --max-waits PUTs wait at once.
+//
+// By default it runs on an embedded fake SageMaker (package sagemakerfake) with the demo domain
+// d-example12345 and the user profiles alice, bob and carol; no AWS account is needed. From
+// examples/platform:
+//
+//	go run . --auth none
 //	curl -X PUT localhost:8080/users/alice/apps/JupyterLab/default -d '{"tags": {"team": "ml"}}'
 //	curl localhost:8080/users/alice/apps/JupyterLab/default
 //	curl -X POST localhost:8080/users/alice/apps/JupyterLab/default/launch-url
 //	curl -X DELETE localhost:8080/users/alice/apps/JupyterLab/default
 //
+// With an issuer, each call carries the caller's token:
+//
+//	go run . --oidc-issuer https://idp.example.com/realms/ml --oidc-audience sagemaker-platform --admin-group platform-admins
+//	curl -X PUT -H "Authorization: Bearer $TOKEN" localhost:8080/users/alice/apps/JupyterLab/default
+//
 // A user not in the domain is a 404, as it would be on AWS: the platform does not create user
 // profiles. --endpoint-url targets another endpoint, such as the standalone fake, with dummy
 // credentials; --aws uses the default AWS configuration, and --domain-id is then required.
+//
+// --otel stdout writes the spans and metrics of the library (sagemakerapp.EnsureApp,
+// sagemakerapp.EnsureSpace, sagemakerapp.WaitForApp, …) and of the SDK (SageMaker.CreateApp, …,
+// children of the library's) to standard output as OpenTelemetry JSON: spans as they end, metrics
+// every minute and at shutdown.
 //
 // SIGINT or SIGTERM stops the server gracefully: it stops accepting requests, gives those in
 // flight --shutdown-grace to finish, then ends their waits (they answer 503 with Retry-After;
@@ -66,6 +108,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -85,57 +128,171 @@ const (
 
 var demoUsers = []string{"alice", "bob", "carol"}
 
+// The server's timeouts (see the package documentation); --read-timeout sets readTimeout.
+const (
+	readHeaderTimeout  = 10 * time.Second
+	defaultReadTimeout = 30 * time.Second
+	writeTimeout       = 30 * time.Second // every route but PUT, which moves its own deadline
+	idleTimeout        = 2 * time.Minute
+)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// run serves until ctx ends and returns the exit code: 0 after a clean shutdown, 2 for a bad
-// command line, 1 for any other failure.
-func run(ctx context.Context, args []string, stderr io.Writer) int {
-	return (&program{stderr: stderr}).run(ctx, args)
+// run serves until ctx ends and returns the exit code: 0 after a clean shutdown or --help, 2 for
+// a bad command line, 1 for any other failure. --otel writes to stdout; everything else, the log
+// and the help, to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return (&program{stdout: stdout, stderr: stderr}).run(ctx, args)
 }
 
 // program holds the hooks that tests use; the zero hooks mean the real thing.
 type program struct {
-	stderr      io.Writer
-	fakeOptions []sagemakerfake.Option // appended to the embedded fake's options
-	onListen    func(url string)       // called once the server listens
+	stdout, stderr io.Writer
+	fakeOptions    []sagemakerfake.Option // appended to the embedded fake's options
+	onListen       func(url string)       // called once the server listens
 }
+
+const usage = `Usage: platform [flags]
+
+A REST API that gives the users of one SageMaker domain their Studio apps:
+
+  PUT    /users/{user}/apps/{type}/{name}              ensure the app, wait until InService; 200
+  GET    /users/{user}/apps/{type}/{name}              the app as SageMaker reports it; 200
+  DELETE /users/{user}/apps/{type}/{name}              delete it; 202
+  POST   /users/{user}/apps/{type}/{name}/launch-url   {"url": ...} that opens the app; 200
+                                                       (?redirect=true: 303 to that URL)
+
+{type} is JupyterLab or CodeEditor (in the user's private space {user}-jupyterlab or
+{user}-codeeditor) or KernelGateway or JupyterServer (Studio Classic, on the user profile). The
+PUT body is optional: {"instanceType": "ml.t3.medium", "image": "arn:...", "imageVersionAlias":
+"2.3.1", "lifecycleConfig": "arn:...", "tags": {"team": "ml"}}.
+
+Every call needs an OpenID Connect bearer token of --oidc-issuer for --oidc-audience; the
+token's --user-claim is the caller's user profile, who manages only their own apps, and members
+of --admin-group manage anyone's. --auth none, on a loopback address only, lets anyone manage
+any user's apps: for the demo on the embedded fake.
+
+Examples:
+
+  # the demo: an embedded fake SageMaker with domain d-example12345 and users alice, bob, carol
+  platform --auth none
+  curl -X PUT localhost:8080/users/alice/apps/JupyterLab/default -d '{"tags": {"team": "ml"}}'
+  curl -X POST localhost:8080/users/alice/apps/JupyterLab/default/launch-url
+
+  # a real domain, with an issuer
+  platform --aws --domain-id d-xxxxxxxxxxxx --oidc-issuer https://idp.example.com/realms/ml \
+      --oidc-audience sagemaker-platform --admin-group platform-admins
+  curl -X PUT -H "Authorization: Bearer $TOKEN" localhost:8080/users/alice/apps/JupyterLab/default
+
+Flags:
+`
 
 func (p *program) run(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("platform", flag.ContinueOnError)
 	fs.SetOutput(p.stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", "127.0.0.1:8080", "the `address` to listen on")
 	useAWS := fs.Bool("aws", false, "use the default AWS configuration instead of the embedded fake")
 	endpointURL := fs.String("endpoint-url", "", "send SageMaker requests to this `URL`, such as a standalone fake, with dummy credentials unless --aws is given")
 	regionFlag := fs.String("region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
 	domainID := fs.String("domain-id", "", "the SageMaker domain `ID` whose users the platform serves (embedded fake: "+demoDomainID+")")
-	waitTimeout := fs.Duration("wait-timeout", 10*time.Minute, "how long a PUT waits for its app to be InService")
+	waitTimeout := fs.Duration("wait-timeout", 10*time.Minute, "how long a PUT waits for its space and app to be InService")
+	maxWaits := fs.Int("max-waits", defaultMaxWaits, "how many PUTs may wait at once; one more is a 503 with Retry-After")
+	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "how long a request's headers and body may take to arrive")
 	grace := fs.Duration("shutdown-grace", 10*time.Second, "how long a shutdown lets requests in flight finish")
+	authKind := fs.String("auth", "oidc", "how callers are authenticated: `oidc` (bearer tokens) or none (loopback only: anyone manages any user's apps)")
+	var oidcCfg oidcConfig
+	fs.StringVar(&oidcCfg.issuer, "oidc-issuer", "", "the OpenID Connect issuer `URL`, as its tokens' iss claim has it")
+	fs.StringVar(&oidcCfg.audience, "oidc-audience", "", "the `audience` a token's aud must contain: the platform's client ID at the issuer")
+	fs.StringVar(&oidcCfg.userClaim, "user-claim", "preferred_username", "the token `claim` that names the caller's SageMaker user profile")
+	fs.StringVar(&oidcCfg.groupClaim, "group-claim", "groups", "the token `claim` that lists the caller's groups")
+	fs.StringVar(&oidcCfg.adminGroup, "admin-group", "", "members of this `group` may manage anyone's apps (default: nobody)")
+	otelKind := fs.String("otel", "none", "where the library's and the SDK's spans and metrics go: none, or stdout (OpenTelemetry JSON)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
+	bad := func(format string, args ...any) int {
+		fmt.Fprintf(p.stderr, "platform: "+format+"\n", args...)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return bad("unexpected arguments %q (every setting is a flag; see --help)", fs.Args())
+	}
 	embedded := !*useAWS && *endpointURL == ""
 	if *domainID == "" {
 		if !embedded {
-			fmt.Fprintln(p.stderr, "platform: --domain-id is required with --aws or --endpoint-url")
-			return 2
+			return bad("--domain-id is required with --aws or --endpoint-url")
 		}
 		*domainID = demoDomainID
 	}
+	if *maxWaits <= 0 {
+		return bad("--max-waits must be at least 1, not %d", *maxWaits)
+	}
+	if *readTimeout <= 0 || *waitTimeout <= 0 {
+		return bad("--read-timeout and --wait-timeout must be positive")
+	}
+	switch *authKind {
+	case "none":
+		if !isLoopback(*addr) {
+			return bad("--auth none lets anyone manage any user's apps, and is refused on %s, which is not a loopback address: use --auth oidc, or listen on 127.0.0.1", *addr)
+		}
+	case "oidc":
+		if oidcCfg.issuer == "" || oidcCfg.audience == "" {
+			return bad("--auth oidc (the default) needs --oidc-issuer and --oidc-audience; for the local demo on the embedded fake, give --auth none")
+		}
+		if oidcCfg.userClaim == "" {
+			return bad("--user-claim must name a claim")
+		}
+	default:
+		return bad("--auth must be oidc or none, not %q", *authKind)
+	}
+	if p.stdout == nil {
+		p.stdout = io.Discard
+	}
+	tel, err := newTelemetry(*otelKind, p.stdout)
+	if err != nil {
+		return bad("%v", err)
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.shutdown(flushCtx)
+	}()
 	logger := slog.New(slog.NewTextHandler(p.stderr, nil))
+
+	var auth authenticator = noAuth{}
+	if *authKind == "oidc" {
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		defer transport.CloseIdleConnections()
+		a, err := newOIDCAuth(ctx, oidcCfg, &http.Client{Transport: transport, Timeout: 10 * time.Second}, logger)
+		if err != nil {
+			logger.Error("setting up authentication", "error", err)
+			return 1
+		}
+		auth = a
+		logger.Info("authenticating callers with OpenID Connect", "issuer", oidcCfg.issuer, "audience", oidcCfg.audience,
+			"user_claim", oidcCfg.userClaim, "admin_group", oidcCfg.adminGroup)
+	} else {
+		logger.Warn("--auth none: every caller may manage every user's apps")
+	}
 
 	var (
 		api    sagemakerapp.API
 		region = demoRegion
+		wait   []func(*sagemakerapp.WaitOptions)
 	)
-	wait := []func(*sagemakerapp.WaitOptions){func(o *sagemakerapp.WaitOptions) { o.Timeout = *waitTimeout }}
+	observe := func(o *sagemaker.Options) { o.TracerProvider, o.MeterProvider = tel.tracer, tel.meter }
 	if embedded {
 		srv, err := p.startFake()
 		if err != nil {
@@ -143,7 +300,7 @@ func (p *program) run(ctx context.Context, args []string) int {
 			return 1
 		}
 		defer srv.Close()
-		api = srv.Client()
+		api = srv.Client(observe)
 		logger.Info("using an embedded fake SageMaker; no AWS account is used", "url", srv.URL(), "domain", demoDomainID, "users", demoUsers)
 		// The fake's apps start in a second or two: poll it more often than AWS would be.
 		wait = append(wait, func(o *sagemakerapp.WaitOptions) { o.MinDelay, o.MaxDelay = 250*time.Millisecond, time.Second })
@@ -154,38 +311,52 @@ func (p *program) run(ctx context.Context, args []string) int {
 			return 1
 		}
 		defer closeIdle()
+		client = sagemaker.New(client.Options(), observe)
 		api, region = client, client.Options().Region
 	}
-	handler := newHandler(sagemakerapp.New(api), *domainID, region, logger, wait...)
+	handler := newHandler(sagemakerapp.New(api), handlerConfig{domainID: *domainID, region: region, auth: auth,
+		waitTimeout: *waitTimeout, wait: wait, maxWaits: *maxWaits, log: logger})
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		logger.Error("listening", "error", err)
 		return 1
 	}
-	if err := serve(ctx, ln, handler, *grace, logger, p.onListen); err != nil {
+	server := newServer(handler, *readTimeout, logger)
+	if err := serve(ctx, ln, server, *grace, logger, p.onListen); err != nil {
 		logger.Error("serving", "error", err)
 		return 1
 	}
 	return 0
 }
 
-// serve serves handler on ln until ctx ends, then shuts down: requests in flight get grace to
-// finish, after which their contexts are canceled, so that a PUT waiting for an app answers 503
-// and its caller can repeat it.
-func serve(ctx context.Context, ln net.Listener, handler http.Handler, grace time.Duration, logger *slog.Logger, onListen func(string)) error {
-	base, cancelRequests := context.WithCancel(context.Background())
-	defer cancelRequests()
-	server := &http.Server{
+// newServer returns the platform's http.Server: headers within readHeaderTimeout, the whole
+// request within readTimeout (a body that stalls has its connection closed then), answers
+// within writeTimeout except a PUT's, which moves its own write deadline past its wait, and idle
+// keep-alive connections closed after idleTimeout.
+func newServer(handler http.Handler, readTimeout time.Duration, logger *slog.Logger) *http.Server {
+	return &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return base },
+		ReadHeaderTimeout: min(readHeaderTimeout, readTimeout),
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10, // a bearer token is a few KiB
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// serve serves with server on ln until ctx ends, then shuts down: requests in flight get grace
+// to finish, after which their contexts are canceled, so that a PUT waiting for an app answers
+// 503 and its caller can repeat it.
+func serve(ctx context.Context, ln net.Listener, server *http.Server, grace time.Duration, logger *slog.Logger, onListen func(string)) error {
+	base, cancelRequests := context.WithCancel(context.Background())
+	defer cancelRequests()
+	server.BaseContext = func(net.Listener) context.Context { return base }
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
-	logger.Info("listening", "url", url)
+	logger.Info("listening", "url", url, "routes", strings.Join([]string{"PUT|GET|DELETE /users/{user}/apps/{type}/{name}", "POST /users/{user}/apps/{type}/{name}/launch-url"}, ", "))
 	if onListen != nil {
 		onListen(url)
 	}

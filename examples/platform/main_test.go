@@ -48,7 +48,7 @@ func newService(t *testing.T, opts ...sagemakerfake.Option) (*sagemakerfake.Serv
 		o.Now = srv.Now
 		o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
 	})
-	return srv, newHandler(client, testDomain, srv.Region(), nil)
+	return srv, newHandler(client, handlerConfig{domainID: testDomain, region: srv.Region()})
 }
 
 // distributionCPU is the SageMaker Distribution image of us-east-1, the fake's region (facts §7.3).
@@ -362,7 +362,7 @@ func TestRunServesOnTheEmbeddedFakeAndShutsDown(t *testing.T) {
 	var logs syncBuffer
 	p := &program{stderr: &logs, fakeOptions: []sagemakerfake.Option{sagemakerfake.WithStartupDelay(0)}, onListen: func(u string) { urls <- u }}
 	exit := make(chan int, 1)
-	go func() { exit <- p.run(ctx, []string{"--addr", "127.0.0.1:0"}) }()
+	go func() { exit <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--auth", "none"}) }()
 	base := <-urls
 
 	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
@@ -415,7 +415,7 @@ func TestShutdownEndsWaitingRequests(t *testing.T) {
 		onListen: func(u string) { urls <- u },
 	}
 	exit := make(chan int, 1)
-	go func() { exit <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--shutdown-grace", "1ms"}) }()
+	go func() { exit <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--auth", "none", "--shutdown-grace", "1ms"}) }()
 	base := <-urls
 
 	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
@@ -444,9 +444,9 @@ func TestShutdownEndsWaitingRequests(t *testing.T) {
 
 func TestDomainIDIsRequiredOutsideTheEmbeddedFake(t *testing.T) {
 	var logs syncBuffer
-	assert.Equal(t, 2, run(context.Background(), []string{"--endpoint-url", "http://127.0.0.1:1"}, &logs))
+	assert.Equal(t, 2, run(context.Background(), []string{"--endpoint-url", "http://127.0.0.1:1"}, io.Discard, &logs))
 	assert.Contains(t, logs.String(), "--domain-id is required")
-	assert.Equal(t, 2, run(context.Background(), []string{"--no-such-flag"}, &logs))
+	assert.Equal(t, 2, run(context.Background(), []string{"--no-such-flag"}, io.Discard, &logs))
 }
 
 // syncBuffer is a bytes.Buffer that the server's goroutines and the test may use at once.
