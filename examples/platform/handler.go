@@ -394,7 +394,9 @@ func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		status, body.Error, body.Message = http.StatusBadGateway, "AppFailed", failed.App.FailureReason
 		body.App = ptr(view(failed.App))
 	case errors.Is(err, sagemakerapp.ErrAccessDenied):
-		status = http.StatusBadGateway // the platform's own credentials were refused: not the caller's fault
+		// The platform's own credentials were refused: not the caller's fault. The service's
+		// message names the platform's AWS identity, which is for the log only.
+		status, body.Message = http.StatusBadGateway, "SageMaker refused the platform's AWS credentials; the platform's log has the service's message"
 	default:
 		status = http.StatusInternalServerError
 	}
