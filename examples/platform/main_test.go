@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,6 +38,17 @@ const testDomain = "d-platformtest"
 func newService(t *testing.T, opts ...sagemakerfake.Option) (*sagemakerfake.Server, http.Handler) {
 	t.Helper()
 	srv := sagemakerfake.Start(t, opts...)
+	seed(t, srv)
+	client := sagemakerapp.New(srv.Client(), func(o *sagemakerapp.Options) {
+		o.Now = srv.Now
+		o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
+	})
+	return srv, newHandler(client, handlerConfig{domainID: testDomain, region: srv.Region()})
+}
+
+// seed gives srv the test's domain and the user alice.
+func seed(t *testing.T, srv *sagemakerfake.Server) {
+	t.Helper()
 	_, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{
 		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam,
 		DefaultUserSettings: &types.UserSettings{JupyterLabAppSettings: &types.JupyterLabAppSettings{
@@ -44,11 +57,6 @@ func newService(t *testing.T, opts ...sagemakerfake.Option) (*sagemakerfake.Serv
 	})
 	require.NoError(t, err)
 	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String("alice")}))
-	client := sagemakerapp.New(srv.Client(), func(o *sagemakerapp.Options) {
-		o.Now = srv.Now
-		o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
-	})
-	return srv, newHandler(client, handlerConfig{domainID: testDomain, region: srv.Region()})
 }
 
 // distributionCPU is the SageMaker Distribution image of us-east-1, the fake's region (facts §7.3).
@@ -336,7 +344,10 @@ func TestErrorKindsMapToStatuses(t *testing.T) {
 		{apiErr("ResourceNotFound", 400), 404, "ResourceNotFound", false},
 		{apiErr("ThrottlingException", 400), 503, "ThrottlingException", true},
 		{apiErr("ServiceUnavailable", 503), 503, "ServiceUnavailable", true},
-		{&sagemakerapp.APIError{Operation: "CreateApp", Err: io.ErrUnexpectedEOF}, 503, "ServiceUnavailable", true}, // no answer
+		{&sagemakerapp.APIError{Operation: "CreateApp", Err: fmt.Errorf(`Post "https://api.sagemaker.internal:443/": %w`,
+			&net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 443}, Err: errors.New("connect: connection refused")})}, 503, "ServiceUnavailable", true}, // no answer
+		{fmt.Errorf("wait: %w", context.DeadlineExceeded), 504, "Timeout", false},
+		{errors.New("json: cannot unmarshal *types.ResourceSpec"), 500, "InternalError", false},
 		{context.Canceled, 503, "Canceled", true},
 		{&sagemakerapp.AppFailedError{App: app}, 502, "AppFailed", false},
 		{apiErr("AccessDeniedException", 400), 502, "AccessDeniedException", false},
@@ -351,6 +362,9 @@ func TestErrorKindsMapToStatuses(t *testing.T) {
 		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 		assert.Equal(t, tc.code, body.Error, tc.err)
 		assert.Equal(t, tc.retryAfter, rec.Header().Get("Retry-After") != "", tc.err)
+		for _, secret := range []string{"sagemaker.internal", "10.1.2.3", "dial", "*types", "json:"} {
+			assert.NotContains(t, body.Message, secret, "the answer shows none of the error's own text: %v", tc.err)
+		}
 	}
 }
 
@@ -415,7 +429,9 @@ func TestShutdownEndsWaitingRequests(t *testing.T) {
 		onListen: func(u string) { urls <- u },
 	}
 	exit := make(chan int, 1)
-	go func() { exit <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--auth", "none", "--shutdown-grace", "1ms"}) }()
+	go func() {
+		exit <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--auth", "none", "--shutdown-grace", "1ms"})
+	}()
 	base := <-urls
 
 	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
