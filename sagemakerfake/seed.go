@@ -3,7 +3,9 @@ package sagemakerfake
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -200,12 +202,13 @@ type Seed struct {
 }
 
 // LoadSeed creates the domains, then the user profiles, then the spaces of a seed file; see Seed.
-// It stops at the first entry that the service would refuse and names it in the error.
+// The file is read strictly: it is one JSON object, with nothing after it but white space; its
+// members are Domains, UserProfiles and Spaces, spelled exactly so (not "domains"), each at most
+// once and each a JSON array. It stops at the first entry that the service would refuse and
+// names it in the error.
 func (s *Server) LoadSeed(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var seed Seed
-	if err := dec.Decode(&seed); err != nil {
+	seed, err := decodeSeed(data)
+	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	for i, raw := range seed.Domains {
@@ -243,4 +246,72 @@ func (s *Server) LoadSeed(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// decodeSeed reads a seed file as LoadSeed documents it. encoding/json alone would take any
+// case of a member name, the last of two, and stop after the first value without a word.
+func decodeSeed(data []byte) (Seed, error) {
+	var seed Seed
+	lists := map[string]*[]json.RawMessage{"Domains": &seed.Domains, "UserProfiles": &seed.UserProfiles, "Spaces": &seed.Spaces}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	notJSON := func(err error) error {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return errors.New("the file ends before its JSON object does")
+		}
+		return fmt.Errorf("not valid JSON at byte %d: %w", dec.InputOffset(), err)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return seed, notJSON(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return seed, errors.New("a seed is a JSON object with the members Domains, UserProfiles and Spaces")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		if tok, err = dec.Token(); err != nil {
+			return seed, notJSON(err)
+		}
+		name := tok.(string) // in an object, the decoder yields a name here
+		dst, ok := lists[name]
+		if !ok {
+			return seed, fmt.Errorf("unknown field %q: a seed has the members Domains, UserProfiles and Spaces, spelled exactly so", name)
+		}
+		if seen[name] {
+			return seed, fmt.Errorf("the member %s appears twice", name)
+		}
+		seen[name] = true
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return seed, notJSON(err)
+		}
+		if raw[0] != '[' {
+			return seed, fmt.Errorf("%s must be a JSON array of request bodies, not %s", name, jsonKindOf(raw))
+		}
+		if err := json.Unmarshal(raw, dst); err != nil { // an array, so of raw values: cannot fail
+			return seed, notJSON(err)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return seed, notJSON(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return seed, fmt.Errorf("data after the seed's JSON object, at byte %d: a seed is one object", dec.InputOffset())
+	}
+	return seed, nil
+}
+
+// jsonKindOf names the JSON type of a raw value, for messages.
+func jsonKindOf(raw json.RawMessage) string {
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '"':
+		return "a string"
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
 }
