@@ -8,6 +8,7 @@
 //
 //	sagemakerfake [-addr 127.0.0.1:8770] [-region us-east-1] [-account 123456789012]
 //	              [-startup-delay 2s] [-seed seed.json] [-rand-seed N] [-allow-remote]
+//	              [-read-timeout 30s]
 //
 // The flags are:
 //
@@ -22,6 +23,13 @@
 //	-rand-seed N    seed of the random source behind generated IDs, so that a run can be
 //	                repeated; by default every start hands out different domain IDs
 //	-allow-remote   allow a non-loopback -addr
+//	-read-timeout   how long a request, headers and body, may take to arrive (default 30s);
+//	                a client that stalls mid-request has its connection closed then
+//
+// The server holds no connection forever: besides -read-timeout, request headers must arrive
+// within 10 s (or -read-timeout, if shorter), an answer is written within a minute, and an idle
+// keep-alive connection is closed after 2 minutes. A request body is at most 1 MiB
+// (sagemakerfake.MaxBodyBytes).
 //
 // The server runs on the wall clock: apps become InService by themselves after the startup delay.
 // Every request is logged to standard error with log/slog, and so is the address once the
@@ -30,7 +38,8 @@
 // should start the built binary (go build ./cmd/sagemakerfake) and stop it by its PID: killing
 // "go run" stops the go tool but leaves the server it started running.
 //
-// The seed file is JSON with three optional lists. Each entry is the body of the Create request
+// The seed file is one JSON object with three optional lists, named exactly so, and nothing
+// after it (anything else is an error that names the problem). Each entry is the body of the Create request
 // as an AWS client sends it; a domain entry may also carry "DomainId" to fix the domain's ID:
 //
 //	{
@@ -70,8 +79,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -91,10 +102,56 @@ func main() {
 	}
 }
 
-// run serves until ctx is done. It returns an error for bad flags or a failed start.
+// The server's timeouts; -read-timeout sets the read timeout.
+const (
+	readHeaderTimeout  = 10 * time.Second
+	defaultReadTimeout = 30 * time.Second
+	writeTimeout       = time.Minute
+	idleTimeout        = 2 * time.Minute
+)
+
+const usage = `Usage: sagemakerfake [flags]
+
+Serves a fake Amazon SageMaker for Studio apps (domains, user profiles, spaces, apps, and
+presigned URLs that open them) on the awsJson 1.1 protocol, for the AWS CLI, boto3 or any SDK.
+New apps and spaces are Pending for -startup-delay, then InService. Any credentials do: the fake
+checks no signatures, so it listens only on a loopback address unless -allow-remote is given.
+It logs every request to standard error, and its address once it listens.
+
+Example: a domain with the user alice from a seed file, then alice's private space and a
+JupyterLab app in it (with an image, as the service requires), with the AWS CLI:
+
+  cat > seed.json <<'JSON'
+  {"Domains": [{"DomainId": "d-example12345", "DomainName": "example", "AuthMode": "IAM",
+                "DefaultUserSettings": {}}],
+   "UserProfiles": [{"DomainId": "d-example12345", "UserProfileName": "alice"}]}
+  JSON
+  sagemakerfake -seed seed.json &
+  export AWS_ENDPOINT_URL=http://127.0.0.1:8770 AWS_REGION=us-east-1 \
+      AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake
+  aws sagemaker create-space --domain-id d-example12345 --space-name alice-lab \
+      --ownership-settings OwnerUserProfileName=alice \
+      --space-sharing-settings SharingType=Private --space-settings AppType=JupyterLab
+  aws sagemaker create-app --domain-id d-example12345 --space-name alice-lab \
+      --app-type JupyterLab --app-name default --resource-spec \
+      InstanceType=ml.t3.medium,SageMakerImageArn=arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu
+  aws sagemaker list-apps
+
+The seed file is one JSON object with the optional lists Domains, UserProfiles and Spaces, each
+entry the body of the Create request (a domain may carry "DomainId"); nothing may follow it.
+
+Flags:
+`
+
+// run serves until ctx is done. It returns an error for bad flags or a failed start, and
+// flag.ErrHelp after -help.
 func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sagemakerfake", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", "127.0.0.1:8770", "address to listen on (a port of 0 picks a free one)")
 	region := fs.String("region", "us-east-1", "region named in ARNs")
 	account := fs.String("account", "123456789012", "12-digit account ID named in ARNs")
@@ -102,6 +159,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	seedFile := fs.String("seed", "", "JSON `file` of domains, user profiles and spaces to create at start")
 	randSeed := fs.Uint64("rand-seed", 0, "seed of the random source behind generated IDs (default: a new one at every start)")
 	allowRemote := fs.Bool("allow-remote", false, "allow an -addr that is not a loopback address")
+	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "how long a request, headers and body, may take to arrive; a stalled one has its connection closed")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,6 +168,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if !*allowRemote && !isLoopback(*addr) {
 		return fmt.Errorf("refusing to listen on %s, which is not a loopback address: the fake checks no credentials (pass -allow-remote to do it anyway)", *addr)
+	}
+	if *readTimeout <= 0 {
+		return fmt.Errorf("-read-timeout must be positive, not %v", *readTimeout)
 	}
 	var seed []byte
 	if *seedFile != "" {
@@ -125,7 +186,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	opts := []sagemakerfake.Option{
-		sagemakerfake.WithListener(ln),
+		// The fake's own server has no read timeout; this command serves the fake (an
+		// http.Handler) with its own server instead, and gives the fake a listener that accepts
+		// nothing but names the real address, which the fake's presigned URLs point at.
+		sagemakerfake.WithListener(newAddrListener(ln.Addr())),
 		sagemakerfake.WithRegion(*region),
 		sagemakerfake.WithAccount(*account),
 		sagemakerfake.WithStartupDelay(*startupDelay),
@@ -139,19 +203,65 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	})
 	srv, err := sagemakerfake.Run(opts...) // checks the account, the region and the delay
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
-	defer srv.Close()
+	defer srv.Close() // after the server below has stopped: it waits for requests in flight
 	if seed != nil {
 		if err := srv.LoadSeed(seed); err != nil {
+			_ = ln.Close()
 			return fmt.Errorf("%s: %w", *seedFile, err)
 		}
 	}
+	server := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: min(readHeaderTimeout, *readTimeout),
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "url", srv.URL(), "region", *region, "account", *account)
-	<-ctx.Done()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
 	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		_ = server.Close() // a client that stalls mid-request must not keep the exit waiting
+	}
+	<-served
 	return nil
 }
+
+// addrListener is the listener the fake is given: it accepts no connection, and names addr.
+// Accept waits until Close, which the fake's Close calls.
+type addrListener struct {
+	addr   net.Addr
+	closed chan struct{}
+	once   sync.Once
+}
+
+func newAddrListener(addr net.Addr) *addrListener {
+	return &addrListener{addr: addr, closed: make(chan struct{})}
+}
+
+func (l *addrListener) Accept() (net.Conn, error) {
+	<-l.closed
+	return nil, net.ErrClosed
+}
+
+func (l *addrListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *addrListener) Addr() net.Addr { return l.addr }
 
 // isLoopback reports whether addr (host:port) names only this machine. An empty host, which
 // listens on every interface, does not.
