@@ -248,7 +248,7 @@ func TestJupyterLabOnAUserProfileIsRefusedBeforeTheCall(t *testing.T) {
 	srv, run := startFake(t)
 	r := run("--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab", "--app-name", "default")
 	assert.Equal(t, exitInvalid, r.code)
-	assert.Regexp(t, `(?m)^  UserProfileName: Forbidden "bob": .*SpaceName`, r.stderr)
+	assert.Regexp(t, `(?m)^  UserProfileName: Forbidden "bob": .*--space-name`, r.stderr)
 	assert.Empty(t, srv.Requests())
 }
 
