@@ -252,8 +252,16 @@ func (p *program) explainTimeout() {
 			fmt.Fprintln(p.stderr, "  Try again later, or with a longer --wait-timeout.")
 		}
 	}
-	if cmd != "" && !p.embedded {
-		fmt.Fprintf(p.stderr, "  SageMaker goes on as it was; to see where it is: %s\n", cmd)
+	switch {
+	case p.embedded:
+	case status != "":
+		fmt.Fprintf(p.stderr, "  SageMaker goes on with it as it is. To see it:\n    %s\n", cmd)
+	case p.stage == stageSpace:
+		fmt.Fprintf(p.stderr, "  To see whether it exists:\n    %s\n", cmd)
+	case st.createSent:
+		fmt.Fprintf(p.stderr, "  CreateApp was sent, so the app may exist. To see it:\n    %s\n", cmd)
+	default:
+		fmt.Fprintln(p.stderr, "  This run did not send CreateApp.")
 	}
 }
 

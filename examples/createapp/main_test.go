@@ -108,6 +108,7 @@ func fetch(t *testing.T, url string) (int, string) {
 // the fake's page for that app. This is the one test that runs the program as main does (the
 // hook only fetches the URL before the fake closes).
 func TestNoFlagsEnsuresAlicesSpaceAndAppAndPrintsALaunchURL(t *testing.T) {
+	t.Parallel() // on real time, beside the other test that is
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer

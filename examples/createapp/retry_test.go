@@ -107,7 +107,11 @@ func TestEnsureAgainstAClosedPortSaysWhatFailsThenGivesUp(t *testing.T) {
 			assert.Contains(t, r.stderr, "Check that --endpoint-url "+endpoint+" is right and that a server listens there")
 			assert.NotContains(t, r.stderr, "operation error", "the SDK's chain is not shown")
 			assert.NotContains(t, r.stderr, "sagemakerapp:", "nor the library's text")
-			assert.Contains(t, r.stderr, "aws sagemaker describe-", "the command to see where it is")
+			if tt.name == "owner's space first" {
+				assert.Contains(t, r.stderr, "To see whether it exists:\n    aws sagemaker describe-space --domain-id d-platform1 --space-name bob-jupyterlab --region us-east-1 --endpoint-url "+endpoint+"\n")
+			} else {
+				assert.Contains(t, r.stderr, "This run did not send CreateApp.", "DescribeApp never answered, so Ensure never got to CreateApp")
+			}
 		})
 	}
 }
@@ -118,6 +122,7 @@ func TestEnsureAgainstAClosedPortOnTheRealClock(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out a 5s --wait-timeout")
 	}
+	t.Parallel()
 	endpoint := closedPort(t)
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"--endpoint-url", endpoint, "--domain-id", "d-platform1", "--space-name", "lab",
@@ -264,4 +269,44 @@ func TestInterruptedMessages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The progress notes, on a clock the test moves: a failure retried for a few seconds is noted,
+// then not again until noteEvery has passed; a call without an answer is noted after hangFor;
+// an error the library does not retry is never noted as retried.
+func TestProgressNotes(t *testing.T) {
+	clock := sagemakerfake.NewManualClock(time.Now())
+	var stderr bytes.Buffer
+	p := &program{stderr: &stderr, now: clock.Now}
+	tr := newTracker(clock.Now)
+	pr := &progress{p: p, t: tr, stepStart: clock.Now()}
+	refused := &attemptError{op: "DescribeApp", endpoint: "http://127.0.0.1:9", err: syscall.ECONNREFUSED}
+	lines := func() []string { return strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n") }
+
+	tr.lastErr, tr.failingSince = refused, clock.Now()
+	clock.Advance(quietFor - time.Second)
+	pr.note()
+	assert.Empty(t, stderr.String(), "a blip is not noted")
+	clock.Advance(time.Second)
+	pr.note()
+	assert.Equal(t, []string{"   3.0s  retrying: DescribeApp: cannot reach http://127.0.0.1:9: connection refused (nothing listens there)"}, lines())
+	clock.Advance(noteEvery - time.Second)
+	pr.note()
+	assert.Len(t, lines(), 1, "not again so soon")
+	clock.Advance(time.Second)
+	pr.note()
+	assert.Len(t, lines(), 2)
+
+	stderr.Reset()
+	pr.lastNote = time.Time{}
+	tr.lastErr = &attemptError{op: "DescribeApp", err: &sagemakerapp.APIError{Code: "AccessDeniedException", StatusCode: 400}}
+	pr.note()
+	assert.Empty(t, stderr.String(), "not retried, so not noted as retried")
+
+	tr.lastErr = nil
+	tr.endpoint = "https://api.sagemaker.eu-west-1.amazonaws.com"
+	tr.inFlight[&attempt{op: "CreateApp"}] = attemptStart{"CreateApp", clock.Now()}
+	clock.Advance(hangFor)
+	pr.note()
+	assert.Contains(t, stderr.String(), "  no answer yet from https://api.sagemaker.eu-west-1.amazonaws.com to CreateApp, after 10s\n")
 }

@@ -108,10 +108,10 @@ func (t tagsFlag) setJSON(s string) error {
 // requireTag checks that a tag has both members, as the model requires.
 func requireTag(m map[string]string) error {
 	if _, ok := m["Key"]; !ok {
-		return errors.New("Key is missing")
+		return errors.New("the member Key is missing")
 	}
 	if _, ok := m["Value"]; !ok {
-		return errors.New("Value is missing (write Value= for an empty value)")
+		return errors.New("the member Value is missing (write Value= for an empty value)")
 	}
 	return nil
 }
