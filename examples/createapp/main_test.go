@@ -441,6 +441,8 @@ func TestHelpShowsAnExampleForEachMode(t *testing.T) {
 	for _, want := range []string{
 		"\n    createapp\n", "--dry-run --domain-id", "--endpoint-url http://127.0.0.1:8770", "--aws --region", "--owner alice",
 		"--tag key=value", "--output format", "Exit codes",
+		"--tags Key=k,Value=v\n", "--resource-spec spec\n", "--wait-timeout duration\n", "--profile name\n",
+		"--tags Key=team,Value=ml Key=env,Value=dev", "130 interrupted", "go build -o createapp ./examples/createapp",
 	} {
 		assert.Contains(t, help, want)
 	}
