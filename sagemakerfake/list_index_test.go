@@ -164,7 +164,9 @@ func checkListings(t *testing.T, c *sagemaker.Client, ref []listed, pageSize int
 			if order == types.SortOrderDescending {
 				slices.Reverse(w)
 			}
-			if !slices.EqualFunc(got, w, func(x, y listed) bool { return x.label == y.label && x.status == y.status && x.created.Equal(y.created) }) {
+			if !slices.EqualFunc(got, w, func(x, y listed) bool {
+				return x.label == y.label && x.status == y.status && x.created.Equal(y.created)
+			}) {
 				t.Errorf("ListApps %+v (%s):\n got %v\nwant %v", q, order, got, w)
 			}
 		}
@@ -266,7 +268,9 @@ func TestListAppsRestartKeepsPlace(t *testing.T) {
 				if order == types.SortOrderDescending {
 					slices.Reverse(want)
 				}
-				if !slices.EqualFunc(got, want, func(x, y listed) bool { return x.label == y.label && x.created.Equal(y.created) && x.status == types.AppStatusInService }) {
+				if !slices.EqualFunc(got, want, func(x, y listed) bool {
+					return x.label == y.label && x.created.Equal(y.created) && x.status == types.AppStatusInService
+				}) {
 					t.Errorf("%s in pages of %d after the restart:\n got %v\nwant %v", order, size, got, want)
 				}
 			}
