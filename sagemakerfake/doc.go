@@ -37,7 +37,9 @@
 // stored exactly as given and answered back, the resource InService at once); CreateSpace,
 // DescribeSpace, ListSpaces and DeleteSpace (see Spaces below); CreateApp, DescribeApp, DeleteApp
 // and ListApps (filters, CreationTime order, ascending unless SortOrder says Descending, as the
-// model's default is; MaxResults 1–100, default 10, opaque NextToken); CreatePresignedDomainUrl
+// model's default is; MaxResults 1–100, default 10, opaque NextToken; a page costs the same
+// whatever the fake holds, and DescribeApp and ListApps run side by side, so that a fleet of
+// clients waiting on thousands of apps can poll it); CreatePresignedDomainUrl
 // (see Opening an app); ListTags, AddTags and DeleteTags of apps, domains, user profiles and
 // spaces (at most 50 tags per resource, keys unique, none starting with "aws:"; AddTags changes
 // the value of a key the resource has; DeleteTags ignores keys it lacks).
