@@ -174,7 +174,7 @@ func TestAppsKeepsTheLatestRecordOfAnAppAcrossPages(t *testing.T) {
 		{rec("a", types.AppStatusInService, t0.Add(time.Hour)), rec("b", types.AppStatusDeleted, t0), rec("c", types.AppStatusFailed, t0)},
 		// a's old record; b restarted within 24 hours (same CreationTime, live); c failed again, later.
 		{rec("a", types.AppStatusDeleted, t0), rec("b", types.AppStatusPending, t0), rec("c", types.AppStatusFailed, t0.Add(time.Hour))},
-		{rec("d", types.AppStatusFailed, t0.Add(2 * time.Hour)), rec("d", types.AppStatusDeleted, t0)},
+		{rec("d", types.AppStatusFailed, t0.Add(2*time.Hour)), rec("d", types.AppStatusDeleted, t0)},
 	}}
 	c := New(api)
 	var order []string
