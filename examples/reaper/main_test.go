@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -61,6 +64,9 @@ func statuses(srv *sagemakerfake.Server) map[string]types.AppStatus {
 	return out
 }
 
+// deleteCalls counts the DeleteApp requests the fake has logged. The log records a request after
+// its answer is written, so right after a call it may lack that call: it is used only to show
+// that none was made.
 func deleteCalls(srv *sagemakerfake.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
@@ -71,8 +77,25 @@ func deleteCalls(srv *sagemakerfake.Server) int {
 	return n
 }
 
+// countCalls counts the calls of op that an SDK client makes, as it makes them.
+func countCalls(op string, n *atomic.Int32) func(*sagemaker.Options) {
+	return func(o *sagemaker.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("countCalls",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+					if middleware.GetOperationName(ctx) == op {
+						n.Add(1)
+					}
+					return next.HandleInitialize(ctx, in)
+				}), middleware.Before)
+		})
+	}
+}
+
 func TestReapStopsExactlyTheAppsPastTheirLimits(t *testing.T) {
-	srv, client := demo(t)
+	srv, _ := demo(t)
+	var deletes atomic.Int32
+	client := sagemakerapp.New(srv.Client(countCalls("DeleteApp", &deletes)), clockOptions(srv))
 	rep, err := Reap(context.Background(), client, demoDomainID, Policy{Rules: DefaultRules, Now: srv.Now}, false)
 	require.NoError(t, err)
 	assert.Equal(t, 6, rep.Checked)
@@ -83,7 +106,7 @@ func TestReapStopsExactlyTheAppsPastTheirLimits(t *testing.T) {
 		got[d.App.ID.String()] = hoursMinutes(d.Idle)
 	}
 	assert.Equal(t, pastLimits, got)
-	assert.Equal(t, 3, deleteCalls(srv))
+	assert.EqualValues(t, 3, deletes.Load())
 	st := statuses(srv)
 	for id := range pastLimits {
 		assert.Equal(t, types.AppStatusDeleting, st[id], id)
@@ -91,15 +114,23 @@ func TestReapStopsExactlyTheAppsPastTheirLimits(t *testing.T) {
 	for _, id := range withinLimits {
 		assert.Equal(t, types.AppStatusInService, st[id], id)
 	}
-	assert.Equal(t, []Saving{
+	// Timestamps travel as epoch seconds in floating point: idle times are exact to a millisecond.
+	want := []Saving{
 		{InstanceType: "ml.g5.xlarge", Apps: 2, IdleHours: 3.5, HoursPerDay: 48},
 		{InstanceType: "ml.t3.large", Apps: 1, IdleHours: 9, HoursPerDay: 24},
-	}, rep.Savings)
+	}
+	require.Len(t, rep.Savings, len(want))
+	for i, s := range rep.Savings {
+		assert.InDelta(t, want[i].IdleHours, s.IdleHours, 1.0/3600, s.InstanceType)
+		s.IdleHours = want[i].IdleHours
+		assert.Equal(t, want[i], s)
+	}
 
 	// The next run finds nothing more to stop: the stopped apps are no longer InService.
 	rep, err = Reap(context.Background(), client, demoDomainID, Policy{Rules: DefaultRules, Now: srv.Now}, false)
 	require.NoError(t, err)
 	assert.Empty(t, rep.Stopped)
+	assert.EqualValues(t, 3, deletes.Load())
 	assert.Equal(t, 3, rep.Checked)
 }
 
@@ -138,7 +169,6 @@ func TestDryRunListsTheSameAppsAndStopsNone(t *testing.T) {
 	code, out, errOut = runOn(srv)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "Stopped 3 apps")
-	assert.Equal(t, 3, deleteCalls(srv))
 	st := statuses(srv)
 	for id := range pastLimits {
 		assert.Equal(t, types.AppStatusDeleting, st[id], id)
