@@ -136,13 +136,20 @@ var errNoAPI = errors.New("the Client has no API; build it with New or NewFromCo
 // finds with what it asked for, is right in both cases. Attempts are watched by a middleware added
 // through the per-call options; an API that ignores them (a test double) gets no recovery.
 func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns ...func(*sagemaker.Options)) (*App, error) {
-	app, _, err := c.createApp(ctx, in, optFns)
+	app, _, err := c.createApp(ctx, in, optFns, createHooks{})
 	return app, err
+}
+
+// createHooks are what a caller of createApp adds to each attempt: limiters to wait for, and a
+// function called as an attempt is sent, after the limiters let it go.
+type createHooks struct {
+	limiters []CreateLimiter
+	onSend   func()
 }
 
 // createApp is CreateApp, which also reports whether the outcome of an attempt is unknown: the
 // request may have created the app although the call failed.
-func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options), limiters ...CreateLimiter) (*App, bool, error) {
+func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options), hooks createHooks) (*App, bool, error) {
 	if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
 		return nil, false, &ValidationError{Problems: ps}
 	}
@@ -152,11 +159,11 @@ func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	if err := c.checkDefaults(ctx, in, optFns); err != nil {
 		return nil, false, err
 	}
-	att := &createAttempts{now: c.opts.Now}
+	att := &createAttempts{now: c.opts.Now, onSend: hooks.onSend}
 	if c.opts.CreateLimiter != nil {
 		att.limiters = append(att.limiters, c.opts.CreateLimiter)
 	}
-	att.limiters = append(att.limiters, limiters...)
+	att.limiters = append(att.limiters, hooks.limiters...)
 	out, err := c.api.CreateApp(ctx, in, append(optFns[:len(optFns):len(optFns)], att.option)...)
 	if err != nil {
 		err = mapError(ctx, "CreateApp", err)
@@ -200,6 +207,7 @@ func (c *Client) recoverLostCreate(ctx context.Context, in *sagemaker.CreateAppI
 // records what each attempt's outcome says.
 type createAttempts struct {
 	limiters []CreateLimiter
+	onSend   func()
 	now      func() time.Time
 
 	mu  sync.Mutex
@@ -258,6 +266,9 @@ func (a *createAttempts) handle(ctx context.Context, in middleware.FinalizeInput
 		if err := l.Wait(ctx); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 		}
+	}
+	if a.onSend != nil {
+		a.onSend()
 	}
 	start := a.now()
 	out, md, err := next.HandleFinalize(ctx, in)

@@ -6,7 +6,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"golang.org/x/time/rate"
 )
 
@@ -102,21 +104,20 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 	if opts.CreatesPerSecond > 0 {
 		limiter = &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.opts.Now, sleep: c.opts.Sleep}
 	}
-	next := make(chan int)
+	firsts := c.listBatch(ctx, ins, todo, opts.Wait.ClientOptions)
+	// Concurrency bounds the apps being looked at or created; a created app's wait holds no
+	// slot, so the batch goes at the create rate, not at Concurrency per start-up time.
+	slots := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
-	for range min(opts.Concurrency, len(todo)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = c.ensureOne(ctx, ins[i], &opts, limiter, p, i)
-			}
-		}()
-	}
 	for k, i := range todo {
 		if ctx.Err() == nil {
 			select {
-			case next <- i:
+			case slots <- struct{}{}:
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					results[i] = c.ensureOne(ctx, ins[i], &opts, limiter, p, i, slots, firsts[i])
+				}()
 				continue
 			case <-ctx.Done():
 			}
@@ -127,15 +128,83 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 		}
 		break
 	}
-	close(next)
 	wg.Wait()
 	return results
 }
 
+// listBatch reads, for each domain of the batch, its apps with one paged ListApps (newest first,
+// filtered by owner when every app of the batch in the domain has the same one), and returns
+// for each input what the list says of its app: the first look that spares a DescribeApp per
+// app. It reads at most as many pages as the batch has apps in the domain (never more than
+// describing each); an app the pages read did not reach, or a domain whose list failed, gets
+// no first look, and its Ensure describes it.
+func (c *Client) listBatch(ctx context.Context, ins []*sagemaker.CreateAppInput, todo []int, optFns []func(*sagemaker.Options)) map[int]*firstLook {
+	byDomain := make(map[string][]int)
+	for _, i := range todo {
+		d := aws.ToString(ins[i].DomainId)
+		byDomain[d] = append(byDomain[d], i)
+	}
+	firsts := make(map[int]*firstLook, len(todo))
+	for domainID, idx := range byDomain {
+		in := &sagemaker.ListAppsInput{DomainIdEquals: aws.String(domainID), MaxResults: aws.Int32(100),
+			SortBy: types.AppSortKeyCreationTime, SortOrder: types.SortOrderDescending}
+		if user, space, ok := oneOwner(ins, idx); ok {
+			in.UserProfileNameEquals, in.SpaceNameEquals = nonEmpty(user), nonEmpty(space)
+		}
+		wanted := make(map[AppID]struct{}, len(idx))
+		for _, i := range idx {
+			wanted[appIDOf(ins[i])] = struct{}{}
+		}
+		records := make(map[AppID]types.AppDetails)
+		pages := sagemaker.NewListAppsPaginator(c.api, in)
+		failed, denied := false, false
+		for n := 0; pages.HasMorePages() && n < len(idx) && len(wanted) > 0; n++ {
+			out, err := pages.NextPage(ctx, optFns...)
+			if err != nil {
+				// A caller that may not list apps (any error but a transient one) does not share
+				// rounds either: its waits describe their apps.
+				failed, denied = true, !isTransient(mapError(ctx, "ListApps", err))
+				break
+			}
+			for _, a := range out.Apps {
+				keepLatest(records, a)
+				delete(wanted, appIDOfDetails(a))
+			}
+		}
+		complete := !failed && !pages.HasMorePages()
+		for _, i := range idx {
+			switch d, ok := records[appIDOf(ins[i])]; {
+			case ok:
+				firsts[i] = &firstLook{record: &d}
+			case complete:
+				firsts[i] = &firstLook{}
+			case denied:
+				firsts[i] = &firstLook{describe: true, alone: true}
+			}
+		}
+	}
+	return firsts
+}
+
+// oneOwner reports the owner that the apps idx of ins all have, if they have one.
+func oneOwner(ins []*sagemaker.CreateAppInput, idx []int) (user, space string, ok bool) {
+	for k, i := range idx {
+		u, s := aws.ToString(ins[i].UserProfileName), aws.ToString(ins[i].SpaceName)
+		if k == 0 {
+			user, space = u, s
+		} else if u != user || s != space {
+			return "", "", false
+		}
+	}
+	return user, space, len(idx) > 0
+}
+
 // ensureOne ensures one app of a batch: EnsureApp, with every CreateApp attempt held to the
-// batch's rate and its states counted.
-func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, opts *BatchOptions, limiter CreateLimiter, p *batchProgress, i int) Result {
+// batch's rate, its Timeout started when its first create is sent, and its states counted. It
+// holds a slot of slots when it starts, for its first look and create.
+func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, opts *BatchOptions, limiter CreateLimiter, p *batchProgress, i int, slots chan struct{}, first *firstLook) Result {
 	if c.api == nil {
+		<-slots
 		p.set(i, stateFailed)
 		return Result{Err: &APIError{Operation: "CreateApp", Err: errNoAPI}}
 	}
@@ -149,11 +218,24 @@ func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, op
 		}
 	}
 	w := c.newWaiter(appIDOf(in), wo, "InService")
+	w.slots, w.holding = slots, true
+	if first != nil && !first.describe {
+		w.first = first
+	}
+	w.unlisted = first != nil && first.alone
 	if limiter != nil {
-		w.limiters = []CreateLimiter{limiter}
+		w.create.limiters = []CreateLimiter{limiter}
+	}
+	sent := false
+	w.create.onSend = func() {
+		if !sent {
+			sent = true
+			w.restartDeadline()
+		}
 	}
 	wctx, cancel := w.bound(ctx)
 	defer cancel()
+	defer w.release()
 	w.join()
 	defer w.leave()
 	app, outcome, err := c.ensure(wctx, in, w)

@@ -160,8 +160,12 @@ func (c *Client) ensure(ctx context.Context, in *sagemaker.CreateAppInput, w *wa
 
 func (c *Client) ensureLoop(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter, st *ensureState) (*App, error) {
 	create := func() error {
+		if err := w.acquire(ctx); err != nil {
+			return err
+		}
 		start := c.opts.Now()
-		app, unknown, err := c.createApp(ctx, in, w.opts.ClientOptions, w.limiters...)
+		app, unknown, err := c.createApp(ctx, in, w.opts.ClientOptions, w.create)
+		w.release()
 		switch {
 		case err == nil:
 			st.learn(evCreated)

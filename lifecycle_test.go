@@ -74,7 +74,7 @@ func newSyncEnv(t *testing.T, opts ...sagemakerfake.Option) *env {
 }
 
 // seed makes the domain and alice's user profile.
-func (e *env) seed(t *testing.T) {
+func (e *env) seed(t testing.TB) {
 	t.Helper()
 	var err error
 	e.domainID, err = e.srv.SeedDomain("", &sagemaker.CreateDomainInput{

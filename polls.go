@@ -11,25 +11,28 @@ import (
 )
 
 // Shared polling. While more than one wait of a Client runs on one domain, the waits stop
-// describing their apps one by one: one ListApps round of the domain serves every wait that is
-// due. Each wait keeps its own pace (its WaitOptions' backoff, without the jitter, which only
-// spreads waits that do not share); a round is held when the first of the waits blocked for one
-// is due, so the pace follows the waits present, and a wait that comes with a shorter pace cuts
-// the sleep of the round being prepared. No goroutine runs it: the wait
-// that finds no round in flight leads the next one (sleeps until it is due, lists, and hands the
-// result to the others); if its context ends first, another wait takes over, and the round is
-// released on every exit path, a panic included.
+// describing their apps one by one: one ListApps round of the domain serves them all. Rounds
+// come at the domain's pace: the shortest pace among its waits, each wait's pace being the mean
+// of its saturated pause (three quarters of MaxDelay), so that a wait asking for 1 s polls gets a
+// round about every 750 ms while it is there, and default waits share one round per 15 s. A round
+// is held when the first of the waits blocked for one is due, and no sooner than one pace after
+// the last; a wait that comes with a shorter pace cuts short the sleep of the round being
+// prepared. No goroutine runs it: the wait that finds no round in flight leads the next one
+// (sleeps until it is due, lists, and hands the result to the others); if its context ends
+// first, another wait takes over, and the round is released on every exit path, a panic
+// included.
 //
-// A round reads no more than it saves: records come newest first (SortBy CreationTime, SortOrder
-// Descending, sent explicitly), the round stops as soon as every waiting app is found, and it
-// reads at most as many pages as there are waits it serves, so sharing never costs more reads than
-// describing each app would. A wait whose app the pages read did not reach describes it alone from
-// then on. Of two records of one app (an old Deleted one and the new one) the later CreationTime
-// wins whatever the order, and a spec absent from a list never overwrites one DescribeApp gave.
-// DescribeApp is still called for what ListApps cannot say: a Failed app's FailureReason, and an
-// app missing from a complete list past the grace window. A ListApps that the caller may not make
-// (AccessDenied, or any error but a transient one) turns sharing off for the domain: its waits
-// describe their apps again.
+// A round reads no more than it saves: records come newest first (SortBy CreationTime,
+// SortOrder Descending, sent explicitly), the round stops as soon as every wait that is due is
+// found, and it reads at most as many pages as there are such waits, so sharing never costs more
+// reads than describing each app would. A wait that a round wanted but did not reach describes
+// its app alone from then on; a wait that a round did not want (it was not due) and did not list
+// waits for the next round. Of two records of one app (an old Deleted one and the new one) the
+// later CreationTime wins whatever the order, and a spec absent from a list never overwrites one
+// DescribeApp gave. DescribeApp is still called for what ListApps cannot say: a Failed app's
+// FailureReason, and an app missing from a complete list past the grace window. A ListApps that
+// the caller may not make (AccessDenied, or any error but a transient one) turns sharing off for
+// the domain: its waits describe their apps again.
 
 // domainPolls holds the pollers of a Client's domains, one per domain with waits running.
 type domainPolls struct {
@@ -46,7 +49,7 @@ type domainPoller struct {
 	inFlight *listRound           // the round being prepared or read, if any
 	wake     context.CancelFunc   // cuts short the sleep of the round being prepared
 	dueAt    time.Time            // when the round being prepared is due
-	last     *listRound           // the last round that ended
+	last     *listRound           // the last round that was read
 }
 
 // listRound is one ListApps of a domain.
@@ -54,8 +57,9 @@ type listRound struct {
 	done     chan struct{} // closed when the round ends or is abandoned
 	started  time.Time
 	apps     map[AppID]types.AppDetails
-	complete bool  // every page was read: an app missing from apps is not in the domain
-	err      error // the ListApps error, if it failed
+	wanted   map[AppID]struct{} // the apps of the waits that were due, which the round looked for
+	complete bool               // every page was read: an app missing from apps is not in the domain
+	err      error              // the ListApps error, if it failed
 }
 
 func (p *domainPolls) join(w *waiter) {
@@ -91,6 +95,19 @@ func (p *domainPolls) sharing(domainID string) bool {
 	return d != nil && len(d.waits) > 1 && !d.off
 }
 
+// usable reports whether w can take its next look from r: r began at or after w's last look, w
+// has not used it, and it says where w's app is.
+func (r *listRound) usable(w *waiter) bool {
+	if r == nil || r == w.round || r.started.Before(w.lookedAt) {
+		return false
+	}
+	if _, listed := r.apps[w.id]; listed || r.complete || r.err != nil {
+		return true
+	}
+	_, wanted := r.wanted[w.id]
+	return wanted // a round that looked for the app and did not reach it: w describes alone
+}
+
 // nextShared makes w's next look from the domain's next ListApps round.
 func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 	r, err := w.c.awaitRound(ctx, w)
@@ -108,7 +125,7 @@ func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 	d, listed := r.apps[w.id]
 	switch {
 	case !listed && !r.complete:
-		w.unlisted = true // the app is deeper in the list than the round read
+		w.unlisted = true // the app is deeper in the list than a round reads
 		return w.describe(ctx)
 	case !listed && w.young():
 		return nil, &APIError{Operation: "ListApps", Code: "ResourceNotFound", Message: "the app is not in its domain's list yet"}, nil
@@ -124,14 +141,14 @@ func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 	return &app, nil, nil
 }
 
-// awaitRound returns the first round of w's domain that began at or after w's last look and that
-// w has not used yet: one that has ended, the one in flight, or one that w leads itself. It
-// returns an error only when ctx ends or w's deadline passes while w leads.
+// awaitRound returns the next round of w's domain that w can use: one that has been read, the
+// one in flight, or one that w leads itself. It returns an error only when ctx ends or w's
+// deadline passes while w leads.
 func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) {
 	c.polls.mu.Lock()
 	d := c.polls.byDomain[w.id.DomainID]
-	if d.inFlight != nil && d.wake != nil && w.paced.Before(d.dueAt) {
-		d.wake() // the round being prepared is due later than w: prepare it again
+	if d.inFlight != nil && d.wake != nil && c.roundDue(d, w).Before(d.dueAt) {
+		d.wake() // the round being prepared is due later than w wants: prepare it again
 	}
 	c.polls.mu.Unlock()
 	defer func() {
@@ -141,8 +158,8 @@ func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) 
 	}()
 	for {
 		c.polls.mu.Lock()
-		d.waiting[w] = struct{}{} // again, after a round that served the others
-		if r := d.last; r != nil && r != w.round && !r.started.Before(w.lookedAt) {
+		d.waiting[w] = struct{}{}
+		if r := d.last; r.usable(w) {
 			c.polls.mu.Unlock()
 			return r, nil
 		}
@@ -161,14 +178,47 @@ func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) 
 		if err := c.leadRound(ctx, w, d, r); err != nil {
 			return nil, err
 		}
-		return r, nil
+		if r.usable(w) {
+			return r, nil
+		}
 	}
 }
 
-// leadRound prepares the round r of domain d and reads it: it sleeps until the first waiting wait
-// is due (or w's deadline, which ends the lead with a timeout), then lists. A failed ListApps is
-// r.err; only the end of ctx, or w's deadline, is an error. The round is released however this
-// returns, a panic included: it becomes d.last when it was read, and is abandoned otherwise.
+// roundDue is when the next round of d is due with w among its waiting waits: when the first of
+// them wants a look, and no sooner than the domain's pace after the last round. The caller holds
+// the lock.
+func (c *Client) roundDue(d *domainPoller, w *waiter) time.Time {
+	due, pace := w.sharedDue(), w.pace
+	for o := range d.waiting {
+		due = minTime(due, o.sharedDue())
+	}
+	for o := range d.waits {
+		pace = min(pace, o.pace)
+	}
+	if d.last != nil {
+		due = maxTime(due, d.last.started.Add(pace))
+	}
+	return due
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// leadRound prepares the round r of domain d and reads it: it sleeps until the round is due (or
+// w's deadline, which ends the lead with a timeout), then lists. A failed ListApps is r.err; only
+// the end of ctx, or w's deadline, is an error. The round is released however this returns, a
+// panic included: it becomes d.last when it was read, and is abandoned otherwise.
 func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *listRound) (err error) {
 	read := false
 	defer func() {
@@ -179,25 +229,13 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 			if r.err != nil && !isTransient(r.err) {
 				d.off = true
 			}
-			// The waits this round serves are no longer waiting: the next round is due when the
-			// first of those that come back is.
-			for o := range d.waiting {
-				if !r.started.Before(o.lookedAt) {
-					delete(d.waiting, o)
-				}
-			}
 		}
 		close(r.done)
 		c.polls.mu.Unlock()
 	}()
 	for {
 		c.polls.mu.Lock()
-		due := w.paced
-		for o := range d.waiting {
-			if o.paced.Before(due) {
-				due = o.paced
-			}
-		}
+		due := c.roundDue(d, w)
 		sleepCtx, wake := context.WithCancel(ctx)
 		d.dueAt, d.wake = due, wake
 		c.polls.mu.Unlock()
@@ -214,33 +252,32 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case err != nil:
-			continue // woken by a wait due sooner
+			continue // woken by a wait with a shorter pace
 		case remaining < wait:
 			return w.timeout()
 		}
 		break
 	}
 
-	// The round serves every wait of the domain that shares: those waiting now, and those that
-	// come for a round later.
+	// The round looks for the apps of the waits that are due now, the leader's among them.
+	r.started = c.opts.Now()
 	c.polls.mu.Lock()
-	wanted := make(map[AppID]struct{}, len(d.waits))
-	for o := range d.waits {
-		if !o.unlisted {
-			wanted[o.id] = struct{}{}
+	r.wanted = map[AppID]struct{}{w.id: {}}
+	for o := range d.waiting {
+		if !o.unlisted && !o.sharedDue().After(r.started) {
+			r.wanted[o.id] = struct{}{}
 		}
 	}
-	wanted[w.id] = struct{}{}
 	c.polls.mu.Unlock()
 
-	r.started = c.opts.Now()
 	r.apps = make(map[AppID]types.AppDetails)
+	missing := len(r.wanted)
 	pages := sagemaker.NewListAppsPaginator(c.api, &sagemaker.ListAppsInput{
 		DomainIdEquals: aws.String(w.id.DomainID), MaxResults: aws.Int32(100),
 		SortBy: types.AppSortKeyCreationTime, SortOrder: types.SortOrderDescending,
 	})
-	budget := len(wanted) // pages: never more than describing each app would cost
-	for n := 0; pages.HasMorePages() && n < budget && len(wanted) > 0; n++ {
+	// Pages: never more than describing each wanted app would cost.
+	for n := 0; pages.HasMorePages() && n < len(r.wanted) && missing > 0; n++ {
 		out, err := pages.NextPage(ctx, w.opts.ClientOptions...)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -251,11 +288,16 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 			return nil
 		}
 		for _, a := range out.Apps {
+			id := appIDOfDetails(a)
+			if _, seen := r.apps[id]; !seen {
+				if _, ok := r.wanted[id]; ok {
+					missing--
+				}
+			}
 			keepLatest(r.apps, a)
-			delete(wanted, appIDOfDetails(a))
 		}
 	}
-	r.complete = !pages.HasMorePages() || len(wanted) == 0
+	r.complete = !pages.HasMorePages()
 	read = true
 	return nil
 }

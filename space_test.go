@@ -638,20 +638,6 @@ func TestEnsureSpacesHoldsTheCreateRate(t *testing.T) {
 	})
 }
 
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
 func TestEnsureSpacesCanceled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d := newSpacesDouble()

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
@@ -88,9 +89,8 @@ func (o *WaitOptions) setDefaults() {
 // minutes at the defaults, instead of merely averaging that.
 type backoff struct {
 	min, max time.Duration
-	cap      time.Duration // the cap of the last pause, before jitter
-	n        int           // pauses so far
-	u        float64       // the draw of the last odd pause, whose complement the next pause takes
+	n        int     // pauses so far
+	u        float64 // the draw of the last odd pause, whose complement the next pause takes
 	rand     func() float64
 }
 
@@ -104,7 +104,6 @@ func (b *backoff) next() time.Duration {
 		capped = b.min << b.n
 	}
 	b.n++
-	b.cap = capped
 	half := capped / 2
 	span := capped - half
 	if b.n%2 == 1 {
@@ -135,22 +134,70 @@ type waiter struct {
 	looked   bool      // the first look, which is never shared, has been made
 	lookedAt time.Time // when the last look began
 	due      time.Time // when the next look is due: the last look plus the next pause
-	// paced is when the next look is due without the jitter: the last look plus the mean of the
-	// next pause (three quarters of its cap). Shared rounds are held by it, so that the rounds
-	// of several waits come at the pace of one, not at the earliest of several random draws.
-	paced    time.Time
+	// pace is the wait's pace in shared rounds: the mean of a saturated pause (three quarters of
+	// MaxDelay, equal jitter's mean), without the growth or the jitter, which spread the polls of
+	// waits that do not share.
+	pace     time.Duration
 	joined   bool       // the wait is counted by its domain's poller
 	unlisted bool       // a shared round did not reach the app: the wait describes it alone
 	round    *listRound // the last shared round this wait used
 
-	// limiters are waited for before each attempt of each CreateApp that ensure makes:
-	// EnsureApps holds the creates of a batch to its rate with them.
-	limiters []CreateLimiter
+	// create is what ensure adds to each CreateApp attempt: EnsureApps holds the creates of a
+	// batch to its rate with its limiter, and starts the wait's Timeout when the first is sent.
+	create createHooks
+	// slots, when set, bounds the creates in flight of a batch: a wait holds a slot for its
+	// first look and each create, never while it waits.
+	slots   chan struct{}
+	holding bool
+	// first, when set, is the first look, made for the whole batch by one ListApps.
+	first *firstLook
+	// timer ends the context of bound when the deadline passes; restart moves it.
+	timer *time.Timer
+}
+
+// firstLook is what a batch's ListApps said of an app before its creates: its latest record, or
+// that it is not there.
+type firstLook struct {
+	record   *types.AppDetails
+	describe bool // the list says nothing: describe the app
+	alone    bool // and the caller may not list: describe it at every look
 }
 
 func (c *Client) newWaiter(id AppID, opts WaitOptions, want string) *waiter {
 	now := c.opts.Now()
-	return &waiter{c: c, opts: opts, id: id, want: want, start: now, graceFrom: now, deadline: now.Add(opts.Timeout), backoff: newBackoff(&opts)}
+	return &waiter{c: c, opts: opts, id: id, want: want, start: now, graceFrom: now, deadline: now.Add(opts.Timeout),
+		backoff: newBackoff(&opts), pace: opts.MaxDelay * 3 / 4}
+}
+
+// restartDeadline starts the wait's Timeout anew, from now: EnsureApps starts it when the first
+// CreateApp attempt of an app is sent, not when the app was queued.
+func (w *waiter) restartDeadline() {
+	now := w.c.opts.Now()
+	w.start, w.graceFrom, w.deadline = now, now, now.Add(w.opts.Timeout)
+	if w.timer != nil {
+		w.timer.Reset(w.opts.Timeout)
+	}
+}
+
+// acquire takes a slot of the batch for a look or a create; release gives it back.
+func (w *waiter) acquire(ctx context.Context) error {
+	if w.slots == nil || w.holding {
+		return nil
+	}
+	select {
+	case w.slots <- struct{}{}:
+		w.holding = true
+		return nil
+	case <-ctx.Done():
+		return w.contextError(ctx, ctx.Err())
+	}
+}
+
+func (w *waiter) release() {
+	if w.holding {
+		<-w.slots
+		w.holding = false
+	}
 }
 
 // waitMargin is how long past its Timeout a call in flight may take to return once the wait's
@@ -162,7 +209,12 @@ const waitMargin = 100 * time.Millisecond
 // real clock (a context's deadline is), and the wait's own deadline on the Client's clock still
 // applies as well.
 func (w *waiter) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, w.deadline.Sub(w.c.opts.Now()))
+	ctx, cancel := context.WithCancelCause(ctx)
+	w.timer = time.AfterFunc(w.deadline.Sub(w.c.opts.Now()), func() { cancel(context.DeadlineExceeded) })
+	return ctx, func() {
+		w.timer.Stop()
+		cancel(context.Canceled)
+	}
 }
 
 // join counts the wait with its domain's poller, so that while other waits on the domain run, one
@@ -185,7 +237,21 @@ func (w *waiter) leave() {
 // (ResourceNotFound, a transient fault, …) for the caller to judge; or, as final, the timeout or
 // cancellation that ends the wait.
 func (w *waiter) next(ctx context.Context) (app *App, err, final error) {
+	if f := w.first; f != nil {
+		w.first = nil
+		w.lookAt(w.c.opts.Now())
+		if f.record == nil {
+			return nil, &APIError{Operation: "ListApps", Code: "ResourceNotFound", Message: "the app is not in its domain's list"}, nil
+		}
+		if st := f.record.Status; st == types.AppStatusDeleted || st == types.AppStatusFailed {
+			// Ensure creates it again, and a record is all it needs for that.
+			return &App{ID: w.id, Status: st, ResourceSpec: f.record.ResourceSpec, CreationTime: aws.ToTime(f.record.CreationTime)}, nil, nil
+		}
+		// A live app: DescribeApp says what a list cannot (its ARN, a failure's reason).
+	}
 	if w.looked {
+		w.release() // a wait holds no slot of its batch
+
 		if !w.c.opts.Now().Before(w.deadline) {
 			return nil, nil, w.timeout()
 		}
@@ -202,8 +268,10 @@ func (w *waiter) next(ctx context.Context) (app *App, err, final error) {
 // lookAt records a look that began at t and schedules the next one.
 func (w *waiter) lookAt(t time.Time) {
 	w.looked, w.lookedAt, w.due = true, t, t.Add(w.backoff.next())
-	w.paced = t.Add(w.backoff.cap * 3 / 4)
 }
+
+// sharedDue is when the wait wants its next look from a shared round.
+func (w *waiter) sharedDue() time.Time { return w.lookedAt.Add(w.pace) }
 
 // describe looks at the app with DescribeApp.
 func (w *waiter) describe(ctx context.Context) (*App, error, error) {
@@ -231,9 +299,11 @@ func (w *waiter) pause(ctx context.Context) error {
 	return nil
 }
 
-// contextError turns the end of ctx into the wait's error: a deadline is a timeout.
+// contextError turns the end of ctx into the wait's error: a deadline is a timeout, the caller's
+// or the wait's own (bound).
 func (w *waiter) contextError(ctx context.Context, err error) error {
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) ||
+		errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
 		return w.timeout()
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {

@@ -1,16 +1,26 @@
 // Command createapp creates a SageMaker Studio app with the sagemakerapp library, in the spirit of
-// `aws sagemaker create-app` and with its flag names. Run with no flags, it starts an embedded fake
-// SageMaker (package sagemakerfake) that holds a demo domain, d-example12345, with the user profile
-// alice and the shared space team, creates a JupyterLab app there, shows its status as it starts
-// and prints its ARN: no AWS account is needed.
+// `aws sagemaker create-app` and with its flag names, and prints a URL that opens it. Run with no
+// flags, it starts an embedded fake SageMaker (package sagemakerfake) that holds a demo domain,
+// d-example12345, with the user profile alice and the shared space team, and shows Studio as it
+// runs today: it ensures alice's private space alice-jupyterlab, a JupyterLab app in it with the
+// region's SageMaker Distribution image, waits until the app is InService, and prints the space,
+// the app and its launch URL. No AWS account is needed.
 //
 //	go run ./examples/createapp
-//	go run ./examples/createapp --app-type KernelGateway --instance-type ml.m5.large --tag team=ml
+//	go run ./examples/createapp --app-type CodeEditor --instance-type ml.t3.large --tag team=ml
+//	go run ./examples/createapp --app-type KernelGateway --instance-type ml.m5.large   # Studio Classic, on alice's profile
 //	go run ./examples/createapp --dry-run --app-name 'bad_name'     # validate only; exit code 2
 //	go run ./examples/createapp --endpoint-url http://127.0.0.1:8770 --domain-id d-example12345 \
-//	    --user-profile-name alice --app-type JupyterLab --app-name default --ensure
+//	    --owner alice --app-type JupyterLab --app-name default --ensure
 //	go run ./examples/createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx \
-//	    --user-profile-name alice --app-type JupyterLab --app-name default --wait
+//	    --owner alice --app-type JupyterLab --app-name default --ensure
+//
+// JupyterLab and CodeEditor apps run in a space (--space-name), one app per space, and need an
+// image: --image-arn defaults to the SageMaker Distribution image of the region (its GPU build for
+// a GPU instance type; --image-arn= with an empty value sends none, for a space whose settings give
+// one). --owner USER first ensures a private space of that user (named USER-jupyterlab or
+// USER-codeeditor unless --space-name is given). KernelGateway and JupyterServer are Studio
+// Classic apps and run on a user profile (--user-profile-name).
 //
 // Run it with --help for every flag. The exit code is 0 on success, 2 for invalid input or a bad
 // flag (each problem printed as "field: reason"), and 1 for a service error (printed with the
@@ -26,6 +36,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -43,6 +54,7 @@ import (
 
 	"github.com/studioapp/sagemakerapp"
 	"github.com/studioapp/sagemakerapp/examples/internal/sdkclient"
+	"github.com/studioapp/sagemakerapp/examples/internal/studio"
 	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
@@ -53,11 +65,12 @@ const (
 	exitInvalid = 2 // invalid input (nothing was sent) or a bad command line
 )
 
-// The embedded fake's demo state, and how fast its apps start.
+// The embedded fake's demo state, and how fast its spaces and apps start.
 const (
 	demoDomainID     = "d-example12345"
+	demoRegion       = "us-east-1"
 	demoUser         = "alice"
-	demoSpace        = "team"
+	demoSpace        = "team" // a shared space
 	demoStartupDelay = 1500 * time.Millisecond
 )
 
@@ -81,16 +94,20 @@ type program struct {
 	fakeOptions   []sagemakerfake.Option        // appended to the embedded fake's options
 	clientOptions []func(*sagemakerapp.Options) // appended to the library client's options
 	now           func() time.Time              // for the elapsed time of the progress lines
+	beforeClose   func()                        // called before the embedded fake is closed
+
+	spaceEnsured string // the space this run ensured, for the messages of what fails after it
 }
 
 // flags are the command line, parsed.
 type flags struct {
-	domainID, userProfileName, spaceName, appType, appName  string
-	instanceType, imageARN, imageVersionAlias, lifecycleARN string
-	tags                                                    tagList
-	wait, ensure, dryRun, useAWS                            bool
-	output, endpointURL, region                             string
-	set                                                     map[string]bool // the flags given explicitly
+	domainID, userProfileName, spaceName, owner, appType, appName string
+	instanceType, imageARN, imageVersionAlias, lifecycleARN       string
+	launchUser                                                    string
+	tags                                                          tagList
+	wait, ensure, dryRun, useAWS                                  bool
+	output, endpointURL, region                                   string
+	set                                                           map[string]bool // the flags given explicitly
 }
 
 func (p *program) run(ctx context.Context, args []string) int {
@@ -100,17 +117,44 @@ func (p *program) run(ctx context.Context, args []string) int {
 		usage(p.stdout, fs)
 		return exitOK
 	case err != nil:
-		fmt.Fprintf(p.stderr, "createapp: %v\nRun 'createapp --help' for usage.\n", err)
-		return exitInvalid
+		return p.usageError(err)
 	}
 	embedded := !f.useAWS && f.endpointURL == ""
 	if embedded {
 		f.applyDemoDefaults()
 	}
+	if f.owner != "" && f.spaceName == "" {
+		f.spaceName = studio.PrivateSpaceName(f.owner, sagemakerapp.AppType(f.appType))
+	}
 
-	// The library validates the request as CreateApp would, before anything starts; no client is
-	// needed for that.
+	// The SDK client is built before anything is checked, since the region it resolves picks the
+	// default image; building it sends nothing.
+	var (
+		api    sagemakerapp.API
+		region = demoRegion
+	)
+	if !embedded {
+		client, closeIdle, err := sdkclient.New(ctx, f.useAWS, f.region, f.endpointURL)
+		if err != nil {
+			return p.fail(err)
+		}
+		defer closeIdle()
+		api, region = client, client.Options().Region
+	}
+	if err := f.defaultImage(region); err != nil {
+		return p.usageError(err)
+	}
+
+	// The library validates the requests as CreateSpace and CreateApp would, before anything
+	// starts; no client is needed for that.
+	var spaceIn *sagemaker.CreateSpaceInput
+	if f.owner != "" {
+		spaceIn = sagemakerapp.PrivateSpace(f.domainID, f.spaceName, f.owner, sagemakerapp.AppType(f.appType))
+	}
 	in, err := f.builder(sagemakerapp.New(nil, p.clientOptions...)).Input()
+	if err == nil && spaceIn != nil {
+		err = sagemakerapp.ValidateSpace(spaceIn)
+	}
 	if err != nil {
 		return p.fail(err)
 	}
@@ -123,38 +167,64 @@ func (p *program) run(ctx context.Context, args []string) int {
 		return exitOK
 	}
 
-	var (
-		api  sagemakerapp.API
-		wait []func(*sagemakerapp.WaitOptions)
-	)
+	var wait []func(*sagemakerapp.WaitOptions)
 	if embedded {
 		srv, err := p.startFake()
 		if err != nil {
 			return p.fail(err)
 		}
 		defer srv.Close()
+		if p.beforeClose != nil {
+			defer p.beforeClose()
+		}
 		api = srv.Client()
-		fmt.Fprintf(p.stderr, "Using an embedded fake SageMaker at %s (demo domain %s, user %s, space %s); no AWS account is used.\n",
+		fmt.Fprintf(p.stderr, "Using an embedded fake SageMaker at %s (demo domain %s, user %s, shared space %s); no AWS account is used.\n",
 			srv.URL(), demoDomainID, demoUser, demoSpace)
-		// The fake's apps start in a second or two: poll it more often than AWS would be.
+		// The fake's spaces and apps start in a second or two: poll it more often than AWS would be.
 		wait = append(wait, func(o *sagemakerapp.WaitOptions) { o.MinDelay, o.MaxDelay = 250*time.Millisecond, time.Second })
-	} else {
-		client, closeIdle, err := sdkclient.New(ctx, f.useAWS, f.region, f.endpointURL)
-		if err != nil {
+	}
+	client := sagemakerapp.New(api, p.clientOptions...)
+
+	var space *sagemakerapp.Space
+	if spaceIn != nil {
+		fmt.Fprintf(p.stderr, "Ensuring private space %s of user %s for %s apps in %s\n", f.spaceName, f.owner, f.appType, f.domainID)
+		if space, err = client.EnsureSpace(ctx, spaceIn, wait...); err != nil {
 			return p.fail(err)
 		}
-		defer closeIdle()
-		api = client
+		p.spaceEnsured = space.Name
 	}
-
-	app, err := p.createApp(ctx, f, f.builder(sagemakerapp.New(api, p.clientOptions...)), wait)
+	app, err := p.createApp(ctx, f, f.builder(client), wait)
 	if err != nil {
 		return p.fail(err)
 	}
-	if err := printApp(p.stdout, f.output, app); err != nil {
+	// A launch URL only for an app that runs: a space with no running app answers it with a 404.
+	var launchURL string
+	if app.Status == types.AppStatusInService {
+		launchURL, err = client.LaunchURL(ctx, app.ID, func(o *sagemakerapp.LaunchOptions) { o.UserProfileName = f.launchUser })
+		var invalid *sagemakerapp.ValidationError
+		switch {
+		case errors.As(err, &invalid) && f.launchUser == "":
+			// A shared space opens for any user of the domain: the URL needs one named.
+			fmt.Fprintf(p.stderr, "No launch URL: space %s is not a private space with an owner; give --launch-user to sign a user in.\n", app.ID.SpaceName)
+		case err != nil:
+			_ = printResult(p.stdout, f.output, space, app, "") // what was made, before the error
+			fmt.Fprintln(p.stderr, "createapp: the app is InService, but its launch URL could not be made:")
+			return p.fail(err)
+		}
+	}
+	if err := printResult(p.stdout, f.output, space, app, launchURL); err != nil {
 		return p.fail(err)
 	}
+	if embedded && launchURL != "" {
+		fmt.Fprintln(p.stderr, "The launch URL opens the fake's page for the app while the fake runs; the embedded fake stops as createapp exits (run the standalone fake, go run ./cmd/sagemakerfake, to open one in a browser).")
+	}
 	return exitOK
+}
+
+// usageError prints a problem with the command line and returns its exit code.
+func (p *program) usageError(err error) int {
+	fmt.Fprintf(p.stderr, "createapp: %v\nRun 'createapp --help' for usage.\n", err)
+	return exitInvalid
 }
 
 // createApp creates the app, and waits for it with --wait; with --ensure it ensures it.
@@ -170,7 +240,7 @@ func (p *program) createApp(ctx context.Context, f *flags, b sagemakerapp.AppBui
 	if f.ensure {
 		verb = "Ensuring"
 	}
-	fmt.Fprintf(p.stderr, "%s %s app %q for %s in %s\n", verb, f.appType, f.appName, owner, f.domainID)
+	fmt.Fprintf(p.stderr, "%s %s app %q in %s of %s\n", verb, f.appType, f.appName, owner, f.domainID)
 
 	prog := p.startProgress()
 	defer prog.stop()
@@ -188,18 +258,20 @@ func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet("createapp", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run prints errors and usage itself
 	fs.StringVar(&f.domainID, "domain-id", "", "the domain `ID` (embedded fake: "+demoDomainID+")")
-	fs.StringVar(&f.userProfileName, "user-profile-name", "", "the user `profile` that owns the app (embedded fake: "+demoUser+", unless --space-name is given)")
-	fs.StringVar(&f.spaceName, "space-name", "", "the `space` that owns the app, instead of a user profile (the embedded fake has "+demoSpace+")")
+	fs.StringVar(&f.userProfileName, "user-profile-name", "", "the user `profile` of a Studio Classic app (KernelGateway, JupyterServer; embedded fake: "+demoUser+")")
+	fs.StringVar(&f.spaceName, "space-name", "", "the `space` of the app; JupyterLab and CodeEditor apps run in one (the embedded fake has the shared space "+demoSpace+")")
+	fs.StringVar(&f.owner, "owner", "", "ensure a private space of this `user` first, named user-jupyterlab or user-codeeditor unless --space-name is given (embedded fake: "+demoUser+" for JupyterLab and CodeEditor)")
 	fs.StringVar(&f.appType, "app-type", "", "the app `type`: "+joinValues(sagemakerapp.AppTypes())+" (embedded fake: JupyterLab)")
 	fs.StringVar(&f.appName, "app-name", "", "the app `name` (embedded fake: default)")
-	fs.StringVar(&f.instanceType, "instance-type", "", "the instance `type`, such as ml.t3.medium; without it the user profile's, space's or domain's default applies")
-	fs.StringVar(&f.imageARN, "image-arn", "", "a SageMaker image `ARN`")
+	fs.StringVar(&f.instanceType, "instance-type", "", "the instance `type`, such as ml.t3.medium; without it the space's, user profile's or domain's default applies")
+	fs.StringVar(&f.imageARN, "image-arn", "", "a SageMaker image `ARN`; for JupyterLab and CodeEditor the default is the region's SageMaker Distribution image (GPU build for a GPU instance type), and --image-arn= sends none")
 	fs.StringVar(&f.imageVersionAlias, "image-version-alias", "", "the image version `alias`, such as 2.3.1")
 	fs.StringVar(&f.lifecycleARN, "lifecycle-config-arn", "", "a Studio lifecycle configuration `ARN`")
+	fs.StringVar(&f.launchUser, "launch-user", "", "the user `profile` that the launch URL signs in (default: the app's user, or the owner of its private space; a shared space needs it)")
 	fs.Var(&f.tags, "tag", "a tag as `key=value`; repeat for more tags")
-	fs.BoolVar(&f.wait, "wait", false, "wait until the app is InService, showing each status change (default true on the embedded fake)")
+	fs.BoolVar(&f.wait, "wait", false, "wait until the app is InService, showing each status change, then print its launch URL (default true on the embedded fake)")
 	fs.BoolVar(&f.ensure, "ensure", false, "make the app exist and be InService: create it, or adopt it if it is there with this spec (safe to repeat)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "validate the request and print it as JSON; send nothing")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "validate the requests and print the CreateApp request as JSON; send nothing")
 	fs.StringVar(&f.output, "output", "text", "the output `format`: text or json")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send requests to this `URL`, such as a standalone fake; with dummy credentials unless --aws is given")
 	fs.StringVar(&f.region, "region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
@@ -218,13 +290,12 @@ func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	return f, fs, nil
 }
 
-// applyDemoDefaults fills in what the embedded fake's demo needs and the flags left out.
+// applyDemoDefaults fills in what the embedded fake's demo needs and the flags left out: a
+// JupyterLab or CodeEditor app goes in alice's private space, a Studio Classic app on her user
+// profile, and a launch URL of the shared space signs her in.
 func (f *flags) applyDemoDefaults() {
 	if f.domainID == "" {
 		f.domainID = demoDomainID
-	}
-	if f.userProfileName == "" && f.spaceName == "" {
-		f.userProfileName = demoUser
 	}
 	if f.appType == "" {
 		f.appType = string(types.AppTypeJupyterLab)
@@ -232,9 +303,37 @@ func (f *flags) applyDemoDefaults() {
 	if f.appName == "" {
 		f.appName = "default"
 	}
+	if f.userProfileName == "" && f.spaceName == "" && f.owner == "" {
+		if studio.SpaceApp(sagemakerapp.AppType(f.appType)) {
+			f.owner = demoUser
+		} else {
+			f.userProfileName = demoUser
+		}
+	}
+	if f.launchUser == "" && f.owner == "" && f.userProfileName == "" {
+		f.launchUser = demoUser
+	}
 	if !f.set["wait"] {
 		f.wait = true
 	}
+}
+
+// defaultImage sets --image-arn to the SageMaker Distribution image of region for a JupyterLab or
+// CodeEditor app that names none: the service refuses those apps without an image (facts §7.3).
+// An --image-arn given, even empty, is kept.
+func (f *flags) defaultImage(region string) error {
+	if f.set["image-arn"] || !studio.SpaceApp(sagemakerapp.AppType(f.appType)) {
+		return nil
+	}
+	if region == "" {
+		return errors.New("no region for the default --image-arn: give --region, or set one in the AWS configuration")
+	}
+	image, err := studio.DefaultImage(region, sagemakerapp.InstanceType(f.instanceType))
+	if err != nil {
+		return fmt.Errorf("no SageMaker Distribution image is known for region %s: give --image-arn (%w)", region, err)
+	}
+	f.imageARN = image
+	return nil
 }
 
 // builder turns the flags into a request. The library checks it: an empty or invalid value is a
@@ -265,11 +364,12 @@ func (f *flags) builder(client *sagemakerapp.Client) sagemakerapp.AppBuilder {
 	return b
 }
 
-// startFake starts the embedded fake on real time and seeds the demo domain, user and space. The
-// domain gives JupyterLab and KernelGateway apps a default instance type, so that neither needs
-// --instance-type.
+// startFake starts the embedded fake on real time and seeds the demo domain, user and shared
+// space. The domain gives JupyterLab, CodeEditor and KernelGateway apps a default instance type,
+// so that none needs --instance-type; the image comes from --image-arn.
 func (p *program) startFake() (*sagemakerfake.Server, error) {
-	srv, err := sagemakerfake.Run(append([]sagemakerfake.Option{sagemakerfake.WithStartupDelay(demoStartupDelay)}, p.fakeOptions...)...)
+	opts := append([]sagemakerfake.Option{sagemakerfake.WithRegion(demoRegion), sagemakerfake.WithStartupDelay(demoStartupDelay)}, p.fakeOptions...)
+	srv, err := sagemakerfake.Run(opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -279,6 +379,7 @@ func (p *program) startFake() (*sagemakerfake.Server, error) {
 		AuthMode:   types.AuthModeIam,
 		DefaultUserSettings: &types.UserSettings{
 			JupyterLabAppSettings:    &types.JupyterLabAppSettings{DefaultResourceSpec: medium},
+			CodeEditorAppSettings:    &types.CodeEditorAppSettings{DefaultResourceSpec: medium},
 			KernelGatewayAppSettings: &types.KernelGatewayAppSettings{DefaultResourceSpec: medium},
 		},
 	})
@@ -302,31 +403,45 @@ func (p *program) startFake() (*sagemakerfake.Server, error) {
 // fail prints err as the library classifies it and returns the exit code.
 func (p *program) fail(err error) int {
 	var (
-		invalid  *sagemakerapp.ValidationError
-		conflict *sagemakerapp.AppConflictError
-		failed   *sagemakerapp.AppFailedError
-		apiErr   *sagemakerapp.APIError
+		invalid       *sagemakerapp.ValidationError
+		conflict      *sagemakerapp.AppConflictError
+		spaceConflict *sagemakerapp.SpaceConflictError
+		failed        *sagemakerapp.AppFailedError
+		spaceFailed   *sagemakerapp.SpaceFailedError
+		apiErr        *sagemakerapp.APIError
 	)
 	switch {
 	case errors.As(err, &invalid):
-		fmt.Fprintln(p.stderr, "createapp: invalid input, nothing was sent:")
+		if p.spaceEnsured != "" { // the image rule needs the levels, read after the space was made
+			fmt.Fprintf(p.stderr, "createapp: invalid input, CreateApp was not sent (space %s is ensured and stays):\n", p.spaceEnsured)
+		} else {
+			fmt.Fprintln(p.stderr, "createapp: invalid input, nothing was sent:")
+		}
 		for _, problem := range invalid.Problems {
 			fmt.Fprintln(p.stderr, "  "+problem.Error()) // "Field: Type \"value\": reason"
 		}
 		return exitInvalid
+	case errors.As(err, &conflict) && conflict.Existing.ID.AppName != "" && (slices.Contains(conflict.Fields, "AppName") || slices.Contains(conflict.Fields, "AppType")):
+		fmt.Fprintf(p.stderr, "createapp: space %s runs another app, %s %q (%s); a space runs one app at a time: stop it (DeleteApp) or use another space\n",
+			conflict.Existing.ID.SpaceName, conflict.Existing.ID.AppType, conflict.Existing.ID.AppName, conflict.Existing.Status)
 	case errors.As(err, &conflict):
 		fmt.Fprintf(p.stderr, "createapp: the app exists (%s) with another spec; these members differ: %s\n",
 			conflict.Existing.Status, strings.Join(conflict.Fields, ", "))
+	case errors.As(err, &spaceConflict):
+		fmt.Fprintf(p.stderr, "createapp: space %s exists with other settings; these members differ: %s\n",
+			spaceConflict.Existing.Name, strings.Join(spaceConflict.Fields, ", "))
 	case errors.As(err, &failed):
 		fmt.Fprintf(p.stderr, "createapp: the app is %s: %s\n", failed.App.Status, failed.App.FailureReason)
+	case errors.As(err, &spaceFailed):
+		fmt.Fprintf(p.stderr, "createapp: space %s is %s: %s\n", spaceFailed.Space.Name, spaceFailed.Space.Status, spaceFailed.Space.FailureReason)
 	case errors.Is(err, sagemakerapp.ErrWaitTimeout):
-		fmt.Fprintln(p.stderr, "createapp: timed out waiting for the app:", err)
+		fmt.Fprintln(p.stderr, "createapp: timed out waiting:", err)
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(p.stderr, "createapp: interrupted")
 	case errors.As(err, &apiErr) && apiErr.Code != "":
 		fmt.Fprintf(p.stderr, "createapp: %s: %s\n  operation %s, HTTP %d, request ID %s\n",
 			apiErr.Code, apiErr.Message, apiErr.Operation, apiErr.StatusCode, apiErr.RequestID)
-		if errors.Is(err, sagemakerapp.ErrResourceInUse) {
+		if errors.Is(err, sagemakerapp.ErrResourceInUse) && apiErr.Operation == "CreateApp" {
 			fmt.Fprintln(p.stderr, "  (--ensure adopts an app that exists with the same spec)")
 		}
 	default:
@@ -335,9 +450,11 @@ func (p *program) fail(err error) int {
 	return exitFailure
 }
 
-// appJSON is the App in the shape and member names of DescribeApp's answer, as `aws sagemaker
-// describe-app` prints it, leaving out what is not set.
-type appJSON struct {
+// resultJSON is what --output json prints: the App in the shape and member names of DescribeApp's
+// answer, as `aws sagemaker describe-app` prints it, leaving out what is not set; with Space, the
+// space createapp ensured, in DescribeSpace's names; and AuthorizedUrl, CreatePresignedDomainUrl's
+// answer.
+type resultJSON struct {
 	AppArn          string           `json:"AppArn"`
 	DomainId        string           `json:"DomainId"`
 	UserProfileName string           `json:"UserProfileName,omitempty"`
@@ -349,6 +466,8 @@ type appJSON struct {
 	ResourceSpec    *resourceSpecOut `json:"ResourceSpec,omitempty"`
 	CreationTime    *time.Time       `json:"CreationTime,omitempty"`
 	RecoveryMode    bool             `json:"RecoveryMode,omitempty"`
+	Space           *spaceJSON       `json:"Space,omitempty"`
+	AuthorizedUrl   string           `json:"AuthorizedUrl,omitempty"`
 }
 
 type resourceSpecOut struct {
@@ -360,14 +479,31 @@ type resourceSpecOut struct {
 	TrainingPlanArn            string `json:"TrainingPlanArn,omitempty"`
 }
 
-// printApp prints the app: with --output json as appJSON, with text one "name value" line per
-// member that is set.
-func printApp(w io.Writer, output string, app *sagemakerapp.App) error {
+type spaceJSON struct {
+	SpaceArn          string `json:"SpaceArn"`
+	SpaceName         string `json:"SpaceName"`
+	Status            string `json:"Status"`
+	OwnershipSettings struct {
+		OwnerUserProfileName string `json:"OwnerUserProfileName,omitempty"`
+	} `json:"OwnershipSettings"`
+	SpaceSharingSettings struct {
+		SharingType string `json:"SharingType,omitempty"`
+	} `json:"SpaceSharingSettings"`
+	SpaceSettings struct {
+		AppType string `json:"AppType,omitempty"`
+	} `json:"SpaceSettings"`
+}
+
+// printResult prints the space (when createapp ensured one), the app and the launch URL (when
+// there is one): with --output json as resultJSON, with text one "name value" line per member
+// that is set.
+func printResult(w io.Writer, output string, space *sagemakerapp.Space, app *sagemakerapp.App, launchURL string) error {
 	if output == "json" {
-		out := appJSON{
+		out := resultJSON{
 			AppArn: app.ARN, DomainId: app.ID.DomainID, UserProfileName: app.ID.UserProfileName,
 			SpaceName: app.ID.SpaceName, AppType: string(app.ID.AppType), AppName: app.ID.AppName,
 			Status: string(app.Status), FailureReason: app.FailureReason, RecoveryMode: app.RecoveryMode,
+			AuthorizedUrl: launchURL,
 		}
 		if rs := app.ResourceSpec; rs != nil {
 			out.ResourceSpec = &resourceSpecOut{
@@ -382,6 +518,13 @@ func printApp(w io.Writer, output string, app *sagemakerapp.App) error {
 		if !app.CreationTime.IsZero() {
 			out.CreationTime = &app.CreationTime
 		}
+		if space != nil {
+			s := &spaceJSON{SpaceArn: space.ARN, SpaceName: space.Name, Status: string(space.Status)}
+			s.OwnershipSettings.OwnerUserProfileName = space.Owner
+			s.SpaceSharingSettings.SharingType = string(space.SharingType)
+			s.SpaceSettings.AppType = string(space.AppType)
+			out.Space = s
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
@@ -391,6 +534,12 @@ func printApp(w io.Writer, output string, app *sagemakerapp.App) error {
 		if value != "" {
 			fmt.Fprintf(tw, "%s\t%s\n", name, value)
 		}
+	}
+	if space != nil {
+		line("SpaceArn", space.ARN)
+		line("SpaceStatus", string(space.Status))
+		line("SpaceOwner", space.Owner)
+		line("SharingType", string(space.SharingType))
 	}
 	line("AppArn", app.ARN)
 	line("Status", string(app.Status))
@@ -404,6 +553,7 @@ func printApp(w io.Writer, output string, app *sagemakerapp.App) error {
 	if !app.CreationTime.IsZero() {
 		line("CreationTime", app.CreationTime.Format(time.RFC3339))
 	}
+	line("LaunchUrl", launchURL)
 	return tw.Flush()
 }
 
@@ -534,26 +684,34 @@ func joinValues[T ~string](values []T) string {
 func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, `Usage: createapp [flags]
 
-Creates a SageMaker Studio app with the sagemakerapp library, like 'aws sagemaker create-app'.
+Creates a SageMaker Studio app with the sagemakerapp library, like 'aws sagemaker create-app',
+and prints a launch URL that opens it (CreatePresignedDomainUrl) once it is InService.
+
+JupyterLab and CodeEditor apps run in a space (--space-name), one app per space, and need an
+image: --image-arn defaults to the region's SageMaker Distribution image. --owner USER first
+ensures a private space of that user (USER-jupyterlab or USER-codeeditor unless --space-name is
+given). KernelGateway and JupyterServer are Studio Classic apps, on a user profile
+(--user-profile-name).
 
 With no --endpoint-url and no --aws, an embedded fake SageMaker is started, holding the demo
-domain d-example12345 with user profile alice and shared space team; the app is created there
-and waited for. No AWS account is used.
+domain d-example12345 with user profile alice and shared space team; alice's private space and
+the app are ensured there and waited for. No AWS account is used.
 
 Examples:
   Embedded fake (the demo):
     createapp
-    createapp --app-type KernelGateway --instance-type ml.m5.large --tag team=ml
-    createapp --space-name team --app-type CodeEditor --output json
+    createapp --app-type CodeEditor --instance-type ml.t3.large --tag team=ml --output json
+    createapp --space-name team --app-type CodeEditor
+    createapp --app-type KernelGateway --instance-type ml.m5.large    (Studio Classic, on alice's profile)
   Validate only, send nothing (exit code 2 and every problem if invalid):
-    createapp --dry-run --domain-id d-example12345 --user-profile-name alice \
+    createapp --dry-run --domain-id d-example12345 --space-name alice-jupyterlab \
         --app-type JupyterLab --app-name default --tag team=ml
   Another endpoint, such as the standalone fake (go run ./cmd/sagemakerfake), dummy credentials:
     createapp --endpoint-url http://127.0.0.1:8770 --domain-id d-example12345 \
-        --user-profile-name alice --app-type JupyterLab --app-name default --ensure
+        --owner alice --app-type JupyterLab --app-name default --ensure
   AWS, with the default AWS configuration:
-    createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --user-profile-name alice \
-        --app-type JupyterLab --app-name default --instance-type ml.t3.medium --wait
+    createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --owner alice \
+        --app-type JupyterLab --app-name default --instance-type ml.t3.medium --ensure
 
 Flags (--name value and --name=value both work):
 `)

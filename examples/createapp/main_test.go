@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -79,29 +81,83 @@ func startFake(t *testing.T) (*sagemakerfake.Server, func(args ...string) result
 	return srv, run
 }
 
-// The issue's first command: no flags, the embedded fake on real time, progress on stderr, the
-// ARN and InService on stdout. This is the one test that runs the program exactly as main does.
-func TestNoFlagsCreatesTheDemoAppOnTheEmbeddedFake(t *testing.T) {
+// distributionCPU is the SageMaker Distribution image of us-east-1, the region of the demo and of
+// --endpoint-url by default (facts §7.3).
+const distributionCPU = "arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu"
+
+// launchURLLine finds the LaunchUrl line of the text output.
+var launchURLLine = regexp.MustCompile(`(?m)^LaunchUrl +(\S+)$`)
+
+// fetch GETs url directly (never through a proxy) and returns the status and the page.
+func fetch(t *testing.T, url string) (int, string) {
+	t.Helper()
+	require.True(t, strings.HasPrefix(url, "http://127.0.0.1:"), "the URL is on the loopback fake: %s", url)
+	transport := &http.Transport{Proxy: nil}
+	defer transport.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: transport, Timeout: 30 * time.Second}).Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
+}
+
+// The issue's first command: no flags, the embedded fake on real time. It ensures alice's private
+// space, a JupyterLab app in it with the region's distribution image, waits, and prints the
+// space, the app InService and a launch URL; opening that URL, while the fake still runs, shows
+// the fake's page for that app. This is the one test that runs the program as main does (the
+// hook only fetches the URL before the fake closes).
+func TestNoFlagsEnsuresAlicesSpaceAndAppAndPrintsALaunchURL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, nil, &stdout, &stderr)
+	var status int
+	var page string
+	p := &program{stdout: &stdout, stderr: &stderr}
+	p.beforeClose = func() {
+		m := launchURLLine.FindStringSubmatch(stdout.String())
+		if m == nil {
+			return
+		}
+		status, page = fetch(t, m[1])
+	}
+	code := p.run(ctx, nil)
 	require.Equal(t, exitOK, code, stderr.String())
 
-	assert.Regexp(t, `(?m)^AppArn +arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice/jupyterlab/default$`, stdout.String())
-	assert.Regexp(t, `(?m)^Status +InService$`, stdout.String())
-	assert.Regexp(t, `(?m)^InstanceType +ml\.t3\.medium$`, stdout.String(), "the domain's default, applied by the service")
+	out := stdout.String()
+	assert.Regexp(t, `(?m)^SpaceArn +arn:aws:sagemaker:us-east-1:123456789012:space/d-example12345/alice-jupyterlab$`, out)
+	assert.Regexp(t, `(?m)^SpaceStatus +InService$`, out)
+	assert.Regexp(t, `(?m)^SpaceOwner +alice$`, out)
+	assert.Regexp(t, `(?m)^SharingType +Private$`, out)
+	assert.Regexp(t, `(?m)^AppArn +arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice-jupyterlab/jupyterlab/default$`, out)
+	assert.Regexp(t, `(?m)^Status +InService$`, out)
+	assert.Regexp(t, `(?m)^InstanceType +ml\.t3\.medium$`, out, "the domain's default, applied by the service")
+	assert.Regexp(t, `(?m)^SageMakerImageArn +`+regexp.QuoteMeta(distributionCPU)+`$`, out)
+	require.Regexp(t, `(?m)^LaunchUrl +http://127\.0\.0\.1:\d+`+regexp.QuoteMeta(sagemakerfake.StudioPath)+`\?token=\w+$`, out)
+
+	assert.Equal(t, http.StatusOK, status, page)
+	for _, want := range []string{
+		`<dd id="space">alice-jupyterlab</dd>`, `<dd id="user">alice</dd>`, `<dd id="app-type">JupyterLab</dd>`,
+		`<dd id="app-name">default</dd>`, `<dd id="app-status">InService</dd>`,
+		`<dd id="app-arn">arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice-jupyterlab/jupyterlab/default</dd>`,
+	} {
+		assert.Contains(t, page, want, "the page names the app")
+	}
 
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-	require.GreaterOrEqual(t, len(lines), 4, stderr.String())
+	require.GreaterOrEqual(t, len(lines), 6, stderr.String())
 	assert.Contains(t, lines[0], "embedded fake SageMaker")
-	assert.Equal(t, 1, strings.Count(stderr.String(), "embedded fake"), "said once")
-	assert.Regexp(t, `^ +0\.\ds  Pending$`, lines[2])
-	assert.Regexp(t, `^ +\d+\.\ds  InService$`, lines[len(lines)-1])
+	assert.Equal(t, "Ensuring private space alice-jupyterlab of user alice for JupyterLab apps in d-example12345", lines[1])
+	assert.Equal(t, `Creating JupyterLab app "default" in space alice-jupyterlab of d-example12345`, lines[2])
+	assert.Regexp(t, `^ +0\.\ds  Pending$`, lines[3])
+	assert.Regexp(t, `^ +\d+\.\ds  InService$`, lines[4])
+	assert.Contains(t, lines[5], "the embedded fake stops as createapp exits")
 	assert.NotContains(t, stderr.String(), "\r", "no spinner when stderr is not a terminal")
 }
 
-func TestFlagsShapeTheRequest(t *testing.T) {
+// KernelGateway stays a Studio Classic app on the user profile: no space, no default image; its
+// launch URL opens Studio Classic.
+func TestStudioClassicAppOnTheUserProfile(t *testing.T) {
 	r := runOnClock(t, []string{
 		"--app-type", "KernelGateway", "--app-name=notebook", "--instance-type", "ml.m5.large",
 		"--tag", "team=ml", "--tag=cost-center=42", "--output", "json",
@@ -110,30 +166,72 @@ func TestFlagsShapeTheRequest(t *testing.T) {
 	var app map[string]any
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &app), r.stdout)
 	assert.Equal(t, "arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice/kernelgateway/notebook", app["AppArn"])
+	assert.Equal(t, "alice", app["UserProfileName"])
 	assert.Equal(t, "InService", app["Status"])
 	assert.Equal(t, "KernelGateway", app["AppType"])
-	assert.Equal(t, map[string]any{"InstanceType": "ml.m5.large"}, app["ResourceSpec"])
+	assert.Equal(t, map[string]any{"InstanceType": "ml.m5.large"}, app["ResourceSpec"], "no image is added to a Studio Classic app")
 	assert.NotContains(t, app, "SpaceName", "unset members are left out")
+	assert.NotContains(t, app, "Space", "no space was ensured")
+	assert.Contains(t, app["AuthorizedUrl"], sagemakerfake.StudioPath)
+	assert.NotContains(t, r.stderr, "private space")
 	assert.Contains(t, r.stderr, "Pending")
 }
 
-func TestSpaceApp(t *testing.T) {
+// A CodeEditor app on a GPU instance type: alice's private space for CodeEditor, and the GPU build
+// of the distribution image.
+func TestCodeEditorOnAGPUGetsTheGPUImageInItsOwnSpace(t *testing.T) {
+	r := runOnClock(t, []string{"--app-type", "CodeEditor", "--instance-type", "ml.g5.xlarge", "--output", "json"})
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var out resultJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+	assert.Equal(t, "arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice-codeeditor/codeeditor/default", out.AppArn)
+	assert.Equal(t, "alice-codeeditor", out.SpaceName)
+	require.NotNil(t, out.ResourceSpec)
+	assert.Equal(t, "arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-gpu", out.ResourceSpec.SageMakerImageArn)
+	assert.Equal(t, "ml.g5.xlarge", out.ResourceSpec.InstanceType)
+	require.NotNil(t, out.Space)
+	assert.Equal(t, "alice-codeeditor", out.Space.SpaceName)
+	assert.Equal(t, "InService", out.Space.Status)
+	assert.Equal(t, "alice", out.Space.OwnershipSettings.OwnerUserProfileName)
+	assert.Equal(t, "Private", out.Space.SpaceSharingSettings.SharingType)
+	assert.Equal(t, "CodeEditor", out.Space.SpaceSettings.AppType)
+	assert.NotEmpty(t, out.AuthorizedUrl)
+}
+
+// The demo's shared space: the app goes in it, and the launch URL signs alice in, since a shared
+// space has no owner to sign in.
+func TestSharedSpaceApp(t *testing.T) {
 	r := runOnClock(t, []string{"--space-name", "team", "--app-type", "CodeEditor"})
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "app/d-example12345/team/codeeditor/default")
-	assert.Contains(t, r.stderr, `CodeEditor app "default" for space team`)
+	assert.NotContains(t, r.stdout, "SpaceArn", "createapp ensured no space")
+	assert.Regexp(t, `(?m)^SageMakerImageArn +`+regexp.QuoteMeta(distributionCPU)+`$`, r.stdout)
+	assert.Regexp(t, launchURLLine, r.stdout)
+	assert.Contains(t, r.stderr, `CodeEditor app "default" in space team`)
 }
 
-func TestWaitFalseStopsAtPending(t *testing.T) {
+func TestWaitFalseStopsAtPendingWithoutALaunchURL(t *testing.T) {
 	r := runOnClock(t, []string{"--wait=false"})
 	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^SpaceStatus +InService$`, r.stdout, "the space is ensured before the app")
 	assert.Regexp(t, `(?m)^Status +Pending$`, r.stdout)
+	assert.NotRegexp(t, launchURLLine, r.stdout, "a space with no running app has no URL to open")
 	assert.NotContains(t, r.stderr, "Pending", "no progress without a wait")
+}
+
+// --image-arn= sends no image: the library then looks at every level that could give one, finds
+// none in the demo, and refuses the app before CreateApp, naming each level. The space it had
+// ensured is said to stay.
+func TestEmptyImageARNSendsNoneAndTheImageRuleRefusesIt(t *testing.T) {
+	r := runOnClock(t, []string{"--image-arn="})
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Contains(t, r.stderr, "CreateApp was not sent (space alice-jupyterlab is ensured and stays)")
+	assert.Regexp(t, `(?m)^  ResourceSpec\.SageMakerImageArn: Required: `, r.stderr)
 }
 
 func TestInvalidInputPrintsEveryProblemAndSendsNothing(t *testing.T) {
 	srv, run := startFake(t)
-	r := run("--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab",
+	r := run("--domain-id", "d-platform1", "--owner", "bob", "--app-type", "JupyterLab",
 		"--app-name", "bad_name", "--tag", "aws:owner=me", "--instance-type", "ml.nope.large")
 	assert.Equal(t, exitInvalid, r.code)
 	assert.Empty(t, r.stdout)
@@ -141,9 +239,17 @@ func TestInvalidInputPrintsEveryProblemAndSendsNothing(t *testing.T) {
 	for _, field := range []string{"AppName", "Tags[0].Key", "ResourceSpec.InstanceType"} {
 		assert.Regexp(t, `(?m)^  `+regexp.QuoteMeta(field)+`: \w+`, r.stderr)
 	}
-	for _, req := range srv.Requests() {
-		assert.NotEqual(t, "CreateApp", req.Operation, "an invalid request is never sent")
-	}
+	assert.Empty(t, srv.Requests(), "an invalid request is never sent, nor is its space created")
+}
+
+// JupyterLab on a user profile is Studio Classic's shape; the library refuses it before the call
+// and says to use a space.
+func TestJupyterLabOnAUserProfileIsRefusedBeforeTheCall(t *testing.T) {
+	srv, run := startFake(t)
+	r := run("--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab", "--app-name", "default")
+	assert.Equal(t, exitInvalid, r.code)
+	assert.Regexp(t, `(?m)^  UserProfileName: Forbidden "bob": .*SpaceName`, r.stderr)
+	assert.Empty(t, srv.Requests())
 }
 
 func TestMissingRequiredFlagsAreInvalidInput(t *testing.T) {
@@ -155,19 +261,21 @@ func TestMissingRequiredFlagsAreInvalidInput(t *testing.T) {
 	}
 }
 
+// An owner that has no user profile: CreateSpace answers ResourceNotFound, printed with the
+// service's code and request ID.
 func TestServiceErrorPrintsCodeAndRequestID(t *testing.T) {
-	r := runOnClock(t, []string{"--user-profile-name", "nobody"}) // the embedded fake has alice only
+	r := runOnClock(t, []string{"--owner", "nobody"}) // the embedded fake has alice only
 	assert.Equal(t, exitFailure, r.code)
 	assert.Empty(t, r.stdout)
 	assert.Contains(t, r.stderr, "createapp: ResourceNotFound: ")
-	assert.Regexp(t, `operation CreateApp, HTTP 400, request ID \S+`, r.stderr)
+	assert.Regexp(t, `operation CreateSpace, HTTP 400, request ID \S+`, r.stderr)
 }
 
 func TestQuotaIsAServiceError(t *testing.T) {
 	r := runOnClock(t, nil, sagemakerfake.WithQuota(types.AppTypeJupyterLab, types.AppInstanceTypeMlT3Medium, 0))
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "createapp: ResourceLimitExceeded: ")
-	assert.Regexp(t, `request ID \S+`, r.stderr)
+	assert.Regexp(t, `operation CreateApp, .*request ID \S+`, r.stderr)
 }
 
 func TestFailedAppReportsTheReason(t *testing.T) {
@@ -175,6 +283,16 @@ func TestFailedAppReportsTheReason(t *testing.T) {
 	r := runOnClock(t, nil, fail)
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "createapp: the app is Failed: the image would not start")
+	assert.NotRegexp(t, launchURLLine, r.stdout)
+}
+
+// The demo's shared space is not alice's private one: EnsureSpace names what differs and changes
+// nothing.
+func TestOwnerOfASharedSpaceIsASpaceConflict(t *testing.T) {
+	r := runOnClock(t, []string{"--owner", "alice", "--space-name", "team"})
+	assert.Equal(t, exitFailure, r.code)
+	assert.Contains(t, r.stderr, "createapp: space team exists with other settings; these members differ: ")
+	assert.Contains(t, r.stderr, "SpaceSharingSettings.SharingType")
 }
 
 func TestDryRunPrintsTheRequestAndStartsNothing(t *testing.T) {
@@ -185,12 +303,12 @@ func TestDryRunPrintsTheRequestAndStartsNothing(t *testing.T) {
 	var req map[string]any
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &req), stdout.String())
 	assert.Equal(t, map[string]any{
-		"DomainId":        "d-example12345",
-		"UserProfileName": "alice",
-		"AppType":         "JupyterLab",
-		"AppName":         "default",
-		"ResourceSpec":    map[string]any{"SageMakerImageVersionAlias": "2.3.1"},
-		"Tags":            []any{map[string]any{"Key": "team", "Value": "ml"}},
+		"DomainId":     "d-example12345",
+		"SpaceName":    "alice-jupyterlab",
+		"AppType":      "JupyterLab",
+		"AppName":      "default",
+		"ResourceSpec": map[string]any{"SageMakerImageArn": distributionCPU, "SageMakerImageVersionAlias": "2.3.1"},
+		"Tags":         []any{map[string]any{"Key": "team", "Value": "ml"}},
 	}, req)
 }
 
@@ -202,9 +320,27 @@ func TestDryRunOfAnInvalidRequest(t *testing.T) {
 	assert.Regexp(t, `(?m)^  SpaceName: Forbidden`, stderr.String())
 }
 
-func TestEnsureTwiceAdoptsTheApp(t *testing.T) {
+func TestDryRunOfAnUnknownRegionAsksForAnImage(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--dry-run", "--endpoint-url", "http://127.0.0.1:1", "--region", "xx-nowhere-1",
+		"--domain-id", "d-platform1", "--space-name", "s", "--app-type", "JupyterLab", "--app-name", "default"}, &stdout, &stderr)
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, stderr.String(), "no SageMaker Distribution image is known for region xx-nowhere-1: give --image-arn")
+}
+
+func countOps(srv *sagemakerfake.Server, op string) int {
+	n := 0
+	for _, req := range srv.Requests() {
+		if req.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+func TestEnsureTwiceAdoptsTheSpaceAndTheApp(t *testing.T) {
 	srv, run := startFake(t)
-	args := []string{"--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab",
+	args := []string{"--domain-id", "d-platform1", "--owner", "bob", "--app-type", "JupyterLab",
 		"--app-name", "default", "--instance-type", "ml.t3.large", "--ensure"}
 	first := run(args...)
 	require.Equal(t, exitOK, first.code, first.stderr)
@@ -212,22 +348,22 @@ func TestEnsureTwiceAdoptsTheApp(t *testing.T) {
 	require.Equal(t, exitOK, second.code, second.stderr)
 
 	for _, r := range []result{first, second} {
-		assert.Regexp(t, `(?m)^AppArn +arn:aws:sagemaker:us-east-1:123456789012:app/d-platform1/bob/jupyterlab/default$`, r.stdout)
+		assert.Regexp(t, `(?m)^SpaceArn +arn:aws:sagemaker:us-east-1:123456789012:space/d-platform1/bob-jupyterlab$`, r.stdout)
+		assert.Regexp(t, `(?m)^AppArn +arn:aws:sagemaker:us-east-1:123456789012:app/d-platform1/bob-jupyterlab/jupyterlab/default$`, r.stdout)
 		assert.Regexp(t, `(?m)^Status +InService$`, r.stdout)
+		assert.Regexp(t, `(?m)^SageMakerImageArn +`+regexp.QuoteMeta(distributionCPU)+`$`, r.stdout)
+		assert.Regexp(t, launchURLLine, r.stdout)
 	}
 	assert.Len(t, srv.Apps(), 1)
-	creates := 0
-	for _, req := range srv.Requests() {
-		if req.Operation == "CreateApp" {
-			creates++
-		}
-	}
-	assert.Equal(t, 1, creates, "the second --ensure found the app and created nothing")
+	assert.Equal(t, 1, countOps(srv, "CreateApp"), "the second --ensure found the app and created nothing")
+	out, err := srv.Client().ListSpaces(context.Background(), &sagemaker.ListSpacesInput{DomainIdEquals: aws.String("d-platform1")})
+	require.NoError(t, err)
+	assert.Len(t, out.Spaces, 1, "one space, adopted the second time")
 }
 
 func TestEnsureOfAnotherSpecNamesTheDifference(t *testing.T) {
 	_, run := startFake(t)
-	base := []string{"--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab", "--app-name", "default", "--ensure"}
+	base := []string{"--domain-id", "d-platform1", "--owner", "bob", "--app-type", "JupyterLab", "--app-name", "default", "--ensure"}
 	require.Equal(t, exitOK, run(append(base, "--instance-type", "ml.t3.large")...).code)
 	r := run(append(base, "--instance-type", "ml.t3.xlarge")...)
 	assert.Equal(t, exitFailure, r.code)
@@ -235,14 +371,50 @@ func TestEnsureOfAnotherSpecNamesTheDifference(t *testing.T) {
 	assert.Contains(t, r.stderr, "ResourceSpec.InstanceType")
 }
 
+// A space runs one app at a time: a second app in bob's space is refused, naming the one there.
+func TestASecondAppInTheSpaceNamesTheOneThatRuns(t *testing.T) {
+	srv, run := startFake(t)
+	base := []string{"--domain-id", "d-platform1", "--owner", "bob", "--app-type", "JupyterLab", "--instance-type", "ml.t3.large", "--ensure"}
+	require.Equal(t, exitOK, run(append(base, "--app-name", "default")...).code)
+	r := run(append(base, "--app-name", "second")...)
+	assert.Equal(t, exitFailure, r.code, r.stderr)
+	assert.Contains(t, r.stderr, `createapp: space bob-jupyterlab runs another app, JupyterLab "default" (InService)`)
+	assert.Len(t, srv.Apps(), 1)
+}
+
 func TestCreateOfAnExistingAppIsResourceInUse(t *testing.T) {
 	_, run := startFake(t)
-	args := []string{"--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab", "--app-name", "default"}
+	args := []string{"--domain-id", "d-platform1", "--owner", "bob", "--app-type", "JupyterLab", "--app-name", "default", "--instance-type", "ml.t3.large"}
 	require.Equal(t, exitOK, run(args...).code)
 	r := run(args...)
 	assert.Equal(t, exitFailure, r.code)
 	assert.Contains(t, r.stderr, "createapp: ResourceInUse: ")
 	assert.Contains(t, r.stderr, "--ensure")
+}
+
+// A shared space outside the demo: no one to sign in by default, so the URL is left out with a
+// note, and the app's creation still succeeds; --launch-user names the user.
+func TestSharedSpaceNeedsALaunchUser(t *testing.T) {
+	srv, run := startFake(t)
+	require.NoError(t, srv.SeedSpace(&sagemaker.CreateSpaceInput{
+		DomainId: aws.String("d-platform1"), SpaceName: aws.String("lab"),
+		SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypeShared},
+	}))
+	args := []string{"--domain-id", "d-platform1", "--space-name", "lab", "--app-type", "CodeEditor", "--app-name", "default", "--instance-type", "ml.t3.large", "--ensure"}
+	r := run(args...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^Status +InService$`, r.stdout)
+	assert.NotRegexp(t, launchURLLine, r.stdout)
+	assert.Contains(t, r.stderr, "No launch URL: space lab is not a private space with an owner; give --launch-user")
+
+	r = run(append(args, "--launch-user", "bob")...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	m := launchURLLine.FindStringSubmatch(r.stdout)
+	require.NotNil(t, m, r.stdout)
+	status, page := fetch(t, m[1])
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, `<dd id="user">bob</dd>`)
+	assert.Contains(t, page, `<dd id="app-type">CodeEditor</dd>`)
 }
 
 func TestUsageErrorsExitTwo(t *testing.T) {
@@ -266,7 +438,7 @@ func TestHelpShowsAnExampleForEachMode(t *testing.T) {
 	require.Equal(t, exitOK, run(context.Background(), []string{"--help"}, &stdout, &stderr))
 	help := stdout.String()
 	for _, want := range []string{
-		"\n    createapp\n", "--dry-run --domain-id", "--endpoint-url http://127.0.0.1:8770", "--aws --region",
+		"\n    createapp\n", "--dry-run --domain-id", "--endpoint-url http://127.0.0.1:8770", "--aws --region", "--owner alice",
 		"--tag key=value", "--output format", "Exit codes",
 	} {
 		assert.Contains(t, help, want)
@@ -288,8 +460,10 @@ func TestAWSConfigurationWithAnEndpoint(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_REGION", "us-east-1")
 	srv, run := startFake(t)
-	r := run("--aws", "--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab", "--app-name", "default")
+	r := run("--aws", "--domain-id", "d-platform1", "--owner", "bob", "--app-type", "JupyterLab", "--app-name", "default")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Regexp(t, `(?m)^Status +Pending$`, r.stdout, "no --wait outside the embedded fake")
-	assert.Len(t, srv.Apps(), 1)
+	assert.Regexp(t, `(?m)^SageMakerImageArn +`+regexp.QuoteMeta(distributionCPU)+`$`, r.stdout, "the image of the configuration's region")
+	require.Len(t, srv.Apps(), 1)
+	assert.Equal(t, "bob-jupyterlab", srv.Apps()[0].SpaceName)
 }

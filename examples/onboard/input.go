@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
 	"github.com/studioapp/sagemakerapp"
+	"github.com/studioapp/sagemakerapp/examples/internal/studio"
 )
 
 // The columns of the input.
@@ -175,71 +176,115 @@ func parseTags(s string) ([]tag, []string) {
 
 // flagOf names the flag that sets each member of the request that is the same for every user.
 var flagOf = map[string]string{
-	"DomainId": "--domain-id",
-	"AppType":  "--app-type",
-	"AppName":  "--app-name",
+	"DomainId":                       "--domain-id",
+	"AppType":                        "--app-type",
+	"AppName":                        "--app-name",
+	"ResourceSpec.SageMakerImageArn": "--image-arn",
 }
 
-// buildInputs turns the users into requests with the library's builder and validates each as
-// EnsureApps will. A problem with a member that a flag sets is reported once, with the flag; one
-// that a row sets, with the row's line. Without users, it checks the flags alone.
-func buildInputs(client *sagemakerapp.Client, f *flags, users []user) ([]*sagemaker.CreateAppInput, []problem) {
-	base := client.NewApp(f.domainID, sagemakerapp.AppType(f.appType), f.appName)
+// plan is what onboard will send: per user, the private space to ensure (nil for a Studio
+// Classic app, which runs on the user profile) and the app.
+type plan struct {
+	spaces []*sagemaker.CreateSpaceInput
+	apps   []*sagemaker.CreateAppInput
+}
+
+// buildInputs turns the users into requests with the library and validates each as EnsureSpaces
+// and EnsureApps will: a JupyterLab or CodeEditor app goes in the user's private space (see
+// studio.PrivateSpaceName), with --image-arn or else the SageMaker Distribution image of region
+// (its GPU build for a GPU instance type); a KernelGateway or JupyterServer app on the user
+// profile. A problem with a member that a flag sets is reported once, with the flag; one that a
+// row sets, with the row's line. Without users, it checks the flags alone.
+func buildInputs(client *sagemakerapp.Client, f *flags, region string, users []user) (*plan, []problem) {
+	appType := sagemakerapp.AppType(f.appType)
+	inSpace := studio.SpaceApp(appType)
+	base := client.NewApp(f.domainID, appType, f.appName)
 	probe := len(users) == 0
 	if probe { // still check the flags
 		users = []user{{name: "probe"}}
 	}
-	ins := make([]*sagemaker.CreateAppInput, len(users))
+	pl := &plan{apps: make([]*sagemaker.CreateAppInput, len(users))}
+	if inSpace {
+		pl.spaces = make([]*sagemaker.CreateSpaceInput, len(users))
+	}
 	var (
 		flagProblems, rowProblems []problem
 		reported                  = map[string]bool{}
 	)
+	flagProblem := func(key, text string) {
+		if !reported[key] {
+			reported[key] = true
+			flagProblems = append(flagProblems, problem{text: text})
+		}
+	}
 	for i, u := range users {
-		b := base.ForUser(u.name)
-		instanceTypeFrom := "instance_type"
-		if it := u.instanceType; it != "" {
-			b = b.InstanceType(sagemakerapp.InstanceType(it))
-		} else if f.instanceType != "" {
-			b = b.InstanceType(sagemakerapp.InstanceType(f.instanceType))
-			instanceTypeFrom = "--instance-type"
+		b := base
+		instanceTypeFrom, instanceType := "instance_type", u.instanceType
+		if instanceType == "" && f.instanceType != "" {
+			instanceTypeFrom, instanceType = "--instance-type", f.instanceType
+		}
+		if instanceType != "" {
+			b = b.InstanceType(sagemakerapp.InstanceType(instanceType))
 		}
 		for _, t := range u.tags {
 			b = b.Tag(t.key, t.value)
 		}
-		in, err := b.Input()
-		var invalid *sagemakerapp.ValidationError
-		if errors.As(err, &invalid) {
-			for _, fe := range invalid.Problems {
-				name, fromFlag := flagOf[fe.Field]
-				switch {
-				case fe.Field == "ResourceSpec.InstanceType" && instanceTypeFrom == "--instance-type":
-					name, fromFlag = instanceTypeFrom, true
-				case fe.Field == "ResourceSpec.InstanceType":
-					name = colInstanceType
-				case fe.Field == "UserProfileName":
-					name = colUser
-				case strings.HasPrefix(fe.Field, "Tags"):
-					name = colTags
-				}
-				if fromFlag {
-					if !reported[name+fe.Field] {
-						reported[name+fe.Field] = true
-						flagProblems = append(flagProblems, problem{text: name + ": " + fe.Error()})
+		var invalid []*sagemakerapp.FieldError
+		if inSpace {
+			space := studio.PrivateSpaceName(u.name, appType)
+			pl.spaces[i] = sagemakerapp.PrivateSpace(f.domainID, space, u.name, appType)
+			var ve *sagemakerapp.ValidationError
+			if errors.As(sagemakerapp.ValidateSpace(pl.spaces[i]), &ve) {
+				for _, fe := range ve.Problems {
+					if fe.Field != "DomainId" && fe.Field != "SpaceName" && fe.Field != "SpaceSettings.AppType" { // the app's report them
+						invalid = append(invalid, fe)
 					}
-					continue
-				}
-				if name != "" {
-					rowProblems = append(rowProblems, problem{u.line, name + ": " + fe.Error()})
-				} else {
-					rowProblems = append(rowProblems, problem{u.line, fe.Error()})
 				}
 			}
-			continue
+			b = b.InSpace(space)
+			image := f.imageARN
+			if !f.set["image-arn"] {
+				var err error
+				if image, err = studio.DefaultImage(region, sagemakerapp.InstanceType(instanceType)); err != nil {
+					flagProblem("image", fmt.Sprintf("--image-arn: no SageMaker Distribution image is known for region %q: give --image-arn", region))
+				}
+			}
+			if image != "" {
+				b = b.Image(image)
+			}
+		} else {
+			b = b.ForUser(u.name)
+		}
+		in, err := b.Input()
+		var ve *sagemakerapp.ValidationError
+		if errors.As(err, &ve) {
+			invalid = append(invalid, ve.Problems...)
 		} else if err != nil {
 			rowProblems = append(rowProblems, problem{u.line, err.Error()})
 			continue
 		}
-		ins[i] = in
+		for _, fe := range invalid {
+			name, fromFlag := flagOf[fe.Field]
+			switch {
+			case fe.Field == "ResourceSpec.InstanceType" && instanceTypeFrom == "--instance-type":
+				name, fromFlag = instanceTypeFrom, true
+			case fe.Field == "ResourceSpec.InstanceType":
+				name = colInstanceType
+			case fe.Field == "UserProfileName", fe.Field == "SpaceName", fe.Field == "OwnershipSettings.OwnerUserProfileName":
+				name = colUser
+			case strings.HasPrefix(fe.Field, "Tags"):
+				name = colTags
+			}
+			switch {
+			case fromFlag:
+				flagProblem(name+fe.Field, name+": "+fe.Error())
+			case name != "":
+				rowProblems = append(rowProblems, problem{u.line, name + ": " + fe.Error()})
+			default:
+				rowProblems = append(rowProblems, problem{u.line, fe.Error()})
+			}
+		}
+		pl.apps[i] = in
 	}
 	if probe {
 		return nil, flagProblems
@@ -247,5 +292,5 @@ func buildInputs(client *sagemakerapp.Client, f *flags, users []user) ([]*sagema
 	if problems := append(flagProblems, rowProblems...); len(problems) > 0 {
 		return nil, problems
 	}
-	return ins, nil
+	return pl, nil
 }

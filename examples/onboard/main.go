@@ -1,7 +1,12 @@
-// Command onboard gives a list of users their SageMaker Studio apps at once, with the
-// sagemakerapp library's EnsureApps: it reads the users from a CSV file or standard input, ensures
-// each user's app (created, or adopted if it is already there with the same spec), shows the
-// progress, and ends with a summary of what is InService and why the rest is not. Run with no
+// Command onboard gives a list of users their SageMaker Studio apps at once, as Studio runs them
+// today: it reads the users from a CSV file or standard input, ensures each user's private space
+// with the sagemakerapp library's EnsureSpaces, then the app in it with EnsureApps (each created,
+// or adopted if it is already there with the same settings), shows the progress, and ends with a
+// summary of what is InService and why the rest is not. Each user's space is named
+// user-jupyterlab (or user-codeeditor), since user profiles and spaces share one namespace in a
+// domain, and a space runs one app at a time; the app gets --image-arn, by default the region's
+// SageMaker Distribution image. With --app-type KernelGateway or JupyterServer (Studio Classic)
+// the apps run on the user profiles, with no space and no default image. Run with no
 // --endpoint-url and no --aws, it starts an embedded fake SageMaker (package sagemakerfake) that
 // holds the demo domain d-example12345 and a user profile for every user it reads, so no AWS
 // account is needed.
@@ -18,9 +23,9 @@
 // The input is CSV (RFC 4180, as encoding/csv reads it) with a header row. The columns, in any
 // order, are:
 //
-//	user           required: the user profile that owns the app
+//	user           required: the user profile that owns the space and the app
 //	instance_type  optional: the app's instance type, such as ml.t3.large; empty means --instance-type,
-//	               and without that the user profile's or domain's default
+//	               and without that the space's, user profile's or domain's default
 //	tags           optional: the app's tags as key=value pairs separated by semicolons, such as
 //	               team=ml;cost-center=42 (a value may contain '='; a key may not)
 //
@@ -39,41 +44,47 @@
 //
 // The whole input is checked before anything is sent: the CSV syntax, the header, every tag pair,
 // users that repeat, and every request as the library validates it (the user profile name, the
-// instance type and its app type, the tags). If anything is wrong, every problem is printed with
-// its line number (or its flag, for --domain-id, --app-type, --app-name and --instance-type),
-// nothing is sent and the exit code is 2.
+// instance type and its app type, the tags, the space). If anything is wrong, every problem is
+// printed with its line number (or its flag, for --domain-id, --app-type, --app-name,
+// --instance-type and --image-arn), nothing is sent and the exit code is 2.
 //
 // # Flags
 //
 // Every app gets the same --domain-id (on the embedded fake, d-example12345 unless given),
-// --app-type (JupyterLab) and --app-name (default); --instance-type is the default for rows
-// without one. --concurrency (16) apps are ensured at once, with at most --creates-per-second
-// (2, the library's default; 20 on the embedded fake, which has no limit; a negative rate means
-// none) CreateApp calls a second across the batch, and each app may take --timeout (15m) to be
-// InService. --endpoint-url sends the requests to another endpoint, such as the standalone fake
+// --app-type (JupyterLab), --app-name (default) and --image-arn (for JupyterLab and CodeEditor,
+// the SageMaker Distribution image of the region, its GPU build for a GPU instance type;
+// --image-arn= sends none, for spaces whose settings give one); --instance-type is the default
+// for rows without one. --concurrency (16) spaces, then apps, are ensured at once, with at most
+// --creates-per-second (2, the library's default; 20 on the embedded fake, which has no limit; a
+// negative rate means none) CreateSpace or CreateApp calls a second across the batch, and each
+// space and app may take --timeout (15m) to be InService. --endpoint-url sends the requests to another endpoint, such as the standalone fake
 // (go run ./cmd/sagemakerfake), with dummy credentials; --aws uses the default AWS configuration,
 // and --region sets the region for either. --help lists every flag.
 //
 // # Output
 //
-// Progress goes to standard error: a progress bar when standard error is a terminal, and
-// otherwise plain lines ("12.0s  45/200 done: 40 InService, 5 failed; 16 in flight, 139
-// queued"), one each time another twentieth of the users is done (each user, for 20 or fewer).
-// The summary goes to standard output: the count of users InService and of those that failed by
-// kind (quota, conflict, app-failed, invalid, timeout, interrupted, other), then one row per
-// failed user with the reason (for a service error its code and message). With --output json,
-// standard output has one JSON object per user instead, in input order, one per line
-// ({"User", "Line", "Status", "AppArn", "Error": {"Kind", "Code", "Message", "RequestId"}}, where
+// Progress goes to standard error, for the spaces and then the apps: a progress bar when
+// standard error is a terminal, and otherwise plain lines ("12.0s  45/200 apps done: 40
+// InService, 5 failed, 0 canceled; 16 in flight, 139 queued"), at most one each time another
+// twentieth is done (one per user done at most, for 20 or fewer; reports that come while one is
+// printed are coalesced). The summary goes to standard output: the count of users InService and
+// of those that failed by kind (no-profile, quota, conflict, space-failed, app-failed, invalid,
+// timeout, interrupted, other), then one row per failed user with the reason (for a service
+// error its code and message). A user whose space or app the service refused as not found, or as
+// invalid, is looked up with DescribeUserProfile, and is no-profile when the domain has none: on
+// AWS, onboard does not create user profiles. With --output json, standard output has one JSON
+// object per user instead, in input order, one per line ({"User", "Line", "SpaceName", "Status",
+// "AppArn", "Error": {"Kind", "Code", "Message", "RequestId"}}, where
 // Status is InService or Failed and only a failed one has Error), and the summary goes to
 // standard error.
 //
 // # Exit codes
 //
-// 0 when every user's app is InService; 1 when some are not (a service error, a quota, a
-// conflict, a failed app, a timeout, an interrupt); 2 for invalid input, in the flags or the file,
+// 0 when every user's app is InService; 1 when some are not (a missing user profile, a service
+// error, a quota, a conflict, a failed space or app, a timeout, an interrupt); 2 for invalid input, in the flags or the file,
 // when nothing was sent. An interrupt (Ctrl-C) stops new apps from starting and ends the waits;
 // the summary of what is known is printed and the exit code is 1. Onboarding is idempotent: run
-// it again to finish the rest.
+// it again to finish the rest (spaces and apps already there are adopted).
 package main
 
 import (
@@ -94,6 +105,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/term"
 
 	"github.com/studioapp/sagemakerapp"
@@ -111,6 +123,7 @@ const (
 // The embedded fake's demo state, and how fast it goes.
 const (
 	demoDomainID         = "d-example12345"
+	demoRegion           = "us-east-1"
 	demoStartupDelay     = time.Second
 	demoCreatesPerSecond = 20.0 // the fake has no rate limit; the demo need not wait for AWS's
 )
@@ -146,7 +159,7 @@ type program struct {
 type flags struct {
 	file                        string
 	domainID, appType, appName  string
-	instanceType                string
+	instanceType, imageARN      string
 	concurrency                 int
 	createsPerSecond            float64
 	timeout                     time.Duration
@@ -178,10 +191,27 @@ func (p *program) run(ctx context.Context, args []string) int {
 		}
 	}
 
-	// Everything is checked before anything starts: the file, then each request as the library
+	// The SDK client is built first, since the region it resolves picks the default image;
+	// building it sends nothing.
+	var (
+		api    sagemakerapp.API
+		region = demoRegion
+		wait   = sagemakerapp.WaitOptions{Timeout: f.timeout}
+	)
+	if !embedded {
+		client, closeIdle, err := sdkclient.New(ctx, f.useAWS, f.region, f.endpointURL)
+		if err != nil {
+			fmt.Fprintln(p.stderr, "onboard:", err)
+			return exitFailure
+		}
+		defer closeIdle()
+		api, region = client, client.Options().Region
+	}
+
+	// Everything is checked before anything is sent: the file, then each request as the library
 	// will validate it. No client is needed for that.
 	users, problems := p.readUsers(f.file)
-	ins, more := buildInputs(sagemakerapp.New(nil, p.clientOptions...), f, users)
+	pl, more := buildInputs(sagemakerapp.New(nil, p.clientOptions...), f, region, users)
 	problems = append(problems, more...)
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b problem) int { return cmp.Compare(a.line, b.line) })
@@ -192,10 +222,6 @@ func (p *program) run(ctx context.Context, args []string) int {
 		return exitInvalid
 	}
 
-	var (
-		api  sagemakerapp.API
-		wait = sagemakerapp.WaitOptions{Timeout: f.timeout}
-	)
 	if embedded {
 		srv, err := p.startFake(f.domainID, users)
 		if err != nil {
@@ -213,35 +239,73 @@ func (p *program) run(ctx context.Context, args []string) int {
 		api = sm
 		fmt.Fprintf(p.stderr, "Using an embedded fake SageMaker at %s (domain %s, %d user profiles seeded); no AWS account is used.\n",
 			srv.URL(), f.domainID, len(users))
-		// The fake's apps start in a second: poll it more often than AWS would be.
+		// The fake's spaces and apps start in a second: poll it more often than AWS would be.
 		wait.MinDelay, wait.MaxDelay = 250*time.Millisecond, time.Second
-	} else {
-		client, closeIdle, err := sdkclient.New(ctx, f.useAWS, f.region, f.endpointURL)
-		if err != nil {
-			fmt.Fprintln(p.stderr, "onboard:", err)
-			return exitFailure
-		}
-		defer closeIdle()
-		api = client
 	}
 	client := sagemakerapp.New(api, p.clientOptions...)
-
+	batch := func(o *sagemakerapp.BatchOptions) {
+		o.Concurrency = f.concurrency
+		o.CreatesPerSecond = f.createsPerSecond
+		o.Wait = wait
+	}
 	rate := fmt.Sprintf("at most %g creates a second", f.createsPerSecond)
 	if f.createsPerSecond < 0 {
 		rate = "no limit on creates"
 	}
-	fmt.Fprintf(p.stderr, "Ensuring %d %s apps %q in %s: %d at a time, %s.\n",
-		len(ins), f.appType, f.appName, f.domainID, f.concurrency, rate)
-	prog := p.newProgress(len(ins))
-	results := client.EnsureApps(ctx, ins, func(o *sagemakerapp.BatchOptions) {
-		o.Concurrency = f.concurrency
-		o.CreatesPerSecond = f.createsPerSecond
-		o.Wait = wait
-		o.OnProgress = prog.update
-	})
-	prog.finish()
 
+	// First each user's private space, for a JupyterLab or CodeEditor app; then the apps, of the
+	// users whose space is InService.
+	errs := make([]error, len(users)) // what stopped a user before the app step
+	apps := pl.apps
+	if pl.spaces != nil {
+		fmt.Fprintf(p.stderr, "Ensuring %d private spaces (user-%s) in %s: %d at a time, %s.\n",
+			len(pl.spaces), strings.ToLower(f.appType), f.domainID, f.concurrency, rate)
+		prog := p.newProgress("spaces", len(pl.spaces))
+		spaces := client.EnsureSpaces(ctx, pl.spaces, batch, func(o *sagemakerapp.BatchOptions) { o.OnProgress = prog.update })
+		prog.finish()
+		apps = nil
+		for i, r := range spaces {
+			switch {
+			case r.Err != nil:
+				errs[i] = r.Err
+			case ctx.Err() != nil: // interrupted: no app starts
+				errs[i] = ctx.Err()
+			default:
+				apps = append(apps, pl.apps[i])
+			}
+		}
+	}
+	var appResults []sagemakerapp.Result
+	if len(apps) > 0 {
+		where := "in their spaces"
+		if pl.spaces == nil {
+			where = "on their user profiles (Studio Classic)"
+		}
+		fmt.Fprintf(p.stderr, "Ensuring %d %s apps %q %s in %s: %d at a time, %s.\n",
+			len(apps), f.appType, f.appName, where, f.domainID, f.concurrency, rate)
+		prog := p.newProgress("apps", len(apps))
+		appResults = client.EnsureApps(ctx, apps, batch, func(o *sagemakerapp.BatchOptions) { o.OnProgress = prog.update })
+		prog.finish()
+	}
+
+	// One Result per user, in input order: the space's error, or the app's Result.
+	results := make([]sagemakerapp.Result, len(users))
+	next := 0
+	for i := range users {
+		if errs[i] != nil {
+			results[i].Err = errs[i]
+			continue
+		}
+		results[i] = appResults[next]
+		next++
+	}
 	outcomes := classify(users, results, f.timeout)
+	if pl.spaces != nil {
+		for i := range outcomes {
+			outcomes[i].space = aws.ToString(pl.spaces[i].SpaceName)
+		}
+	}
+	p.findMissingProfiles(ctx, api, f, outcomes)
 	if err := writeReport(p.stdout, p.stderr, f.output, outcomes); err != nil {
 		fmt.Fprintln(p.stderr, "onboard:", err)
 		return exitFailure
@@ -254,6 +318,33 @@ func (p *program) run(ctx context.Context, args []string) int {
 	return exitOK
 }
 
+// findMissingProfiles tells which failed users have no user profile in the domain. A missing
+// owner makes CreateSpace fail, and a missing profile CreateApp, but the service's answer (a
+// ResourceNotFound or a ValidationException, in words that may name the space or the app) does not
+// say which resource is missing: DescribeUserProfile does. Such users become kindNoProfile; any
+// other answer, or a failed look, leaves the outcome as it is.
+func (p *program) findMissingProfiles(ctx context.Context, api sagemakerapp.API, f *flags, outs []outcome) {
+	var g errgroup.Group
+	g.SetLimit(f.concurrency)
+	for i := range outs {
+		o := &outs[i]
+		if o.err == nil || (!errors.Is(o.err, sagemakerapp.ErrResourceNotFound) && !errors.Is(o.err, sagemakerapp.ErrServiceValidation)) {
+			continue
+		}
+		g.Go(func() error {
+			_, err := api.DescribeUserProfile(ctx, &sagemaker.DescribeUserProfileInput{
+				DomainId: aws.String(f.domainID), UserProfileName: aws.String(o.user.name)})
+			var notFound *types.ResourceNotFound
+			if errors.As(err, &notFound) {
+				o.kind = kindNoProfile
+				o.message = fmt.Sprintf("no user profile %s in domain %s (onboard does not create user profiles)", o.user.name, f.domainID)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the looks return no error
+}
+
 // parseFlags parses the command line with the standard flag package, which takes --name as well
 // as -name, and "--name value" as well as "--name=value".
 func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
@@ -264,7 +355,8 @@ func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	fs.StringVar(&f.domainID, "domain-id", "", "the domain `ID` (embedded fake: "+demoDomainID+")")
 	fs.StringVar(&f.appType, "app-type", string(types.AppTypeJupyterLab), "the app `type` of every user's app: "+joinValues(sagemakerapp.AppTypes()))
 	fs.StringVar(&f.appName, "app-name", "default", "the app `name` of every user's app")
-	fs.StringVar(&f.instanceType, "instance-type", "", "the instance `type` for rows without an instance_type; without either, the user profile's or domain's default applies")
+	fs.StringVar(&f.instanceType, "instance-type", "", "the instance `type` for rows without an instance_type; without either, the space's, user profile's or domain's default applies")
+	fs.StringVar(&f.imageARN, "image-arn", "", "the SageMaker image `ARN` of JupyterLab and CodeEditor apps; the default is the region's SageMaker Distribution image (its GPU build for a GPU instance type), and --image-arn= sends none")
 	fs.IntVar(&f.concurrency, "concurrency", sagemakerapp.DefaultBatchConcurrency, "how many apps are ensured at `once`")
 	fs.Float64Var(&f.createsPerSecond, "creates-per-second", sagemakerapp.DefaultCreatesPerSecond,
 		"the most CreateApp calls a second, across all users; a negative `rate` means no limit (embedded fake: 20)")
@@ -373,7 +465,10 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, `Usage: onboard [flags] [--file users.csv | < users.csv]
 
 Ensures a SageMaker Studio app for every user of a CSV file, many at once, with a progress bar and
-a summary. Safe to run again: apps already there with the same spec are adopted.
+a summary. A JupyterLab or CodeEditor app runs in the user's private space (user-jupyterlab or
+user-codeeditor), ensured first, with --image-arn (default: the region's SageMaker Distribution
+image); KernelGateway and JupyterServer (Studio Classic) run on the user profile. Safe to run
+again: spaces and apps already there with the same settings are adopted.
 
 With no --endpoint-url and no --aws, an embedded fake SageMaker is started, holding the demo
 domain d-example12345 and a user profile for every user read. No AWS account is used.

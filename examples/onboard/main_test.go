@@ -81,25 +81,28 @@ func usersCSV(n int) string {
 	return b.String()
 }
 
-// progressLine is a plain progress line.
-var progressLine = regexp.MustCompile(`^ +\d+\.\ds  (\d+)/(\d+) done: (\d+) InService, (\d+) failed; (\d+) in flight, (\d+) queued$`)
+// progressLine is a plain progress line of the spaces or the apps.
+var progressLine = regexp.MustCompile(`^ +\d+\.\ds  (\d+)/(\d+) (spaces|apps) done: (\d+) InService, (\d+) failed, (\d+) canceled; (\d+) in flight, (\d+) queued$`)
 
-// assertPlainProgress checks that stderr has no terminal control codes and that its progress
-// lines count up to total, and returns them.
-func assertPlainProgress(t *testing.T, stderr string, total int) []string {
+// distributionCPU is the SageMaker Distribution image of us-east-1 (facts §7.3).
+const distributionCPU = "arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu"
+
+// assertPlainProgress checks that stderr has no terminal control codes and that the progress
+// lines of what (spaces or apps) count up to total, and returns them.
+func assertPlainProgress(t *testing.T, stderr, what string, total int) []string {
 	t.Helper()
 	assert.NotContains(t, stderr, "\x1b", "no ANSI escape codes when stderr is not a terminal")
 	assert.NotContains(t, stderr, "\r", "no bar when stderr is not a terminal")
 	var lines []string
 	for _, line := range strings.Split(stderr, "\n") {
-		if progressLine.MatchString(line) {
+		if m := progressLine.FindStringSubmatch(line); m != nil && m[3] == what {
 			lines = append(lines, line)
 		}
 	}
 	require.NotEmpty(t, lines, stderr)
 	assert.LessOrEqual(t, len(lines), plainSteps, "at most a line per twentieth")
 	last := progressLine.FindStringSubmatch(lines[len(lines)-1])
-	assert.Equal(t, fmt.Sprint(total), last[1], "the last line has every user done: %s", lines[len(lines)-1])
+	assert.Equal(t, fmt.Sprint(total), last[1], "the last line has every one done: %s", lines[len(lines)-1])
 	return lines
 }
 
@@ -119,12 +122,15 @@ func TestOnboardsEveryUserOnTheEmbeddedFake(t *testing.T) {
 	assert.Regexp(t, `(?m)^InService +3 +the app is running$`, stdout.String())
 	assert.NotContains(t, stdout.String(), "REASON", "no failed users, no table of them")
 	assert.Contains(t, stderr.String(), "Using an embedded fake SageMaker at http://127.0.0.1:")
-	assert.Contains(t, stderr.String(), `Ensuring 3 JupyterLab apps "default" in d-example12345: 16 at a time, at most 20 creates a second.`)
-	lines := assertPlainProgress(t, stderr.String(), 3)
-	// EnsureApps coalesces reports that come while one is being printed: at most a line per user
-	// done, and the last one has them all.
-	assert.NotEmpty(t, lines)
-	assert.LessOrEqual(t, len(lines), 3, "at most a line per user done, for 20 users or fewer")
+	assert.Contains(t, stderr.String(), "Ensuring 3 private spaces (user-jupyterlab) in d-example12345: 16 at a time, at most 20 creates a second.")
+	assert.Contains(t, stderr.String(), `Ensuring 3 JupyterLab apps "default" in their spaces in d-example12345: 16 at a time, at most 20 creates a second.`)
+	assert.Less(t, strings.Index(stderr.String(), "private spaces"), strings.Index(stderr.String(), "JupyterLab apps"), "the spaces first")
+	// EnsureSpaces and EnsureApps coalesce reports that come while one is being printed: at most
+	// a line per user done, and the last one has them all.
+	for _, what := range []string{"spaces", "apps"} {
+		lines := assertPlainProgress(t, stderr.String(), what, 3)
+		assert.LessOrEqual(t, len(lines), 3, "at most a line per user done, for 20 users or fewer")
+	}
 }
 
 // The columns shape each app: the row's instance type, or --instance-type; the row's tags.
@@ -148,10 +154,11 @@ func TestColumnsShapeEachAppAndJSONHasOneObjectPerUser(t *testing.T) {
 		var got map[string]any
 		require.NoError(t, json.Unmarshal([]byte(lines[i]), &got), lines[i])
 		assert.Equal(t, map[string]any{
-			"User":   want.user,
-			"Line":   float64(want.line),
-			"Status": "InService",
-			"AppArn": "arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/" + want.user + "/jupyterlab/lab",
+			"User":      want.user,
+			"Line":      float64(want.line),
+			"Status":    "InService",
+			"SpaceName": want.user + "-jupyterlab",
+			"AppArn":    "arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/" + want.user + "-jupyterlab/jupyterlab/lab",
 		}, got)
 	}
 	assert.Contains(t, r.stderr, "3 of 3 apps InService, 0 failed.", "the summary is on stderr with --output json")
@@ -159,9 +166,13 @@ func TestColumnsShapeEachAppAndJSONHasOneObjectPerUser(t *testing.T) {
 	require.NotNil(t, r.srv)
 	apps := map[string]sagemakerfake.App{}
 	for _, a := range r.srv.Apps() {
-		apps[a.UserProfileName] = a
+		assert.Empty(t, a.UserProfileName, "a JupyterLab app runs in a space")
+		apps[strings.TrimSuffix(a.SpaceName, "-jupyterlab")] = a
 	}
 	require.Len(t, apps, 3)
+	for user, a := range apps {
+		assert.Equal(t, distributionCPU, aws.ToString(a.ResourceSpec.SageMakerImageArn), user)
+	}
 	assert.Equal(t, types.AppInstanceTypeMlT3Large, apps["alice"].ResourceSpec.InstanceType)
 	assert.Equal(t, []types.Tag{{Key: aws.String("team"), Value: aws.String("ml")}, {Key: aws.String("cost-center"), Value: aws.String("42")}}, apps["alice"].Tags)
 	assert.Equal(t, types.AppInstanceTypeMlT3Xlarge, apps["bob"].ResourceSpec.InstanceType, "--instance-type for a row without one")
@@ -198,7 +209,8 @@ func TestInvalidInputListsEveryProblemAndSendsNothing(t *testing.T) {
 			`line 6: tags: key "a" is given twice`,
 			`line 6: instance_type: ResourceSpec.InstanceType: NotSupported "ml.nope.large": `,
 			`line 7: CSV: bare " in non-quoted-field`,
-			`line 8: user: UserProfileName: Invalid "bad_user": `,
+			`line 8: user: OwnershipSettings.OwnerUserProfileName: Invalid "bad_user": `,
+			`line 8: user: SpaceName: Invalid "bad_user-jupyterlab": `,
 			`line 9: 5 fields, but the header has 4`,
 			`line 10: tags: "=v" has an empty key`,
 		},
@@ -254,7 +266,7 @@ func TestInvalidInputStartsNoFake(t *testing.T) {
 	assert.Equal(t, exitInvalid, r.code)
 	assert.Nil(t, r.srv, "no fake was started")
 	assert.NotContains(t, r.stderr, "embedded fake")
-	assert.Contains(t, r.stderr, `  line 2: user: UserProfileName: Invalid "bad_user": `)
+	assert.Contains(t, r.stderr, `  line 2: user: OwnershipSettings.OwnerUserProfileName: Invalid "bad_user": `)
 }
 
 func TestBadFlags(t *testing.T) {
@@ -284,7 +296,7 @@ func TestHelp(t *testing.T) {
 	assert.Equal(t, exitOK, r.code)
 	assert.Contains(t, r.stdout, "Usage: onboard")
 	for _, name := range []string{"file", "domain-id", "app-type", "app-name", "instance-type", "concurrency",
-		"creates-per-second", "timeout", "endpoint-url", "aws", "output", "region"} {
+		"creates-per-second", "timeout", "endpoint-url", "aws", "output", "region", "image-arn"} {
 		assert.Contains(t, r.stdout, "\n  --"+name, "the help lists --%s", name)
 	}
 }
@@ -298,43 +310,55 @@ func TestQuotaLets150Of200Start(t *testing.T) {
 
 	assert.True(t, strings.HasPrefix(r.stdout, "150 of 200 apps InService, 50 failed.\n"), r.stdout)
 	assert.Regexp(t, `(?m)^InService +150 +the app is running$`, r.stdout)
-	assert.Regexp(t, `(?m)^quota +50 +over an account quota of running apps \(ResourceLimitExceeded\)$`, r.stdout)
+	assert.Regexp(t, `(?m)^quota +50 +over an account quota \(ResourceLimitExceeded\)$`, r.stdout)
 	assert.Regexp(t, `(?m)^USER +LINE +REASON +DETAIL$`, r.stdout)
 	rows := regexp.MustCompile(`(?m)^user\d{3} +\d+ +quota +ResourceLimitExceeded: The account-level service limit .*$`).FindAllString(r.stdout, -1)
 	assert.Len(t, rows, 50, "a row for each user over the quota:\n%s", r.stdout)
-	assert.NotRegexp(t, `(?m)^(conflict|app-failed|invalid|timeout|interrupted|other) `, r.stdout, "no other kind")
+	assert.NotRegexp(t, `(?m)^(no-profile|conflict|space-failed|app-failed|invalid|timeout|interrupted|other) `, r.stdout, "no other kind")
 
 	require.NotNil(t, r.srv)
 	assert.Len(t, r.srv.Apps(), 150, "the fake holds the 150 apps the quota allowed")
 
-	lines := assertPlainProgress(t, r.stderr, 200)
-	assert.Regexp(t, `200/200 done: 150 InService, 50 failed; 0 in flight, 0 queued$`, lines[len(lines)-1])
+	lines := assertPlainProgress(t, r.stderr, "spaces", 200)
+	assert.Regexp(t, `200/200 spaces done: 200 InService, 0 failed, 0 canceled; 0 in flight, 0 queued$`, lines[len(lines)-1], "the quota is of apps")
+	lines = assertPlainProgress(t, r.stderr, "apps", 200)
+	assert.Regexp(t, `200/200 apps done: 150 InService, 50 failed, 0 canceled; 0 in flight, 0 queued$`, lines[len(lines)-1])
 }
 
 // Each kind of failure has its row, matched by the library's types and sentinels; running again is
-// safe (the app made the first time is adopted). Against a fake of its own, through --endpoint-url.
+// safe (what the first run made is adopted). Against a fake of its own, through --endpoint-url:
+// dave has no user profile, bob's app is there with another instance type, carol's fails, erin's
+// space name is held by a shared space, and frank's space runs another app.
 func TestEachFailureKindHasItsRow(t *testing.T) {
 	srv := sagemakerfake.Start(t, sagemakerfake.WithFailureRule(func(a sagemakerfake.App) string {
-		if a.UserProfileName == "carol" {
+		if a.SpaceName == "carol-jupyterlab" {
 			return "the image would not start"
 		}
 		return ""
 	}))
+	ctx := context.Background()
 	_, err := srv.SeedDomain("d-platform1", &sagemaker.CreateDomainInput{
 		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
 	})
 	require.NoError(t, err)
-	for _, u := range []string{"alice", "bob", "carol"} { // no profile for dave
+	for _, u := range []string{"alice", "bob", "carol", "erin", "frank"} { // no profile for dave
 		require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String("d-platform1"), UserProfileName: aws.String(u)}))
 	}
-	_, err = srv.Client().CreateApp(context.Background(), &sagemaker.CreateAppInput{
-		DomainId: aws.String("d-platform1"), UserProfileName: aws.String("bob"), AppType: types.AppTypeJupyterLab,
-		AppName: aws.String("default"), ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Large},
-	})
-	require.NoError(t, err)
+	for _, u := range []string{"bob", "frank"} {
+		require.NoError(t, srv.SeedSpace(sagemakerapp.PrivateSpace("d-platform1", u+"-jupyterlab", u, types.AppTypeJupyterLab)))
+	}
+	require.NoError(t, srv.SeedSpace(&sagemaker.CreateSpaceInput{DomainId: aws.String("d-platform1"), SpaceName: aws.String("erin-jupyterlab"),
+		SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypeShared}}))
+	for space, name := range map[string]string{"bob-jupyterlab": "default", "frank-jupyterlab": "other"} {
+		_, err = srv.Client().CreateApp(ctx, &sagemaker.CreateAppInput{
+			DomainId: aws.String("d-platform1"), SpaceName: aws.String(space), AppType: types.AppTypeJupyterLab, AppName: aws.String(name),
+			ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Large, SageMakerImageArn: aws.String(distributionCPU)},
+		})
+		require.NoError(t, err)
+	}
 
 	run := func(args ...string) (int, string, string) {
-		p, _, stdout, stderr := testProgram("user\nalice\nbob\ncarol\ndave\n")
+		p, _, stdout, stderr := testProgram("user\nalice\nbob\ncarol\ndave\nerin\nfrank\n")
 		p.clientOptions = []func(*sagemakerapp.Options){func(o *sagemakerapp.Options) {
 			o.Now = srv.Now
 			o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
@@ -347,19 +371,21 @@ func TestEachFailureKindHasItsRow(t *testing.T) {
 	code, stdout, stderr := run()
 	assert.Equal(t, exitFailure, code, stderr)
 	assert.NotContains(t, stderr, "embedded fake")
-	assert.True(t, strings.HasPrefix(stdout, "1 of 4 apps InService, 3 failed.\n"), stdout)
+	assert.True(t, strings.HasPrefix(stdout, "1 of 6 apps InService, 5 failed.\n"), stdout)
 	for _, row := range []string{
-		`^InService +1 `, `^conflict +1 `, `^app-failed +1 `, `^other +1 `,
+		`^InService +1 `, `^no-profile +1 `, `^conflict +3 `, `^app-failed +1 `,
 		`^bob +3 +conflict +the app is (Pending|InService) with another ResourceSpec\.InstanceType$`,
 		`^carol +4 +app-failed +Failed: the image would not start$`,
-		`^dave +5 +other +ResourceNotFound: .+$`,
+		`^dave +5 +no-profile +ResourceNotFound: no user profile dave in domain d-platform1 \(onboard does not create user profiles\)$`,
+		`^erin +6 +conflict +space erin-jupyterlab exists with another OwnershipSettings\.OwnerUserProfileName, SpaceSharingSettings\.SharingType`,
+		`^frank +7 +conflict +space frank-jupyterlab runs another app, JupyterLab "other" \((Pending|InService)\)$`,
 	} {
 		assert.Regexp(t, `(?m)`+row, stdout)
 	}
-	assert.NotRegexp(t, `(?m)^alice `, stdout, "only failed users have a row")
+	assert.NotRegexp(t, `(?m)^(alice |other )`, stdout, "only failed users have a row, and none is other")
 
-	// Again, as JSON: alice's app is adopted; the failures are the same, with the service's code
-	// and request ID where it answered.
+	// Again, as JSON: alice's space and app are adopted; the failures are the same, with the
+	// service's code and request ID where it answered.
 	code, stdout, stderr = run("--output", "json")
 	assert.Equal(t, exitFailure, code, stderr)
 	byUser := map[string]userJSON{}
@@ -368,18 +394,26 @@ func TestEachFailureKindHasItsRow(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(line), &u), line)
 		byUser[u.User] = u
 	}
-	require.Len(t, byUser, 4, stdout)
+	require.Len(t, byUser, 6, stdout)
 	assert.Equal(t, "InService", byUser["alice"].Status)
+	assert.Equal(t, "alice-jupyterlab", byUser["alice"].SpaceName)
 	assert.Nil(t, byUser["alice"].Error)
-	for user, kind := range map[string]string{"bob": kindConflict, "carol": kindAppFailed, "dave": kindOther} {
+	for user, kind := range map[string]string{"bob": kindConflict, "carol": kindAppFailed, "dave": kindNoProfile, "erin": kindConflict, "frank": kindConflict} {
 		require.NotNil(t, byUser[user].Error, user)
 		assert.Equal(t, "Failed", byUser[user].Status, user)
 		assert.Equal(t, kind, byUser[user].Error.Kind, user)
 	}
 	assert.Equal(t, "ResourceNotFound", byUser["dave"].Error.Code)
 	assert.NotEmpty(t, byUser["dave"].Error.RequestID)
-	assert.Contains(t, byUser["carol"].AppArn, "app/d-platform1/carol/jupyterlab/default")
-	assert.Contains(t, stderr, "1 of 4 apps InService, 3 failed.")
+	assert.Contains(t, byUser["carol"].AppArn, "app/d-platform1/carol-jupyterlab/jupyterlab/default")
+	assert.Contains(t, stderr, "1 of 6 apps InService, 5 failed.")
+	creates := 0
+	for _, r := range srv.Requests() {
+		if r.Operation == "CreateApp" && strings.Contains(string(r.Body), "alice-jupyterlab") {
+			creates++
+		}
+	}
+	assert.Equal(t, 1, creates, "alice's app was adopted the second time")
 }
 
 // An interrupt cancels the context: no new app starts, the summary of what is known is printed,
@@ -400,7 +434,14 @@ func TestInterruptStopsNewAppsAndPrintsWhatIsKnown(t *testing.T) {
 	assert.Regexp(t, `(?m)^interrupted +10 `, out)
 	assert.Len(t, regexp.MustCompile(`(?m)^user\d{3} +\d+ +interrupted +not InService when interrupted$`).FindAllString(out, -1), 10, out)
 	require.NotNil(t, res.srv)
-	assert.LessOrEqual(t, len(res.srv.Apps()), 2, "no app started after the interrupt beyond the 2 in flight")
+	assert.Empty(t, res.srv.Apps(), "the interrupt came while the spaces were ensured: no app was created")
+	spaces := 0
+	for _, r := range res.srv.Requests() {
+		if r.Operation == "CreateSpace" {
+			spaces++
+		}
+	}
+	assert.LessOrEqual(t, spaces, 2, "no space started after the interrupt beyond the 2 in flight")
 }
 
 // On a terminal the progress is a bar from the progress-bar library, drawn on stderr and ended
@@ -413,7 +454,8 @@ func TestProgressBarOnATerminal(t *testing.T) {
 
 	errOut := stderr.String()
 	assert.Contains(t, errOut, "\r", "the bar redraws its line")
-	assert.Contains(t, errOut, "3 InService, 0 failed, 0 in flight 100% |", "the full bar with its counts")
+	assert.Contains(t, errOut, "spaces: 3 InService, 0 failed, 0 in flight 100% |", "the full bar of the spaces with its counts")
+	assert.Contains(t, errOut, "apps: 3 InService, 0 failed, 0 in flight 100% |", "the full bar of the apps with its counts")
 	assert.Contains(t, errOut, "(3/3)")
 	assert.True(t, strings.HasSuffix(errOut, "\n"), "the bar's line is ended")
 	assert.NotContains(t, errOut, " done: ", "no plain lines beside the bar")
@@ -448,5 +490,27 @@ func TestAWSConfigurationWithAnEndpoint(t *testing.T) {
 	assert.True(t, strings.HasPrefix(stdout.String(), "1 of 1 apps InService, 0 failed.\n"), stdout.String())
 	assert.Contains(t, stderr.String(), "at most 2 creates a second", "the library's default rate outside the embedded fake")
 	require.Len(t, srv.Apps(), 1)
-	assert.Equal(t, "bob", srv.Apps()[0].UserProfileName)
+	assert.Equal(t, "bob-jupyterlab", srv.Apps()[0].SpaceName)
+	assert.Equal(t, distributionCPU, aws.ToString(srv.Apps()[0].ResourceSpec.SageMakerImageArn), "the image of the configuration's region")
+}
+
+// KernelGateway is a Studio Classic app: it runs on the user profile, with no space and no
+// default image.
+func TestStudioClassicAppsRunOnTheUserProfiles(t *testing.T) {
+	r := runOnClock(t, "user\nalice\nbob\n", []string{"--app-type", "KernelGateway"})
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, "2 of 2 apps InService, 0 failed.\n"), r.stdout)
+	assert.NotContains(t, r.stderr, "private spaces")
+	assert.Contains(t, r.stderr, `Ensuring 2 KernelGateway apps "default" on their user profiles (Studio Classic) in d-example12345`)
+	require.NotNil(t, r.srv)
+	users := map[string]bool{}
+	for _, a := range r.srv.Apps() {
+		users[a.UserProfileName] = true
+		assert.Empty(t, a.SpaceName)
+		assert.Nil(t, a.ResourceSpec.SageMakerImageArn, "no image is added to a Studio Classic app")
+	}
+	assert.Equal(t, map[string]bool{"alice": true, "bob": true}, users)
+	for _, req := range r.srv.Requests() {
+		assert.NotEqual(t, "CreateSpace", req.Operation)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,8 +19,10 @@ import (
 // the library's sentinels and error types, never by the text of the error.
 const (
 	kindInService   = "InService"
+	kindNoProfile   = "no-profile"
 	kindQuota       = "quota"
 	kindConflict    = "conflict"
+	kindSpaceFailed = "space-failed"
 	kindAppFailed   = "app-failed"
 	kindInvalid     = "invalid"
 	kindTimeout     = "timeout"
@@ -29,8 +32,10 @@ const (
 
 var kinds = []struct{ name, meaning string }{
 	{kindInService, "the app is running"},
-	{kindQuota, "over an account quota of running apps (ResourceLimitExceeded)"},
-	{kindConflict, "the app exists with another spec, or is in use"},
+	{kindNoProfile, "the user has no user profile in the domain"},
+	{kindQuota, "over an account quota (ResourceLimitExceeded)"},
+	{kindConflict, "the space or the app exists with other settings, or the space runs another app"},
+	{kindSpaceFailed, "the user's space is in a failed state (repair or delete it, then run again)"},
 	{kindAppFailed, "the app failed to start"},
 	{kindInvalid, "the service refused the request as invalid"},
 	{kindTimeout, "not InService within --timeout"},
@@ -40,9 +45,11 @@ var kinds = []struct{ name, meaning string }{
 
 // outcome is what became of one user's app.
 type outcome struct {
-	user user
-	kind string
-	arn  string // the app's, when known
+	user  user
+	space string // the user's private space, for a space app
+	kind  string
+	arn   string // the app's, when known
+	err   error  // what EnsureSpaces or EnsureApps returned
 
 	// Of a failure: the service's error code, request ID and message where the service answered,
 	// and the reason in words.
@@ -58,12 +65,15 @@ func classify(users []user, results []sagemakerapp.Result, timeout time.Duration
 			o.arn = r.App.ARN
 		}
 		var (
-			invalid  *sagemakerapp.ValidationError
-			conflict *sagemakerapp.AppConflictError
-			failed   *sagemakerapp.AppFailedError
-			apiErr   *sagemakerapp.APIError
-			err      = r.Err
+			invalid       *sagemakerapp.ValidationError
+			conflict      *sagemakerapp.AppConflictError
+			spaceConflict *sagemakerapp.SpaceConflictError
+			failed        *sagemakerapp.AppFailedError
+			spaceFailed   *sagemakerapp.SpaceFailedError
+			apiErr        *sagemakerapp.APIError
+			err           = r.Err
 		)
+		o.err = err
 		switch {
 		case err == nil:
 			o.kind = kindInService
@@ -74,9 +84,22 @@ func classify(users []user, results []sagemakerapp.Result, timeout time.Duration
 				problems[i] = p.Error()
 			}
 			o.message = strings.Join(problems, "; ")
+		case errors.As(err, &conflict) && (slices.Contains(conflict.Fields, "AppName") || slices.Contains(conflict.Fields, "AppType")):
+			o.kind = kindConflict // the space runs another app; o.arn stays the asked app's (none)
+			o.message = fmt.Sprintf("space %s runs another app, %s %q (%s)", conflict.Existing.ID.SpaceName,
+				conflict.Existing.ID.AppType, conflict.Existing.ID.AppName, conflict.Existing.Status)
 		case errors.As(err, &conflict):
 			o.kind, o.arn = kindConflict, conflict.Existing.ARN
 			o.message = fmt.Sprintf("the app is %s with another %s", conflict.Existing.Status, strings.Join(conflict.Fields, ", "))
+		case errors.As(err, &spaceConflict):
+			o.kind = kindConflict
+			o.message = fmt.Sprintf("space %s exists with another %s", spaceConflict.Existing.Name, strings.Join(spaceConflict.Fields, ", "))
+		case errors.As(err, &spaceFailed):
+			o.kind = kindSpaceFailed
+			o.message = fmt.Sprintf("space %s is %s", spaceFailed.Space.Name, spaceFailed.Space.Status)
+			if spaceFailed.Space.FailureReason != "" {
+				o.message += ": " + spaceFailed.Space.FailureReason
+			}
 		case errors.As(err, &failed):
 			o.kind, o.arn = kindAppFailed, failed.App.ARN
 			o.message = string(failed.App.Status)
@@ -127,11 +150,12 @@ func writeReport(stdout, stderr io.Writer, output string, outs []outcome) error 
 
 // userJSON is one user's outcome with --output json.
 type userJSON struct {
-	User   string     `json:"User"`
-	Line   int        `json:"Line"`
-	Status string     `json:"Status"` // InService, or Failed
-	AppArn string     `json:"AppArn,omitempty"`
-	Error  *errorJSON `json:"Error,omitempty"`
+	User      string     `json:"User"`
+	Line      int        `json:"Line"`
+	SpaceName string     `json:"SpaceName,omitempty"`
+	Status    string     `json:"Status"` // InService, or Failed
+	AppArn    string     `json:"AppArn,omitempty"`
+	Error     *errorJSON `json:"Error,omitempty"`
 }
 
 type errorJSON struct {
@@ -142,7 +166,7 @@ type errorJSON struct {
 }
 
 func (o outcome) json() userJSON {
-	out := userJSON{User: o.user.name, Line: o.user.line, Status: kindInService, AppArn: o.arn}
+	out := userJSON{User: o.user.name, Line: o.user.line, SpaceName: o.space, Status: kindInService, AppArn: o.arn}
 	if o.kind != kindInService {
 		out.Status = "Failed"
 		out.Error = &errorJSON{Kind: o.kind, Code: o.code, Message: o.message, RequestID: o.requestID}

@@ -10,11 +10,15 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/studioapp/sagemakerapp"
+	"github.com/studioapp/sagemakerapp/examples/internal/studio"
 )
 
 // retryAfter is what a 503 answer asks the caller to wait before repeating the request.
@@ -24,7 +28,8 @@ const retryAfter = 5 * time.Second
 const maxBodyBytes = 64 << 10
 
 // appSpec is the body of PUT /users/{user}/apps/{type}/{name}. Every member is optional: without
-// instanceType the user profile's or the domain's default applies.
+// instanceType the space's, user profile's or domain's default applies; without image a
+// JupyterLab or CodeEditor app gets the region's SageMaker Distribution image.
 type appSpec struct {
 	InstanceType      string            `json:"instanceType,omitempty"`      // such as ml.t3.medium
 	Image             string            `json:"image,omitempty"`             // a SageMaker image ARN
@@ -37,6 +42,7 @@ type appSpec struct {
 type appView struct {
 	ARN               string     `json:"arn"`
 	User              string     `json:"user"`
+	Space             string     `json:"space,omitempty"` // the user's private space, for JupyterLab and CodeEditor
 	Type              string     `json:"type"`
 	Name              string     `json:"name"`
 	Status            string     `json:"status"`
@@ -54,7 +60,7 @@ type errorBody struct {
 	Message   string    `json:"message"`             // for people; may change
 	RequestID string    `json:"requestId,omitempty"` // SageMaker's request ID, for AWS support
 	Problems  []problem `json:"problems,omitempty"`  // InvalidInput: every problem with the request
-	Fields    []string  `json:"fields,omitempty"`    // AppConflict: the members that differ
+	Fields    []string  `json:"fields,omitempty"`    // AppConflict, SpaceConflict: the members that differ
 	App       *appView  `json:"app,omitempty"`       // AppConflict and AppFailed: the app as found
 }
 
@@ -66,37 +72,49 @@ type problem struct {
 	Detail string `json:"detail"`
 }
 
+// launchView is the answer of POST …/launch-url.
+type launchView struct {
+	URL string `json:"url"` // signs the user in and opens the app; a credential, valid for 5 minutes
+}
+
 // service is the platform's HTTP API over one SageMaker domain.
 type service struct {
 	client   *sagemakerapp.Client
 	domainID string
+	region   string // picks the default image
 	wait     []func(*sagemakerapp.WaitOptions)
 	log      *slog.Logger
 }
 
-// newHandler returns the platform's HTTP API for the apps of the user profiles of domainID:
+// newHandler returns the platform's HTTP API for the apps of the user profiles of domainID, in
+// region:
 //
-//	PUT    /users/{user}/apps/{type}/{name}   ensure the app (body: appSpec); 200 and the app once InService
-//	GET    /users/{user}/apps/{type}/{name}   the app as SageMaker reports it
-//	DELETE /users/{user}/apps/{type}/{name}   delete it (202; idempotent)
+//	PUT    /users/{user}/apps/{type}/{name}              ensure the app (body: appSpec); 200 and the app once InService
+//	GET    /users/{user}/apps/{type}/{name}              the app as SageMaker reports it
+//	DELETE /users/{user}/apps/{type}/{name}              delete it (202; idempotent)
+//	POST   /users/{user}/apps/{type}/{name}/launch-url   a URL that signs the user in and opens the app
 //
-// wait configures the waits of PUT (and of DELETE on a Pending app); log receives one line per
+// A JupyterLab or CodeEditor app runs in the user's private space, {user}-jupyterlab or
+// {user}-codeeditor, which PUT ensures first; a KernelGateway or JupyterServer app (Studio
+// Classic) on the user profile. wait configures the waits of PUT; log receives one line per
 // failed call, and may be nil.
-func newHandler(client *sagemakerapp.Client, domainID string, log *slog.Logger, wait ...func(*sagemakerapp.WaitOptions)) http.Handler {
+func newHandler(client *sagemakerapp.Client, domainID, region string, log *slog.Logger, wait ...func(*sagemakerapp.WaitOptions)) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &service{client: client, domainID: domainID, wait: wait, log: log}
+	s := &service{client: client, domainID: domainID, region: region, wait: wait, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /users/{user}/apps/{type}/{name}", s.put)
 	mux.HandleFunc("GET /users/{user}/apps/{type}/{name}", s.get)
 	mux.HandleFunc("DELETE /users/{user}/apps/{type}/{name}", s.delete)
+	mux.HandleFunc("POST /users/{user}/apps/{type}/{name}/launch-url", s.launchURL)
 	return mux
 }
 
-// put ensures the app: it is created, or adopted when it is there with the same spec, and the
-// answer comes once it is InService. The wait ends with the request: a caller that gives up can
-// repeat the PUT, which is idempotent.
+// put ensures the app: for a JupyterLab or CodeEditor app, the user's private space first, then
+// the app in it; it is created, or adopted when it is there with the same spec, and the answer
+// comes once it is InService. The wait ends with the request: a caller that gives up can repeat
+// the PUT, which is idempotent.
 func (s *service) put(w http.ResponseWriter, r *http.Request) {
 	var spec appSpec
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
@@ -105,13 +123,30 @@ func (s *service) put(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: "InvalidBody", Message: "the body is not an app spec: " + err.Error()})
 		return
 	}
-	b := s.client.NewApp(s.domainID, sagemakerapp.AppType(r.PathValue("type")), r.PathValue("name")).
-		ForUser(r.PathValue("user"))
+	user, appType := r.PathValue("user"), sagemakerapp.AppType(r.PathValue("type"))
+	id := s.appID(r)
+	b := s.client.NewApp(s.domainID, appType, id.AppName)
+	var space *sagemaker.CreateSpaceInput
+	image := spec.Image
+	if id.SpaceName != "" {
+		b = b.InSpace(id.SpaceName)
+		space = sagemakerapp.PrivateSpace(s.domainID, id.SpaceName, user, appType)
+		if image == "" {
+			var err error
+			if image, err = studio.DefaultImage(s.region, sagemakerapp.InstanceType(spec.InstanceType)); err != nil {
+				writeJSON(w, http.StatusInternalServerError, errorBody{Error: "NoDefaultImage",
+					Message: "no SageMaker Distribution image is known for the platform's region " + s.region + "; give image in the body"})
+				return
+			}
+		}
+	} else {
+		b = b.ForUser(user)
+	}
 	if spec.InstanceType != "" {
 		b = b.InstanceType(sagemakerapp.InstanceType(spec.InstanceType))
 	}
-	if spec.Image != "" {
-		b = b.Image(spec.Image)
+	if image != "" {
+		b = b.Image(image)
 	}
 	if spec.ImageVersionAlias != "" {
 		b = b.ImageVersionAlias(spec.ImageVersionAlias)
@@ -122,12 +157,50 @@ func (s *service) put(w http.ResponseWriter, r *http.Request) {
 	for _, k := range slices.Sorted(maps.Keys(spec.Tags)) { // a stable order for the request
 		b = b.Tag(k, spec.Tags[k])
 	}
+	// Both requests are checked before either is sent, so that an invalid app creates no space.
+	_, err := b.Input()
+	if err == nil && space != nil {
+		err = sagemakerapp.ValidateSpace(space)
+	}
+	if err == nil && space != nil {
+		_, err = s.client.EnsureSpace(r.Context(), space, s.wait...)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	app, err := b.Ensure(r.Context(), s.wait...)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, view(app))
+}
+
+// launchURL answers a URL that signs the user in to Studio and opens the app (LaunchURL), for an
+// app that is InService: a space with no running app would answer the URL with a 404. The URL is
+// a credential for that user, valid for 5 minutes: this example serves it to whoever asks for
+// {user}, so it must sit behind the platform's authentication, which checks that the caller is
+// {user} (not part of this example).
+func (s *service) launchURL(w http.ResponseWriter, r *http.Request) {
+	id := s.appID(r)
+	app, err := s.client.DescribeApp(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if app.Status != types.AppStatusInService {
+		writeJSON(w, http.StatusConflict, errorBody{Error: "AppNotInService",
+			Message: "the app is " + string(app.Status) + "; PUT it and ask again once it is InService", App: ptr(view(app))})
+		return
+	}
+	url, err := s.client.LaunchURL(r.Context(), id, func(o *sagemakerapp.LaunchOptions) { o.UserProfileName = r.PathValue("user") })
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store") // a credential: no cache may keep it
+	writeJSON(w, http.StatusOK, launchView{URL: url})
 }
 
 func (s *service) get(w http.ResponseWriter, r *http.Request) {
@@ -149,25 +222,34 @@ func (s *service) delete(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
+// appID names the app of a request: in the user's private space for a JupyterLab or CodeEditor
+// app, on the user profile otherwise.
 func (s *service) appID(r *http.Request) sagemakerapp.AppID {
-	return sagemakerapp.AppID{
-		DomainID:        s.domainID,
-		UserProfileName: r.PathValue("user"),
-		AppType:         sagemakerapp.AppType(r.PathValue("type")),
-		AppName:         r.PathValue("name"),
+	id := sagemakerapp.AppID{
+		DomainID: s.domainID,
+		AppType:  sagemakerapp.AppType(r.PathValue("type")),
+		AppName:  r.PathValue("name"),
 	}
+	if studio.SpaceApp(id.AppType) {
+		id.SpaceName = studio.PrivateSpaceName(r.PathValue("user"), id.AppType)
+	} else {
+		id.UserProfileName = r.PathValue("user")
+	}
+	return id
 }
 
 // writeError answers err with the HTTP status of its kind. Kinds are told apart with errors.Is and
 // errors.As, never by the text of the error.
 func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
-		status   int
-		body     = errorBody{Error: "InternalError", Message: err.Error()}
-		invalid  *sagemakerapp.ValidationError
-		conflict *sagemakerapp.AppConflictError
-		failed   *sagemakerapp.AppFailedError
-		apiErr   *sagemakerapp.APIError
+		status        int
+		body          = errorBody{Error: "InternalError", Message: err.Error()}
+		invalid       *sagemakerapp.ValidationError
+		conflict      *sagemakerapp.AppConflictError
+		spaceConflict *sagemakerapp.SpaceConflictError
+		failed        *sagemakerapp.AppFailedError
+		spaceFailed   *sagemakerapp.SpaceFailedError
+		apiErr        *sagemakerapp.APIError
 	)
 	if errors.As(err, &apiErr) {
 		body.Error, body.Message, body.RequestID = apiErr.Code, apiErr.Message, apiErr.RequestID
@@ -186,7 +268,17 @@ func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.As(err, &conflict):
 		status, body.Error = http.StatusConflict, "AppConflict"
 		body.Message = "the app exists with another spec; delete it first to change it"
+		if slices.Contains(conflict.Fields, "AppName") || slices.Contains(conflict.Fields, "AppType") {
+			body.Message = "the space runs another app (see app), and a space runs one app at a time; delete that app first"
+		}
 		body.Fields, body.App = conflict.Fields, ptr(view(conflict.Existing))
+	case errors.As(err, &spaceConflict):
+		status, body.Error = http.StatusConflict, "SpaceConflict"
+		body.Message = "space " + spaceConflict.Existing.Name + " exists, and is not this user's private space for this app type"
+		body.Fields = spaceConflict.Fields
+	case errors.As(err, &spaceFailed):
+		status, body.Error = http.StatusBadGateway, "SpaceFailed"
+		body.Message = "space " + spaceFailed.Space.Name + " is " + string(spaceFailed.Space.Status) + ": " + spaceFailed.Space.FailureReason
 	case errors.Is(err, sagemakerapp.ErrResourceInUse):
 		status = http.StatusConflict
 	case errors.Is(err, sagemakerapp.ErrResourceLimitExceeded):
@@ -218,8 +310,11 @@ func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 
 func view(app *sagemakerapp.App) appView {
 	v := appView{
-		ARN: app.ARN, User: app.ID.UserProfileName, Type: string(app.ID.AppType), Name: app.ID.AppName,
+		ARN: app.ARN, User: app.ID.UserProfileName, Space: app.ID.SpaceName, Type: string(app.ID.AppType), Name: app.ID.AppName,
 		Status: string(app.Status), FailureReason: app.FailureReason,
+	}
+	if v.User == "" { // a private space's app: its owner, by the examples' naming
+		v.User = strings.TrimSuffix(app.ID.SpaceName, "-"+strings.ToLower(string(app.ID.AppType)))
 	}
 	if rs := app.ResourceSpec; rs != nil {
 		v.InstanceType = string(rs.InstanceType)

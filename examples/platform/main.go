@@ -2,9 +2,21 @@
 // would: it gives the users of one SageMaker domain their Studio apps through a REST API, with
 // Ensure semantics (a PUT is safe to repeat) and the library's errors mapped to HTTP statuses.
 //
-//	PUT    /users/{user}/apps/{type}/{name}   ensure the app; waits until it is InService, then 200
-//	GET    /users/{user}/apps/{type}/{name}   the app as SageMaker reports it, 200
-//	DELETE /users/{user}/apps/{type}/{name}   delete it, 202 (idempotent: a missing app is no error)
+//	PUT    /users/{user}/apps/{type}/{name}              ensure the app; waits until it is InService, then 200
+//	GET    /users/{user}/apps/{type}/{name}              the app as SageMaker reports it, 200
+//	DELETE /users/{user}/apps/{type}/{name}              delete it, 202 (idempotent: a missing app is no error)
+//	POST   /users/{user}/apps/{type}/{name}/launch-url   {"url": …} that signs the user in and opens the app, 200
+//
+// It follows Studio as it runs today: a JupyterLab or CodeEditor app runs in the user's private
+// space, {user}-jupyterlab or {user}-codeeditor, which PUT ensures first (EnsureSpace), and gets
+// the region's SageMaker Distribution image unless the body names one; a space runs one app at a
+// time, so a second app of that type for the user is a 409 naming the one that runs. KernelGateway
+// and JupyterServer are Studio Classic apps and run on the user profile.
+//
+// The launch URL (LaunchURL, CreatePresignedDomainUrl) is a credential: it signs in whoever opens
+// it, for 5 minutes. This example hands it to any caller that names {user}; a real platform must
+// first authenticate the caller as {user}, which this example does not do (it listens on
+// 127.0.0.1 by default). The app must be InService (409 otherwise).
 //
 // The PUT body is JSON, every member optional:
 //
@@ -16,10 +28,13 @@
 //	400  invalid input, with "problems": [{"field", "type", "value", "detail"}], nothing sent;
 //	     or a ValidationException of the service
 //	404  the user profile, the domain or the app does not exist
-//	409  ResourceInUse, or the app exists with another spec ("fields" names what differs)
+//	409  ResourceInUse; the app exists with another spec, or the space runs another app
+//	     ("fields" names what differs); the space exists with another owner, sharing or app type
+//	     (SpaceConflict); launch-url of an app that is not InService (AppNotInService)
 //	429  ResourceLimitExceeded, with the service's quota message
 //	503  throttled, SageMaker unavailable, or the request was canceled; with Retry-After (seconds)
-//	502  the app Failed (its failureReason), or the platform's credentials were refused
+//	502  the app Failed (its failureReason), the user's space failed, or the platform's
+//	     credentials were refused
 //	504  the app was not InService within --wait-timeout; repeat the PUT to go on waiting
 //
 // By default it runs on an embedded fake SageMaker (package sagemakerfake) with the demo domain
@@ -28,6 +43,7 @@
 //	go run ./examples/platform
 //	curl -X PUT localhost:8080/users/alice/apps/JupyterLab/default -d '{"tags": {"team": "ml"}}'
 //	curl localhost:8080/users/alice/apps/JupyterLab/default
+//	curl -X POST localhost:8080/users/alice/apps/JupyterLab/default/launch-url
 //	curl -X DELETE localhost:8080/users/alice/apps/JupyterLab/default
 //
 // A user not in the domain is a 404, as it would be on AWS: the platform does not create user
@@ -62,7 +78,10 @@ import (
 	"github.com/studioapp/sagemakerapp/sagemakerfake"
 )
 
-const demoDomainID = "d-example12345"
+const (
+	demoDomainID = "d-example12345"
+	demoRegion   = "us-east-1"
+)
 
 var demoUsers = []string{"alice", "bob", "carol"}
 
@@ -92,7 +111,7 @@ func (p *program) run(ctx context.Context, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:8080", "the `address` to listen on")
 	useAWS := fs.Bool("aws", false, "use the default AWS configuration instead of the embedded fake")
 	endpointURL := fs.String("endpoint-url", "", "send SageMaker requests to this `URL`, such as a standalone fake, with dummy credentials unless --aws is given")
-	region := fs.String("region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
+	regionFlag := fs.String("region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
 	domainID := fs.String("domain-id", "", "the SageMaker domain `ID` whose users the platform serves (embedded fake: "+demoDomainID+")")
 	waitTimeout := fs.Duration("wait-timeout", 10*time.Minute, "how long a PUT waits for its app to be InService")
 	grace := fs.Duration("shutdown-grace", 10*time.Second, "how long a shutdown lets requests in flight finish")
@@ -112,7 +131,10 @@ func (p *program) run(ctx context.Context, args []string) int {
 	}
 	logger := slog.New(slog.NewTextHandler(p.stderr, nil))
 
-	var api sagemakerapp.API
+	var (
+		api    sagemakerapp.API
+		region = demoRegion
+	)
 	wait := []func(*sagemakerapp.WaitOptions){func(o *sagemakerapp.WaitOptions) { o.Timeout = *waitTimeout }}
 	if embedded {
 		srv, err := p.startFake()
@@ -126,15 +148,15 @@ func (p *program) run(ctx context.Context, args []string) int {
 		// The fake's apps start in a second or two: poll it more often than AWS would be.
 		wait = append(wait, func(o *sagemakerapp.WaitOptions) { o.MinDelay, o.MaxDelay = 250*time.Millisecond, time.Second })
 	} else {
-		client, closeIdle, err := sdkclient.New(ctx, *useAWS, *region, *endpointURL)
+		client, closeIdle, err := sdkclient.New(ctx, *useAWS, *regionFlag, *endpointURL)
 		if err != nil {
 			logger.Error("building the SageMaker client", "error", err)
 			return 1
 		}
 		defer closeIdle()
-		api = client
+		api, region = client, client.Options().Region
 	}
-	handler := newHandler(sagemakerapp.New(api), *domainID, logger, wait...)
+	handler := newHandler(sagemakerapp.New(api), *domainID, region, logger, wait...)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -194,7 +216,7 @@ func serve(ctx context.Context, ln net.Listener, handler http.Handler, grace tim
 
 // startFake starts the embedded fake on real time and seeds the demo domain and users.
 func (p *program) startFake() (*sagemakerfake.Server, error) {
-	srv, err := sagemakerfake.Run(append([]sagemakerfake.Option{sagemakerfake.WithStartupDelay(1500 * time.Millisecond)}, p.fakeOptions...)...)
+	srv, err := sagemakerfake.Run(append([]sagemakerfake.Option{sagemakerfake.WithRegion(demoRegion), sagemakerfake.WithStartupDelay(1500 * time.Millisecond)}, p.fakeOptions...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +226,7 @@ func (p *program) startFake() (*sagemakerfake.Server, error) {
 		AuthMode:   types.AuthModeIam,
 		DefaultUserSettings: &types.UserSettings{
 			JupyterLabAppSettings:    &types.JupyterLabAppSettings{DefaultResourceSpec: medium},
+			CodeEditorAppSettings:    &types.CodeEditorAppSettings{DefaultResourceSpec: medium},
 			KernelGatewayAppSettings: &types.KernelGatewayAppSettings{DefaultResourceSpec: medium},
 		},
 	})

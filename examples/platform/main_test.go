@@ -48,7 +48,24 @@ func newService(t *testing.T, opts ...sagemakerfake.Option) (*sagemakerfake.Serv
 		o.Now = srv.Now
 		o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
 	})
-	return srv, newHandler(client, testDomain, nil)
+	return srv, newHandler(client, testDomain, srv.Region(), nil)
+}
+
+// distributionCPU is the SageMaker Distribution image of us-east-1, the fake's region (facts §7.3).
+const distributionCPU = "arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu"
+
+// fetch GETs url directly (never through a proxy) and returns the status and the page.
+func fetch(t *testing.T, url string) (int, string) {
+	t.Helper()
+	require.True(t, strings.HasPrefix(url, "http://127.0.0.1:"), "the URL is on the loopback fake: %s", url)
+	transport := &http.Transport{Proxy: nil}
+	defer transport.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: transport, Timeout: 30 * time.Second}).Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(body)
 }
 
 // answer is a decoded response.
@@ -69,15 +86,17 @@ func do(t *testing.T, h http.Handler, method, path, body string) answer {
 	return a
 }
 
-func createCalls(srv *sagemakerfake.Server) int {
+func calls(srv *sagemakerfake.Server, op string) int {
 	n := 0
 	for _, r := range srv.Requests() {
-		if r.Operation == "CreateApp" {
+		if r.Operation == op {
 			n++
 		}
 	}
 	return n
 }
+
+func createCalls(srv *sagemakerfake.Server) int { return calls(srv, "CreateApp") }
 
 const appPath = "/users/alice/apps/JupyterLab/default"
 
@@ -88,15 +107,24 @@ func TestPutEnsuresTheAppAndIsIdempotent(t *testing.T) {
 	require.Equal(t, http.StatusOK, first.status, first.body)
 	assert.Equal(t, "InService", first.body["status"])
 	assert.Equal(t, "ml.t3.large", first.body["instanceType"])
-	assert.Equal(t, "arn:aws:sagemaker:us-east-1:123456789012:app/d-platformtest/alice/jupyterlab/default", first.body["arn"])
+	assert.Equal(t, distributionCPU, first.body["image"], "the region's distribution image")
+	assert.Equal(t, "alice-jupyterlab", first.body["space"], "alice's private space")
+	assert.Equal(t, "alice", first.body["user"])
+	assert.Equal(t, "arn:aws:sagemaker:us-east-1:123456789012:app/d-platformtest/alice-jupyterlab/jupyterlab/default", first.body["arn"])
 
 	second := do(t, h, http.MethodPut, appPath, body)
 	require.Equal(t, http.StatusOK, second.status, second.body)
 	assert.Equal(t, first.body["arn"], second.body["arn"])
 	assert.Equal(t, 1, createCalls(srv), "the second PUT adopted the app")
+	sp, err := srv.Client().DescribeSpace(context.Background(), &sagemaker.DescribeSpaceInput{DomainId: aws.String(testDomain), SpaceName: aws.String("alice-jupyterlab")})
+	require.NoError(t, err)
+	assert.Equal(t, types.SharingTypePrivate, sp.SpaceSharingSettings.SharingType)
+	assert.Equal(t, "alice", aws.ToString(sp.OwnershipSettings.OwnerUserProfileName))
+	assert.Equal(t, types.AppTypeJupyterLab, sp.SpaceSettings.AppType)
 
 	apps := srv.Apps()
 	require.Len(t, apps, 1)
+	assert.Equal(t, "alice-jupyterlab", apps[0].SpaceName)
 	assert.ElementsMatch(t, []types.Tag{
 		{Key: aws.String("cost-center"), Value: aws.String("42")},
 		{Key: aws.String("team"), Value: aws.String("ml")},
@@ -133,7 +161,7 @@ func TestPutOfAnInvalidAppListsEveryProblemAndSendsNothing(t *testing.T) {
 		assert.NotEmpty(t, p["detail"])
 	}
 	assert.ElementsMatch(t, []string{"AppName", "Tags[0].Key", "ResourceSpec.InstanceType"}, fields)
-	assert.Zero(t, createCalls(srv))
+	assert.Empty(t, srv.Requests(), "nothing was sent, not even the space")
 }
 
 func TestPutOfABodyThatIsNoSpec(t *testing.T) {
@@ -145,12 +173,81 @@ func TestPutOfABodyThatIsNoSpec(t *testing.T) {
 	}
 }
 
+// dave has no user profile: his private space cannot be made (the owner must exist), and the
+// platform does not create user profiles.
 func TestPutForAnUnknownUserIsNotFound(t *testing.T) {
-	_, h := newService(t)
+	srv, h := newService(t)
 	a := do(t, h, http.MethodPut, "/users/dave/apps/JupyterLab/default", "")
 	assert.Equal(t, http.StatusNotFound, a.status)
 	assert.Equal(t, "ResourceNotFound", a.body["error"])
 	assert.NotEmpty(t, a.body["requestId"])
+	assert.Zero(t, createCalls(srv))
+}
+
+// KernelGateway is a Studio Classic app: on the user profile, no space, no default image.
+func TestPutOfAStudioClassicAppRunsOnTheUserProfile(t *testing.T) {
+	srv, h := newService(t)
+	a := do(t, h, http.MethodPut, "/users/alice/apps/KernelGateway/default", `{"instanceType": "ml.m5.large"}`)
+	require.Equal(t, http.StatusOK, a.status, a.body)
+	assert.Equal(t, "arn:aws:sagemaker:us-east-1:123456789012:app/d-platformtest/alice/kernelgateway/default", a.body["arn"])
+	assert.Equal(t, "alice", a.body["user"])
+	assert.NotContains(t, a.body, "space")
+	assert.NotContains(t, a.body, "image")
+	assert.Zero(t, calls(srv, "CreateSpace"))
+}
+
+// A space runs one app at a time: a second JupyterLab app for alice is a 409 that names the one
+// that runs.
+func TestPutOfASecondAppInTheSpaceIsAConflictNamingTheApp(t *testing.T) {
+	srv, h := newService(t)
+	require.Equal(t, http.StatusOK, do(t, h, http.MethodPut, appPath, "").status)
+	a := do(t, h, http.MethodPut, "/users/alice/apps/JupyterLab/second", "")
+	assert.Equal(t, http.StatusConflict, a.status, a.body)
+	assert.Equal(t, "AppConflict", a.body["error"])
+	assert.Contains(t, a.body["message"], "runs another app")
+	assert.Equal(t, "default", a.body["app"].(map[string]any)["name"], "the app that runs")
+	assert.Len(t, srv.Apps(), 1)
+}
+
+// A space of alice's name that is not her private one is not taken over.
+func TestPutWhereTheSpaceIsAnotherKindIsASpaceConflict(t *testing.T) {
+	srv, h := newService(t)
+	require.NoError(t, srv.SeedSpace(&sagemaker.CreateSpaceInput{DomainId: aws.String(testDomain), SpaceName: aws.String("alice-codeeditor"),
+		SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypeShared}}))
+	a := do(t, h, http.MethodPut, "/users/alice/apps/CodeEditor/default", `{"instanceType": "ml.t3.medium"}`)
+	assert.Equal(t, http.StatusConflict, a.status, a.body)
+	assert.Equal(t, "SpaceConflict", a.body["error"])
+	assert.Contains(t, a.body["fields"], "SpaceSharingSettings.SharingType")
+	assert.Zero(t, createCalls(srv))
+}
+
+// The launch URL opens the caller's app: the fake's page at it names alice's space and app. It
+// is refused for an app that does not run.
+func TestLaunchURLOpensTheCallersApp(t *testing.T) {
+	_, h := newService(t)
+	missing := do(t, h, http.MethodPost, appPath+"/launch-url", "")
+	assert.Equal(t, http.StatusNotFound, missing.status, missing.body)
+
+	require.Equal(t, http.StatusOK, do(t, h, http.MethodPut, appPath, "").status)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, appPath+"/launch-url", nil))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "a credential is never cached")
+	var launch launchView
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &launch))
+	require.Contains(t, launch.URL, sagemakerfake.StudioPath)
+	status, page := fetch(t, launch.URL)
+	assert.Equal(t, http.StatusOK, status, page)
+	for _, want := range []string{`<dd id="user">alice</dd>`, `<dd id="space">alice-jupyterlab</dd>`,
+		`<dd id="app-type">JupyterLab</dd>`, `<dd id="app-name">default</dd>`, `<dd id="app-status">InService</dd>`} {
+		assert.Contains(t, page, want)
+	}
+
+	require.Equal(t, http.StatusAccepted, do(t, h, http.MethodDelete, appPath, "").status)
+	stopped := do(t, h, http.MethodPost, appPath+"/launch-url", "")
+	assert.Equal(t, http.StatusConflict, stopped.status)
+	assert.Equal(t, "AppNotInService", stopped.body["error"])
+	assert.Equal(t, "Deleting", stopped.body["app"].(map[string]any)["status"])
 }
 
 func TestPutOverTheQuotaIsTooManyRequests(t *testing.T) {
@@ -233,6 +330,8 @@ func TestErrorKindsMapToStatuses(t *testing.T) {
 		{apiErr("ValidationException", 400), 400, "ValidationException", false},
 		{apiErr("ResourceInUse", 400), 409, "ResourceInUse", false},
 		{&sagemakerapp.AppConflictError{Existing: app, Fields: []string{"ResourceSpec.InstanceType"}}, 409, "AppConflict", false},
+		{&sagemakerapp.SpaceConflictError{Existing: &sagemakerapp.Space{Name: "alice-jupyterlab"}, Fields: []string{"SpaceSharingSettings.SharingType"}}, 409, "SpaceConflict", false},
+		{&sagemakerapp.SpaceFailedError{Space: &sagemakerapp.Space{Name: "alice-jupyterlab", Status: types.SpaceStatusFailed}}, 502, "SpaceFailed", false},
 		{apiErr("ResourceLimitExceeded", 400), 429, "ResourceLimitExceeded", false},
 		{apiErr("ResourceNotFound", 400), 404, "ResourceNotFound", false},
 		{apiErr("ThrottlingException", 400), 503, "ThrottlingException", true},
@@ -277,7 +376,19 @@ func TestRunServesOnTheEmbeddedFakeAndShutsDown(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "InService", app.Status)
+	assert.Equal(t, "bob-jupyterlab", app.Space)
 	assert.Equal(t, "ml.t3.medium", app.InstanceType)
+	assert.Equal(t, distributionCPU, app.Image)
+
+	resp, err = client.Post(base+"/users/bob/apps/JupyterLab/default/launch-url", "", nil)
+	require.NoError(t, err)
+	var launch launchView
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&launch))
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	status, page := fetch(t, launch.URL)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, `<dd id="space">bob-jupyterlab</dd>`)
 
 	cancel()
 	assert.Equal(t, 0, <-exit)
@@ -311,7 +422,9 @@ func TestShutdownEndsWaitingRequests(t *testing.T) {
 	defer client.CloseIdleConnections()
 	answered := make(chan *http.Response, 1)
 	go func() {
-		req, _ := http.NewRequest(http.MethodPut, base+appPath, nil)
+		// A Studio Classic app, so that the PUT waits on the app itself (a space app's PUT would
+		// wait on the space first, which starts as slowly).
+		req, _ := http.NewRequest(http.MethodPut, base+"/users/alice/apps/KernelGateway/default", nil)
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Error(err)
