@@ -206,8 +206,8 @@ func appFromDetails(d types.AppDetails) *App {
 // InService (see DeleteApp). Stopping an app is DeleteApp: a space, its settings and its storage
 // are never touched (facts §7.4), and CreateApp of the same name starts the app again.
 //
-// The batch options work as for EnsureApps: Concurrency apps are deleted and waited for at once;
-// every DeleteApp attempt (the SDK's retries included) is held to CreatesPerSecond across the
+// The batch options work as for EnsureApps: Concurrency bounds the apps being deleted at once
+// (their DeleteApp calls; an app waited for holds no slot); every DeleteApp attempt (the SDK's retries included) is held to CreatesPerSecond across the
 // call, as the CreateApp attempts of a batch are, since the service rate-limits deletes as well
 // (Options.CreateLimiter, which is for CreateApp, is not used); Wait is how each app is waited
 // for until gone, and bounds the whole of each app's work (its Timeout), the listing's retries
@@ -242,21 +242,20 @@ func (c *Client) DeleteApps(ctx context.Context, filter AppFilter, optFns ...fun
 		deleteOpts = append(slices.Clip(deleteOpts), limitAttempts(limiter))
 	}
 	results := make([]Result, len(apps))
-	next := make(chan int)
+	// Concurrency bounds the apps being deleted (their DeleteApp calls); a deleted app's wait
+	// holds no slot, as in EnsureApps, so the call goes at the delete rate, not at Concurrency
+	// per deletion time.
+	slots := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
-	for range min(opts.Concurrency, len(apps)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = c.deleteOne(ctx, apps[i], opts.Wait, deleteOpts)
-			}
-		}()
-	}
 	for k := range apps {
 		if ctx.Err() == nil {
 			select {
-			case next <- k:
+			case slots <- struct{}{}:
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					results[k] = c.deleteOne(ctx, apps[k], opts.Wait, deleteOpts, func() { <-slots })
+				}()
 				continue
 			case <-ctx.Done():
 			}
@@ -266,7 +265,6 @@ func (c *Client) DeleteApps(ctx context.Context, filter AppFilter, optFns ...fun
 		}
 		break
 	}
-	close(next)
 	wg.Wait()
 	return results
 }
@@ -305,8 +303,15 @@ func (c *Client) listToDelete(ctx context.Context, filter AppFilter, wo WaitOpti
 }
 
 // deleteOne deletes one app of DeleteApps (with deleteOpts as the DeleteApp calls' options) and
-// waits until it is gone, within wo.Timeout.
-func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, deleteOpts []func(*sagemaker.Options)) Result {
+// waits until it is gone, within wo.Timeout. It calls release once the delete is done with, before
+// the wait.
+func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, deleteOpts []func(*sagemaker.Options), release func()) Result {
+	released := false
+	defer func() {
+		if !released {
+			release()
+		}
+	}()
 	w := c.newWaiter(app.ID, wo, "Deleted")
 	ctx, cancel := w.bound(ctx)
 	defer cancel()
@@ -332,6 +337,8 @@ func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, delete
 			return fail(err)
 		}
 	}
+	released = true
+	release()
 	if err := c.waitDeleted(ctx, w); err != nil {
 		return fail(err)
 	}

@@ -354,6 +354,32 @@ func TestDeleteAppsHoldsTheDeleteRate(t *testing.T) {
 	})
 }
 
+// TestDeleteAppsConcurrencyBoundsTheDeletesNotTheWaits: 20 apps whose deletion takes five
+// minutes, two deleted at a time: the waits hold no slot, so the call takes about five minutes,
+// not ten times that.
+func TestDeleteAppsConcurrencyBoundsTheDeletesNotTheWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newSyncEnv(t, sagemakerfake.WithStartupDelay(time.Second), sagemakerfake.WithDeleteDelay(5*time.Minute))
+		e.seedSpaceApps(t, "lab", 20)
+		time.Sleep(time.Minute)
+		start := time.Now()
+		results := e.c.DeleteApps(context.Background(), AppFilter{DomainID: e.domainID}, func(o *BatchOptions) {
+			o.Concurrency, o.CreatesPerSecond = 2, -1
+		})
+		require.Len(t, results, 20)
+		for _, r := range results {
+			require.NoError(t, r.Err)
+			assert.Equal(t, OutcomeDeleted, r.Outcome)
+		}
+		elapsed := time.Since(start)
+		assert.GreaterOrEqual(t, elapsed, 5*time.Minute)
+		assert.Less(t, elapsed, 6*time.Minute, "one deletion time and a poll interval")
+		for _, a := range e.srv.Apps() {
+			assert.Equal(t, types.AppStatusDeleted, a.Status, a.AppName)
+		}
+	})
+}
+
 func TestEnsureReplaceChangesTheInstanceType(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
