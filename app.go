@@ -44,15 +44,18 @@ type Client struct {
 	opts     Options
 	defaults defaultsCache
 	polls    domainPolls
+	obs      observer
 }
 
-// New returns a Client that calls api. optFns change the default Options.
+// New returns a Client that calls api. optFns change the default Options. Every call the Client
+// makes through api carries the user-agent key "sagemakerapp/" + Version, as a per-call option.
 func New(api API, optFns ...func(*Options)) *Client {
-	c := &Client{api: api}
+	c := &Client{}
 	for _, fn := range optFns {
 		fn(&c.opts)
 	}
 	c.opts.setDefaults()
+	c.api = c.observe(api)
 	return c
 }
 
@@ -149,7 +152,7 @@ type createHooks struct {
 
 // createApp is CreateApp, which also reports whether the outcome of an attempt is unknown: the
 // request may have created the app although the call failed.
-func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options), hooks createHooks) (*App, bool, error) {
+func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options), hooks createHooks) (_ *App, _ bool, err error) {
 	if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
 		return nil, false, &ValidationError{Problems: ps}
 	}
@@ -159,7 +162,9 @@ func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	if err := c.checkDefaults(ctx, in, optFns); err != nil {
 		return nil, false, err
 	}
-	att := &createAttempts{now: c.opts.Now, onSend: hooks.onSend}
+	ctx, sp := c.obs.startCreate(ctx, in)
+	defer func() { sp.end(err) }()
+	att := &createAttempts{now: c.opts.Now, onSend: hooks.onSend, obs: &c.obs}
 	if c.opts.CreateLimiter != nil {
 		att.limiters = append(att.limiters, c.opts.CreateLimiter)
 	}
@@ -169,7 +174,9 @@ func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 		err = mapError(ctx, "CreateApp", err)
 		sum := att.summary()
 		if errors.Is(err, ErrResourceInUse) && sum.unknownFrom != (time.Time{}) {
-			if app := c.recoverLostCreate(ctx, in, sum, optFns); app != nil {
+			app := c.recoverLostCreate(ctx, in, sum, optFns)
+			sp.recovery(app != nil)
+			if app != nil {
 				return app, false, nil
 			}
 		}
@@ -209,6 +216,7 @@ type createAttempts struct {
 	limiters []CreateLimiter
 	onSend   func()
 	now      func() time.Time
+	obs      *observer // records the limiters' waits
 
 	mu  sync.Mutex
 	sum attemptSummary
@@ -262,10 +270,14 @@ func (a *createAttempts) addMiddleware(stack *middleware.Stack) error {
 }
 
 func (a *createAttempts) handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	waitFrom := a.now()
 	for _, l := range a.limiters {
 		if err := l.Wait(ctx); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 		}
+	}
+	if len(a.limiters) > 0 {
+		a.obs.limiterWaited(ctx, a.now().Sub(waitFrom))
 	}
 	if a.onSend != nil {
 		a.onSend()

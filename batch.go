@@ -88,6 +88,8 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 	opts.Wait.setDefaults()
 
 	results := make([]Result, len(ins))
+	ctx, batchSpan := c.obs.start(ctx, spanEnsureApps)
+	defer func() { batchSpan.endApps(results) }()
 	p := newBatchProgress(opts.OnProgress, c.opts.Now, len(ins))
 	defer p.close()
 	var todo []int
@@ -159,6 +161,7 @@ func (c *Client) listBatch(ctx context.Context, ins []*sagemaker.CreateAppInput,
 		pages := sagemaker.NewListAppsPaginator(c.api, in)
 		failed, denied := false, false
 		for n := 0; pages.HasMorePages() && n < len(idx) && len(wanted) > 0; n++ {
+			c.obs.poll(ctx, pollList)
 			out, err := pages.NextPage(ctx, optFns...)
 			if err != nil {
 				// A caller that may not list apps (any error but a transient one) does not share

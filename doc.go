@@ -116,6 +116,50 @@
 // filter at a batch's concurrency and rate and waits until each is gone, so that a user profile,
 // space or domain can be deleted next; a space and its storage are never touched.
 //
+// # Observability
+//
+// A Client reports its own work through smithy-go's tracing and metrics interfaces, the ones the
+// SDK reports each API call to, so that one adapter lights both: for OpenTelemetry, set
+// smithyoteltracing.Adapt(tp) and smithyotelmetrics.Adapt(mp) as the SDK client's
+// TracerProvider and MeterProvider (sagemaker.Options), and the Client, which defaults
+// Options.TracerProvider and Options.MeterProvider to those of the *sagemaker.Client given to New,
+// uses them too. For an API that is not a *sagemaker.Client, set them in Options. This module
+// depends on no telemetry SDK. Give the Client and the SDK client providers of one adapter (the
+// default does): the spans of one trace must come from one.
+//
+// Each span is the parent of the SDK's spans of the calls it makes ("SageMaker.CreateApp",
+// "SageMaker.DescribeApp", …):
+//
+//	sagemakerapp.EnsureApp          each Ensure of an app (EnsureApp, each app of EnsureApps, the builder's Ensure);
+//	                                sagemakerapp.outcome is its Outcome: created, adopted, recreated, conflict, failed
+//	sagemakerapp.EnsureApps         a batch, parent of its apps' EnsureApp spans; sagemakerapp.batch.size and .failed
+//	sagemakerapp.CreateApp          each CreateApp, an Ensure's included; sagemakerapp.recovery.ran and
+//	                                sagemakerapp.recovery.claimed: whether the lost-response recovery ran, and claimed the app
+//	sagemakerapp.WaitForApp         WaitForApp, and the wait of the builder's CreateAndWait
+//	sagemakerapp.WaitForAppDeleted  WaitForAppDeleted
+//	sagemakerapp.EnsureSpace        each Ensure of a space (EnsureSpace, each space of EnsureSpaces); sagemakerapp.space
+//	sagemakerapp.EnsureSpaces       a batch of spaces
+//
+// A span about an app carries sagemakerapp.app (AppID.String) and sagemakerapp.app_type; a span
+// that ends in an error has the status Error and the attributes exception.type and
+// exception.message, as the SDK's spans do.
+//
+// The metrics:
+//
+//	sagemakerapp.app.time_to_in_service  histogram, s, by app_type: from the CreateApp that an Ensure or
+//	                                     CreateAndWait made (its limiter waits and retries included) to InService,
+//	                                     on the Client's clock; an app found, or a plain wait, records none
+//	sagemakerapp.polls                   counter, by kind: describe (a wait's DescribeApp) or list (a page of a
+//	                                     ListApps round that the waits of a domain share)
+//	sagemakerapp.create_limiter.wait     histogram, s: how long each CreateApp attempt waited for Options.CreateLimiter
+//	                                     and the batch's BatchOptions.CreatesPerSecond
+//	sagemakerapp.throttles               counter, by rpc.method: attempts the service throttled (every attempt of the SDK's
+//	                                     retries for a *sagemaker.Client; each call's final error for another API)
+//	sagemakerapp.ensure.outcomes         counter, by outcome: each Ensure of an app, by its Outcome
+//
+// Every call the Client makes also carries "sagemakerapp/" + Version in its User-Agent header, so
+// that the library's calls can be told from others in CloudTrail.
+//
 // # Testing
 //
 // Package sagemakerfake is an in-process fake SageMaker on the real wire protocol: start one in a

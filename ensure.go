@@ -153,9 +153,12 @@ func (s *ensureState) mayBeInvisible() bool {
 // ensure runs EnsureApp's loop: look, act, look again, until the app is InService or an error
 // is final, and says what it did.
 func (c *Client) ensure(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter) (*App, Outcome, error) {
+	ctx, sp := c.obs.startApp(ctx, spanEnsureApp, w.id)
 	var st ensureState
 	app, err := c.ensureLoop(ctx, in, w, &st)
-	return app, st.outcome(err), err
+	outcome := st.outcome(err)
+	c.obs.ensured(ctx, sp, w, outcome, err)
+	return app, outcome, err
 }
 
 func (c *Client) ensureLoop(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter, st *ensureState) (*App, error) {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 )
 
 // DefaultDefaultsTTL is how long a Client keeps the instance-type defaults it read from a domain,
@@ -52,6 +55,21 @@ type Options struct {
 	// through Redis (package limiter/redisrate of this repository) holds several replicas to
 	// one. Nil means none beyond the per-batch BatchOptions.CreatesPerSecond.
 	CreateLimiter CreateLimiter
+
+	// TracerProvider receives the spans of the library's own work (an Ensure, a wait, a
+	// CreateApp with its recovery: see the package doc, "Observability"), each the parent of the
+	// SDK's spans of the calls it makes. Nil means the SDK client's own
+	// (sagemaker.Options.TracerProvider) when the API given to New is a *sagemaker.Client, so that
+	// one adapter, such as smithy-go's smithyoteltracing, traces both; and no spans for any other
+	// API. Set it to another provider only with the SDK client's set alike: spans of one trace
+	// must come from one adapter.
+	TracerProvider tracing.TracerProvider
+
+	// MeterProvider receives the library's metrics (time to InService, polls, create-limiter
+	// waits, throttles, Ensure outcomes: see the package doc). Nil means the SDK client's own
+	// (sagemaker.Options.MeterProvider) when the API given to New is a *sagemaker.Client, and no
+	// metrics for any other API.
+	MeterProvider metrics.MeterProvider
 }
 
 // CreateLimiter holds CreateApp calls to a rate: Wait blocks until one call may go, and returns

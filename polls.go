@@ -278,6 +278,7 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 	})
 	// Pages: never more than describing each wanted app would cost.
 	for n := 0; pages.HasMorePages() && n < len(r.wanted) && missing > 0; n++ {
+		c.obs.poll(ctx, pollList)
 		out, err := pages.NextPage(ctx, w.opts.ClientOptions...)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -346,7 +346,7 @@ func (c *Client) EnsureSpace(ctx context.Context, in *sagemaker.CreateSpaceInput
 	if err != nil {
 		return nil, err
 	}
-	return c.ensureSpace(ctx, api, in, newWaitOptions(optFns), nil)
+	return c.ensureSpaceTraced(ctx, api, in, newWaitOptions(optFns), nil)
 }
 
 // spaceWait is one EnsureSpace: its deadline, its pauses and what it has seen.
@@ -537,6 +537,8 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 	opts.Wait.setDefaults()
 
 	results := make([]SpaceResult, len(ins))
+	ctx, batchSpan := c.obs.start(ctx, spanEnsureSpaces)
+	defer func() { batchSpan.endSpaces(results) }()
 	p := newBatchProgress(opts.OnProgress, c.opts.Now, len(ins))
 	defer p.close()
 	api, apiErr := c.spacesAPI("CreateSpace")
@@ -567,7 +569,7 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 			defer wg.Done()
 			for i := range next {
 				p.set(i, stateCreating)
-				sp, err := c.ensureSpace(ctx, api, ins[i], opts.Wait, beforeCreate)
+				sp, err := c.ensureSpaceTraced(ctx, api, ins[i], opts.Wait, beforeCreate)
 				results[i] = SpaceResult{Space: sp, Err: err}
 				switch {
 				case err == nil:

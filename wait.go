@@ -276,6 +276,7 @@ func (w *waiter) sharedDue() time.Time { return w.lookedAt.Add(w.pace) }
 // describe looks at the app with DescribeApp.
 func (w *waiter) describe(ctx context.Context) (*App, error, error) {
 	w.lookAt(w.c.opts.Now())
+	w.c.obs.poll(ctx, pollDescribe)
 	app, err := w.c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
 	if err != nil && ctx.Err() != nil {
 		return nil, nil, w.contextError(ctx, err)
@@ -398,7 +399,9 @@ func (c *Client) WaitForApp(ctx context.Context, id AppID, optFns ...func(*WaitO
 	return c.waitInService(ctx, w)
 }
 
-func (c *Client) waitInService(ctx context.Context, w *waiter) (*App, error) {
+func (c *Client) waitInService(ctx context.Context, w *waiter) (_ *App, err error) {
+	ctx, sp := c.obs.startApp(ctx, spanWaitForApp, w.id)
+	defer func() { sp.end(err) }()
 	for {
 		app, err, final := w.next(ctx)
 		if final != nil {
@@ -412,6 +415,7 @@ func (c *Client) waitInService(ctx context.Context, w *waiter) (*App, error) {
 		}
 		switch app.Status {
 		case types.AppStatusInService:
+			c.obs.inService(ctx, w)
 			return app, nil
 		case types.AppStatusFailed, types.AppStatusDeleting, types.AppStatusDeleted:
 			return nil, &AppFailedError{App: app}
@@ -422,7 +426,7 @@ func (c *Client) waitInService(ctx context.Context, w *waiter) (*App, error) {
 // WaitForAppDeleted polls the app that id names until it is gone: Deleted, not found, or Failed
 // (the service deletes a failed app itself). Running out of time is an error that is both
 // ErrWaitTimeout and context.DeadlineExceeded. It does not delete the app: DeleteApp does.
-func (c *Client) WaitForAppDeleted(ctx context.Context, id AppID, optFns ...func(*WaitOptions)) error {
+func (c *Client) WaitForAppDeleted(ctx context.Context, id AppID, optFns ...func(*WaitOptions)) (err error) {
 	if err := id.validate(); err != nil {
 		return err
 	}
@@ -430,6 +434,8 @@ func (c *Client) WaitForAppDeleted(ctx context.Context, id AppID, optFns ...func
 		return &APIError{Operation: "DescribeApp", Err: errNoAPI}
 	}
 	w := c.newWaiter(id, newWaitOptions(optFns), "Deleted")
+	ctx, sp := c.obs.startApp(ctx, spanWaitForAppDeleted, id)
+	defer func() { sp.end(err) }()
 	ctx, cancel := w.bound(ctx)
 	defer cancel()
 	w.join()
