@@ -447,3 +447,19 @@ func TestEnsureReplaceRetriesAThrottledDelete(t *testing.T) {
 	assert.Equal(t, 4, e.calls("DeleteApp"), "three throttled attempts, then one that passes")
 	assert.False(t, errors.Is(err, ErrThrottled))
 }
+
+// A replacement is the outcome on the Ensure's span and in the outcome counter.
+func TestObservabilityOfAReplacement(t *testing.T) {
+	tr, mt := &memTracer{}, &memMeter{}
+	e := observedEnv(t, tr, mt)
+	_, err := e.c.EnsureApp(context.Background(), e.input("r"))
+	require.NoError(t, err)
+	bigger := e.input("r")
+	bigger.ResourceSpec.InstanceType = types.AppInstanceTypeMlT3Large
+	_, err = e.c.EnsureApp(context.Background(), bigger, func(o *WaitOptions) { o.OnConflict = ConflictReplace })
+	require.NoError(t, err)
+	ensures := tr.named("sagemakerapp.EnsureApp")
+	require.Len(t, ensures, 2)
+	assert.Equal(t, string(OutcomeReplaced), ensures[1].prop(attrOutcome))
+	assert.Equal(t, []float64{1}, mt.values(metricEnsureOutcomes, metricAttrOutcome, "replaced"))
+}
