@@ -131,7 +131,7 @@
 // "SageMaker.DescribeApp", …):
 //
 //	sagemakerapp.EnsureApp          each Ensure of an app (EnsureApp, each app of EnsureApps, the builder's Ensure);
-//	                                sagemakerapp.outcome is its Outcome: created, adopted, recreated, conflict, failed
+//	                                sagemakerapp.outcome is its Outcome: created, adopted, recreated, replaced, conflict, failed
 //	sagemakerapp.EnsureApps         a batch, parent of its apps' EnsureApp spans; sagemakerapp.batch.size and .failed
 //	sagemakerapp.CreateApp          each CreateApp, an Ensure's included; sagemakerapp.recovery.ran and
 //	                                sagemakerapp.recovery.claimed: whether the lost-response recovery ran, and claimed the app

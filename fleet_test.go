@@ -285,6 +285,9 @@ func TestDeleteAppsOfAUserUnderThrottling(t *testing.T) {
 	spaceBefore := describeSpace()
 	require.EqualValues(t, 50, aws.ToInt32(spaceBefore.SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb))
 
+	_, err = raw.DeleteUserProfile(ctx, &sagemaker.DeleteUserProfileInput{DomainId: aws.String(e.domainID), UserProfileName: aws.String("alice")})
+	require.ErrorAs(t, err, new(*types.ResourceInUse), "a profile with apps cannot be deleted")
+
 	e.srv.InjectFault(sagemakerfake.AllOperations, sagemakerfake.Fault{Code: "ThrottlingException", Probability: 0.2})
 	results := e.c.DeleteApps(ctx, AppFilter{DomainID: e.domainID, UserProfileName: "alice"})
 	require.Len(t, results, 3)
@@ -296,8 +299,6 @@ func TestDeleteAppsOfAUserUnderThrottling(t *testing.T) {
 		assert.Equal(t, "alice", r.App.ID.UserProfileName)
 	}
 	assert.ElementsMatch(t, []string{"kg1", "kg2", "kg3"}, names)
-	// The fake has no DeleteUserProfile (its package doc says so): what it would check, that no
-	// app of the profile is left but Deleted ones, is read from the fake's state.
 	for _, a := range e.srv.Apps() {
 		if a.UserProfileName == "alice" {
 			assert.Equal(t, types.AppStatusDeleted, a.Status, "app %s", a.AppName)
@@ -320,6 +321,10 @@ func TestDeleteAppsOfAUserUnderThrottling(t *testing.T) {
 	assert.Positive(t, throttled, "the fault was met")
 	e.srv.ClearFaults(sagemakerfake.AllOperations)
 	assert.Equal(t, spaceBefore, describeSpace(), "the space and its settings are untouched")
+	// DeleteUserProfile, refused while the profile had apps, now succeeds.
+	_, err = raw.DeleteUserProfile(ctx, &sagemaker.DeleteUserProfileInput{DomainId: aws.String(e.domainID), UserProfileName: aws.String("alice")})
+	require.NoError(t, err, "no app of the profile is left")
+
 	assert.Empty(t, e.c.DeleteApps(ctx, AppFilter{DomainID: e.domainID, UserProfileName: "alice"}), "nothing left to delete")
 }
 

@@ -187,7 +187,9 @@
 //     AccessDeniedException and the execution-role checks of CreateApp happen only as injected
 //     faults.
 //   - Operations other than those above (they answer UnknownOperationException), including every
-//     Update, DeleteDomain and DeleteUserProfile; domains and user profiles never leave InService.
+//     Update and DeleteDomain; domains and user profiles never leave InService (DeleteUserProfile
+//     removes a profile at once, and answers ResourceInUse while it has an app that is not
+//     Deleted or Failed [I]).
 //   - Rules the model does not state and public sources do not show, such as Studio Classic app
 //     types being refused in new domains, or limits on apps or spaces per user. Where the
 //     service's wording of a modelled rule is not known (exactly one of UserProfileName and

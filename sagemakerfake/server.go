@@ -331,6 +331,7 @@ var handlers = map[string]opFunc{
 	"DescribeDomain":           (*Server).opDescribeDomain,
 	"CreateUserProfile":        (*Server).opCreateUserProfile,
 	"DescribeUserProfile":      (*Server).opDescribeUserProfile,
+	"DeleteUserProfile":        (*Server).opDeleteUserProfile,
 	"CreateSpace":              (*Server).opCreateSpace,
 	"DescribeSpace":            (*Server).opDescribeSpace,
 	"ListSpaces":               (*Server).opListSpaces,
