@@ -18,17 +18,23 @@ const (
 	DefaultCreatesPerSecond = 2.0
 )
 
-// BatchOptions configure EnsureApps. The zero value means the defaults: 16 apps in flight, at
-// most 2 CreateApp calls a second, the default WaitOptions, no progress reports.
+// BatchOptions configure EnsureApps. The zero value means the defaults: 16 apps looked at or
+// created at once, at most 2 CreateApp calls a second, the default WaitOptions, no progress
+// reports.
 type BatchOptions struct {
-	// Concurrency is how many apps are ensured at once. Zero means DefaultBatchConcurrency.
+	// Concurrency is how many apps are looked at or created at once. An app that is created
+	// (or found) and only waited for holds no place, so the waits of a batch are not bounded
+	// by it and the batch goes at CreatesPerSecond. Zero means DefaultBatchConcurrency.
 	Concurrency int
 
-	// CreatesPerSecond holds the CreateApp calls of the whole batch to this rate, with a
-	// client-side limiter (golang.org/x/time/rate, burst 1), so that the service is not asked
-	// faster than it allows: set it a little under the account's CreateApp rate. Zero means
-	// DefaultCreatesPerSecond; a negative rate means no limit. (The SDK's retryer can also
-	// limit itself: see retry.NewAdaptiveMode.)
+	// CreatesPerSecond holds every CreateApp attempt of the whole batch, the SDK's retries
+	// included, to this rate, with a client-side limiter (golang.org/x/time/rate, burst 1) on
+	// the Client's clock, so that the service is not asked faster than it allows: set it a
+	// little under the account's CreateApp rate. Zero means DefaultCreatesPerSecond; a negative
+	// rate means no limit. Options.CreateLimiter, if set, applies as well: share one across
+	// batches, Clients or replicas. (The SDK's retryer can also limit itself: see
+	// retry.NewAdaptiveMode.) Each app's WaitOptions.Timeout starts when its first CreateApp
+	// attempt is sent, not while it waits for the limiter.
 	CreatesPerSecond float64
 
 	// Wait is how each app is waited for and retried, as for EnsureApp. Its OnStatus is called
@@ -64,11 +70,13 @@ type Result struct {
 
 // EnsureApps ensures many apps at once, with EnsureApp's semantics for each (see EnsureApp), and
 // returns one Result per input, in input order. Every input is validated before any call: an
-// invalid one is its own Result (a *ValidationError) and stops nothing else. Concurrency apps
-// are in flight at a time, and CreateApp calls are held to CreatesPerSecond across the batch, so
-// that a class or team can be onboarded without a burst the service would throttle; throttling
-// that happens anyway is retried as EnsureApp retries it. The waits share their polls: while
-// several apps of a domain are waited for, one paged ListApps per interval serves them all.
+// invalid one is its own Result (a *ValidationError) and stops nothing else. One paged ListApps
+// per domain first says which apps exist, instead of a DescribeApp per app. Concurrency apps are
+// looked at or created at a time, and CreateApp attempts are held to CreatesPerSecond across the
+// batch, so that a class or team can be onboarded without a burst the service would throttle;
+// throttling that happens anyway is retried as EnsureApp retries it. The waits share their polls:
+// while several apps of a domain are waited for, one ListApps round per interval serves them all
+// (about a quarter of a read per app at 5,000 apps that start in 5 minutes).
 // Failures stay per app: a quota that lets 150 of 200 apps start gives 150 InService Results and
 // 50 that are ErrResourceLimitExceeded.
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -177,24 +176,23 @@ func TestEnsureAppsResultsInInputOrder(t *testing.T) {
 // Cancelling the context stops new creates; the apps in flight and those never started report
 // the context's error.
 func TestEnsureAppsStopsWhenCanceled(t *testing.T) {
-	e := newEnv(t, sagemakerfake.WithClock(sagemakerfake.SystemClock{}), sagemakerfake.WithStartupDelay(time.Hour))
-	e.c = New(e.srv.Client(fastRetries, e.countAttempts))
-	ctx, cancel := context.WithCancel(context.Background())
-	var once sync.Once
-	results := e.c.EnsureApps(ctx, e.inputs(50), func(o *BatchOptions) {
-		o.Concurrency, o.CreatesPerSecond = 5, -1
-		o.Wait.MinDelay, o.Wait.MaxDelay = 5*time.Millisecond, 20*time.Millisecond
-		o.OnProgress = func(p BatchProgress) {
-			if p.Waiting == 5 {
-				once.Do(cancel)
-			}
+	// In a synctest bubble: creates go at 1 a second, and the batch is cancelled at 10.5 s, while
+	// the first apps wait (they start in an hour) and the rest wait for the limiter.
+	synctest.Test(t, func(t *testing.T) {
+		e := newSyncEnv(t, sagemakerfake.WithStartupDelay(time.Hour))
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(10500*time.Millisecond, cancel)
+		var last BatchProgress
+		results := e.c.EnsureApps(ctx, e.inputs(50), func(o *BatchOptions) {
+			o.Concurrency, o.CreatesPerSecond = 5, 1
+			o.OnProgress = func(p BatchProgress) { last = p }
+		})
+		assert.EqualValues(t, 11, e.creates.Load(), "creates at 0 s, 1 s … 10 s, and none after the cancellation")
+		for i, r := range results {
+			assert.ErrorIs(t, r.Err, context.Canceled, "app %d", i)
 		}
+		assert.Equal(t, 50, last.Canceled, "waiting, limited and never started apps are all cancelled, none failed")
 	})
-	created := e.creates.Load()
-	assert.LessOrEqual(t, created, int32(10), "no new creates after the cancellation")
-	for i, r := range results {
-		assert.ErrorIs(t, r.Err, context.Canceled, "app %d", i)
-	}
 }
 
 // A caller that may not list apps still gets its waits done, by DescribeApp.

@@ -104,7 +104,17 @@
 // members that differ (errors.Is ErrResourceInUse). It is safe for many goroutines and replicas
 // to ensure the same app at once, and, being idempotent, it retries throttling, service faults
 // and lost responses until WaitOptions.Timeout; only a permanent error (invalid input, access
-// denied, a quota, a conflict, an app that failed after Ensure created it) ends it early.
+// denied, a quota, a conflict, an app that failed after Ensure created it) ends it early. With
+// WaitOptions.OnConflict set to ConflictReplace, an app of the same name with another spec is
+// deleted and created with the requested one instead (OutcomeReplaced), as a change of instance
+// type needs; another app that blocks a space is never replaced.
+//
+// # The fleet
+//
+// Client.Apps ranges over the apps of a domain, user profile or space (a paged ListApps, one App
+// per app, Deleted ones left out unless asked for). Client.DeleteApps stops every app of such a
+// filter at a batch's concurrency and rate and waits until each is gone, so that a user profile,
+// space or domain can be deleted next; a space and its storage are never touched.
 //
 // # Observability
 //
@@ -121,7 +131,7 @@
 // "SageMaker.DescribeApp", …):
 //
 //	sagemakerapp.EnsureApp          each Ensure of an app (EnsureApp, each app of EnsureApps, the builder's Ensure);
-//	                                sagemakerapp.outcome is its Outcome: created, adopted, recreated, conflict, failed
+//	                                sagemakerapp.outcome is its Outcome: created, adopted, recreated, replaced, conflict, failed
 //	sagemakerapp.EnsureApps         a batch, parent of its apps' EnsureApp spans; sagemakerapp.batch.size and .failed
 //	sagemakerapp.CreateApp          each CreateApp, an Ensure's included; sagemakerapp.recovery.ran and
 //	                                sagemakerapp.recovery.claimed: whether the lost-response recovery ran, and claimed the app

@@ -18,7 +18,9 @@ import (
 //   - Pending or InService with the requested spec: it is waited for and returned, and the tags
 //     the request names that the app lacks are added (AddTags; tags are never removed);
 //   - Pending or InService with another spec: an *AppConflictError naming the members that
-//     differ, with both values (errors.Is ErrResourceInUse); nothing is changed;
+//     differ, with both values (errors.Is ErrResourceInUse); nothing is changed, unless
+//     WaitOptions.OnConflict is ConflictReplace: then it is deleted and created with the
+//     requested spec (OutcomeReplaced);
 //   - Failed or Deleted: it is created again; Deleting: the deletion is waited out, then it is
 //     created again;
 //   - a space app whose space runs another app (a space runs one app at a time): an
@@ -103,6 +105,7 @@ type ensureState struct {
 	origin   origin
 	tagsDone bool // the request's tags are on the app that was found
 	existed  bool // a record of the app was seen gone (Failed, Deleted, Deleting) before a create
+	replaced bool // this call deleted the app, found with another spec, to replace it (ConflictReplace)
 }
 
 // outcome names what the call did, once it has returned app or err.
@@ -113,6 +116,8 @@ func (s *ensureState) outcome(err error) Outcome {
 		return OutcomeConflict
 	case err != nil:
 		return OutcomeFailed
+	case s.origin == createdHere && s.replaced:
+		return OutcomeReplaced
 	case s.origin == createdHere && s.existed:
 		return OutcomeRecreated
 	case s.origin == createdHere:
@@ -248,7 +253,11 @@ func (c *Client) ensureLoop(ctx context.Context, in *sagemaker.CreateAppInput, w
 func (c *Client) judgeLive(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter, st *ensureState, app *App) (done bool, err error) {
 	if st.origin != createdHere {
 		if fields := specDiff(in, app.ResourceSpec); fields != nil {
-			return false, &AppConflictError{Existing: app, Fields: fields, Requested: cloneResourceSpec(in.ResourceSpec)}
+			conflict := &AppConflictError{Existing: app, Fields: fields, Requested: cloneResourceSpec(in.ResourceSpec)}
+			if w.opts.OnConflict == ConflictReplace {
+				return c.replaceConflicting(ctx, w, st, app, conflict)
+			}
+			return false, conflict
 		}
 		if !st.tagsDone {
 			switch err := c.addMissingTags(ctx, app.ARN, in.Tags, w.opts.ClientOptions); {

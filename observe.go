@@ -143,7 +143,7 @@ func (o *observer) instruments(m metrics.Meter, log *slog.Logger) {
 	keep(err)
 	o.throttles, err = m.Int64Counter(metricThrottles, unit("{attempt}", "Calls, or attempts of the SDK's retries, the service throttled, by operation."))
 	keep(err)
-	o.outcomes, err = m.Int64Counter(metricEnsureOutcomes, unit("{app}", "Ensures of apps (EnsureApp, each app of EnsureApps) by what they did: created, adopted, recreated, conflict, failed."))
+	o.outcomes, err = m.Int64Counter(metricEnsureOutcomes, unit("{app}", "Ensures of apps (EnsureApp, each app of EnsureApps) by what they did: created, adopted, recreated, replaced, conflict, failed."))
 	keep(err)
 	if err := errors.Join(errs...); err != nil {
 		log.LogAttrs(context.Background(), slog.LevelDebug, "sagemakerapp: the meter refused an instrument; it is left out", slog.Any("error", err))

@@ -49,6 +49,12 @@ type WaitOptions struct {
 
 	// ClientOptions are the SDK's per-call options for every call the wait makes.
 	ClientOptions []func(*sagemaker.Options)
+
+	// OnConflict says what EnsureApp (and EnsureApps, the builder's Ensure) does with the app
+	// it ensures when it finds it Pending or InService with another spec: ConflictFail, the
+	// zero value, reports an *AppConflictError; ConflictReplace deletes it and creates the
+	// requested spec (see ConflictReplace). The waits ignore it.
+	OnConflict ConflictPolicy
 }
 
 func newWaitOptions(optFns []func(*WaitOptions)) WaitOptions {
@@ -434,6 +440,11 @@ func (c *Client) WaitForAppDeleted(ctx context.Context, id AppID, optFns ...func
 	defer cancel()
 	w.join()
 	defer w.leave()
+	return c.waitDeleted(ctx, w)
+}
+
+// waitDeleted runs a wait until the app is gone; DeleteApps and a replacing Ensure use it too.
+func (c *Client) waitDeleted(ctx context.Context, w *waiter) error {
 	for {
 		app, err, final := w.next(ctx)
 		switch {

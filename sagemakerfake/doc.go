@@ -37,7 +37,9 @@
 // stored exactly as given and answered back, the resource InService at once); CreateSpace,
 // DescribeSpace, ListSpaces and DeleteSpace (see Spaces below); CreateApp, DescribeApp, DeleteApp
 // and ListApps (filters, CreationTime order, ascending unless SortOrder says Descending, as the
-// model's default is; MaxResults 1–100, default 10, opaque NextToken); CreatePresignedDomainUrl
+// model's default is; MaxResults 1–100, default 10, opaque NextToken; a page costs the same
+// whatever the fake holds, and DescribeApp and ListApps run side by side, so that a fleet of
+// clients waiting on thousands of apps can poll it); CreatePresignedDomainUrl
 // (see Opening an app); ListTags, AddTags and DeleteTags of apps, domains, user profiles and
 // spaces (at most 50 tags per resource, keys unique, none starting with "aws:"; AddTags changes
 // the value of a key the resource has; DeleteTags ignores keys it lacks).
@@ -185,7 +187,9 @@
 //     AccessDeniedException and the execution-role checks of CreateApp happen only as injected
 //     faults.
 //   - Operations other than those above (they answer UnknownOperationException), including every
-//     Update, DeleteDomain and DeleteUserProfile; domains and user profiles never leave InService.
+//     Update and DeleteDomain; domains and user profiles never leave InService (DeleteUserProfile
+//     removes a profile at once, and answers ResourceInUse while it has an app that is not
+//     Deleted or Failed [I]).
 //   - Rules the model does not state and public sources do not show, such as Studio Classic app
 //     types being refused in new domains, or limits on apps or spaces per user. Where the
 //     service's wording of a modelled rule is not known (exactly one of UserProfileName and

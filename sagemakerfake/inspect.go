@@ -2,7 +2,6 @@ package sagemakerfake
 
 import (
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
@@ -99,17 +98,23 @@ func (s *Server) Apps() []App {
 }
 
 // liveApps returns the apps that have not expired, oldest first, and forgets the expired ones.
-// The caller holds s.mu.
+// The caller holds s.mu for writing.
 func (s *Server) liveApps(now time.Time) []*app {
-	list := make([]*app, 0, len(s.apps))
-	for k, a := range s.apps {
-		if s.expired(a, now) {
-			s.forgetApp(k)
-			continue
-		}
-		list = append(list, a)
+	var list, expired []*app
+	if l := s.lists[listKey{}]; l != nil {
+		list = make([]*app, 0, len(l.entries)-l.holes)
+		l.scan(0, false, false, func(a *app) bool {
+			if s.expired(a, now) {
+				expired = append(expired, a)
+			} else {
+				list = append(list, a)
+			}
+			return true
+		})
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].seq < list[j].seq })
+	for _, a := range expired {
+		s.forgetApp(a.key)
+	}
 	return list
 }
 
@@ -160,8 +165,8 @@ func clonePtr(p *string) *string {
 // Requests returns copies of the requests the server received, oldest first (at most the limit
 // set by WithRequestLog).
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	n := len(s.requests)
 	out := make([]Request, 0, n)
 	for i := 0; i < n; i++ {
@@ -177,8 +182,8 @@ func (s *Server) record(r Request) {
 	if limit == 0 {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	if len(s.requests) < limit {
 		s.requests = append(s.requests, r)
 		return

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -18,7 +19,14 @@ import (
 )
 
 func TestModelCoversEveryOperation(t *testing.T) {
-	for op := range handlers {
+	ops := slices.Collect(maps.Keys(handlers))
+	for op := range readers {
+		if handlers[op] != nil {
+			t.Errorf("operation %s is both a reader and a writer", op)
+		}
+		ops = append(ops, op)
+	}
+	for _, op := range ops {
 		m := model.operations[op]
 		if m == nil || m.input == nil {
 			t.Errorf("operation %s has no input shape in the embedded model", op)

@@ -133,7 +133,8 @@ func (s *Server) expired(a *app, now time.Time) bool {
 	return (st == types.AppStatusDeleted || st == types.AppStatusFailed) && !now.Before(since.Add(retention))
 }
 
-// liveApp returns the app stored under k, forgetting it if it has expired. The caller holds s.mu.
+// liveApp returns the app stored under k, forgetting it if it has expired. The caller holds s.mu
+// for writing.
 func (s *Server) liveApp(k appKey, now time.Time) *app {
 	a := s.apps[k]
 	if a != nil && s.expired(a, now) {
@@ -143,10 +144,35 @@ func (s *Server) liveApp(k appKey, now time.Time) *app {
 	return a
 }
 
-// storeApp keeps a, replacing any record under its key, and indexes it under its space. The
-// caller holds s.mu.
+// findApp returns the app stored under k unless it has expired, as liveApp does, but changes
+// nothing, so a reader may call it: it adds an expired app's key to stale, for forgetStale. The
+// caller holds s.mu, for reading at least.
+func (s *Server) findApp(k appKey, now time.Time, stale *[]appKey) *app {
+	a := s.apps[k]
+	if a != nil && s.expired(a, now) {
+		*stale = append(*stale, k)
+		return nil
+	}
+	return a
+}
+
+// forgetStale forgets the apps under keys that a reader found expired, if they still are: one of
+// them may have been created again since. The caller holds s.mu for writing.
+func (s *Server) forgetStale(keys []appKey, now time.Time) {
+	for _, k := range keys {
+		s.liveApp(k, now)
+	}
+}
+
+// storeApp keeps a, replacing any record under its key, and indexes it under its space and in
+// its listings: a restart, which keeps its seq, keeps its place there. The caller holds s.mu for
+// writing.
 func (s *Server) storeApp(a *app) {
+	if old := s.apps[a.key]; old != nil && old.seq != a.seq {
+		s.unindexApp(old)
+	}
 	s.apps[a.key] = a
+	s.indexApp(a)
 	if a.key.space != "" {
 		sk := childKey{a.key.domainID, a.key.space}
 		if s.bySpace[sk] == nil {
@@ -156,8 +182,13 @@ func (s *Server) storeApp(a *app) {
 	}
 }
 
-// forgetApp drops the app stored under k. The caller holds s.mu.
+// forgetApp drops the app stored under k. The caller holds s.mu for writing.
 func (s *Server) forgetApp(k appKey) {
+	a := s.apps[k]
+	if a == nil {
+		return
+	}
+	s.unindexApp(a)
 	delete(s.apps, k)
 	if k.space != "" {
 		sk := childKey{k.domainID, k.space}
@@ -628,12 +659,13 @@ type describeAppOutput struct {
 	UserProfileName                           string `json:",omitempty"`
 }
 
-func (s *Server) opDescribeApp(in map[string]any, now time.Time) (any, *Error) {
+// opDescribeApp is a reader: it runs with s.mu held for reading only, so it changes nothing.
+func (s *Server) opDescribeApp(in map[string]any, now time.Time, stale *[]appKey) (any, *Error) {
 	if err := checkOwner(in); err != nil {
 		return nil, err
 	}
 	k := parseAppKey(in)
-	a := s.liveApp(k, now)
+	a := s.findApp(k, now, stale)
 	if a == nil {
 		return nil, notFoundError("App '%s' does not exist.", s.appARN(k))
 	}
@@ -707,7 +739,10 @@ type listAppsOutput struct {
 	NextToken string `json:",omitempty"`
 }
 
-func (s *Server) opListApps(in map[string]any, now time.Time) (any, *Error) {
+// opListApps is a reader: it runs with s.mu held for reading only, so it changes nothing. Its
+// query names one listing (listKey), kept in creation order, so a page costs a binary search for
+// where it starts and a read of its own entries, whatever the store holds.
+func (s *Server) opListApps(in map[string]any, now time.Time, stale *[]appKey) (any, *Error) {
 	domainID, user, spaceName := str(in, "DomainIdEquals"), str(in, "UserProfileNameEquals"), str(in, "SpaceNameEquals")
 	if user != "" && spaceName != "" {
 		return nil, validationError("UserProfileNameEquals and SpaceNameEquals cannot both be set.")
@@ -716,11 +751,8 @@ func (s *Server) opListApps(in map[string]any, now time.Time) (any, *Error) {
 	limit := maxResults(in)
 	fp := fingerprint("ListApps", domainID, user, spaceName, strconv.FormatBool(descending))
 
-	var after *app
-	list := s.liveApps(now) // in creation order, which is CreationTime order on a clock that never runs back
-	if descending {
-		slices.Reverse(list)
-	}
+	var after tokenPos
+	hasAfter := false
 	if tok := str(in, "NextToken"); tok != "" {
 		pos, ok := parseToken(tok, fp)
 		if !ok {
@@ -729,38 +761,38 @@ func (s *Server) opListApps(in map[string]any, now time.Time) (any, *Error) {
 		// Keyset paging: continue after the last app of the previous page, even if it was dropped
 		// since, so that apps created or expiring between pages never shift the others. Creation
 		// order is CreationTime order, since a restart keeps both its place and its CreationTime.
-		after = &app{seq: pos.seq}
+		after, hasAfter = pos, true
 	}
 	out := listAppsOutput{Apps: []appDetails{}}
-	var lastSeq uint64
-	var lastCreated time.Time
-	for _, a := range list {
-		if after != nil && ((!descending && a.seq <= after.seq) || (descending && a.seq >= after.seq)) {
-			continue
-		}
-		if (domainID != "" && a.key.domainID != domainID) || (user != "" && a.key.user != user) || (spaceName != "" && a.key.space != spaceName) {
-			continue
-		}
-		if len(out.Apps) == limit {
-			out.NextToken = makeToken(tokenPos{seq: lastSeq, at: lastCreated}, fp)
-			break
-		}
-		st, _ := s.status(a, now)
-		d := appDetails{
-			AppName:         a.key.appName,
-			AppType:         a.key.appType,
-			CreationTime:    epochSeconds(a.created),
-			DomainID:        a.key.domainID,
-			SpaceName:       a.key.space,
-			Status:          st,
-			UserProfileName: a.key.user,
-		}
-		if a.spec != (resourceSpec{}) {
-			spec := a.spec
-			d.ResourceSpec = &spec
-		}
-		out.Apps = append(out.Apps, d)
-		lastSeq, lastCreated = a.seq, a.created
+	var last *app
+	if l := s.lists[listKey{domainID: domainID, user: user, space: spaceName}]; l != nil {
+		l.scan(after.seq, hasAfter, descending, func(a *app) bool {
+			if s.expired(a, now) {
+				*stale = append(*stale, a.key)
+				return true
+			}
+			if len(out.Apps) == limit {
+				out.NextToken = makeToken(tokenPos{seq: last.seq, at: last.created}, fp)
+				return false
+			}
+			st, _ := s.status(a, now)
+			d := appDetails{
+				AppName:         a.key.appName,
+				AppType:         a.key.appType,
+				CreationTime:    epochSeconds(a.created),
+				DomainID:        a.key.domainID,
+				SpaceName:       a.key.space,
+				Status:          st,
+				UserProfileName: a.key.user,
+			}
+			if a.spec != (resourceSpec{}) {
+				spec := a.spec
+				d.ResourceSpec = &spec
+			}
+			out.Apps = append(out.Apps, d)
+			last = a
+			return true
+		})
 	}
 	return out, nil
 }
@@ -845,8 +877,8 @@ func (s *Server) opDeleteTags(in map[string]any, now time.Time) (any, *Error) {
 // tagsOf returns the tags of the resource arn names, or nil when the fake holds no such resource.
 // The caller holds s.mu.
 func (s *Server) tagsOf(arn string, now time.Time) *[]types.Tag {
-	for _, a := range s.liveApps(now) {
-		if a.arn == arn {
+	if k, ok := s.byARN[arn]; ok {
+		if a := s.liveApp(k, now); a != nil {
 			return &a.tags
 		}
 	}

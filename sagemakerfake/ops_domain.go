@@ -190,3 +190,26 @@ func object(obj map[string]any, path ...string) map[string]any {
 	}
 	return obj
 }
+
+// opDeleteUserProfile deletes a user profile at once: the fake models no Deleting state for
+// profiles [I]. It answers ResourceInUse while the profile has an app that is not Deleted or
+// Failed (the model lists ResourceInUse; the message is the fake's own [I]). Spaces the profile
+// owns do not block it: no public source says they do, and the fake refuses nothing the service
+// might accept [I].
+func (s *Server) opDeleteUserProfile(in map[string]any, now time.Time) (any, *Error) {
+	key := childKey{str(in, "DomainId"), str(in, "UserProfileName")}
+	p := s.profiles[key]
+	if p == nil {
+		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+key.name))
+	}
+	for _, a := range s.apps {
+		if a.key.domainID != key.domainID || a.key.user != key.name {
+			continue
+		}
+		if st, _ := s.status(a, now); st != types.AppStatusDeleted && st != types.AppStatusFailed {
+			return nil, inUseError("User profile '%s' cannot be deleted while its %s app '%s' is %s. Delete its apps first.", p.arn, a.key.appType, a.key.appName, st)
+		}
+	}
+	delete(s.profiles, key)
+	return struct{}{}, nil
+}

@@ -61,19 +61,25 @@ type Server struct {
 	reqCounter atomic.Uint64
 	faulty     atomic.Bool // a fault or throttle was ever set: only then do calls look for one
 
-	mu        sync.Mutex
+	// mu guards the store. The readers (DescribeApp and ListApps) hold it for reading, so that
+	// they run side by side; everything else holds it for writing.
+	mu        sync.RWMutex
 	rng       *rand.Rand
 	domains   map[string]*domain
 	profiles  map[childKey]*profile
 	spaces    map[childKey]*space
 	apps      map[appKey]*app
+	lists     map[listKey]*appList             // the apps of each listing of ListApps, in creation order
+	byARN     map[string]appKey                // the key of each stored app, for the tag operations
 	bySpace   map[childKey]map[appKey]struct{} // the apps of each space, for the one-app rule
 	presigned map[string]*presignedURL         // CreatePresignedDomainUrl's tokens, until they expire
 	seq       uint64
 	faults    map[string][]*activeFault
 	throttles map[string]*bucket
-	requests  []Request
-	reqNext   int
+
+	reqMu    sync.Mutex // guards the request log alone, so that logging a request never waits for the store
+	requests []Request
+	reqNext  int
 }
 
 // Run starts a fake for a program, on a free port of 127.0.0.1 (or on the listener given by
@@ -132,6 +138,8 @@ func newServer(cfg config, opts []Option, listen bool) (*Server, error) {
 		profiles:  map[childKey]*profile{},
 		spaces:    map[childKey]*space{},
 		apps:      map[appKey]*app{},
+		lists:     map[listKey]*appList{},
+		byARN:     map[string]appKey{},
 		bySpace:   map[childKey]map[appKey]struct{}{},
 		presigned: map[string]*presignedURL{},
 		faults:    map[string][]*activeFault{},
@@ -302,24 +310,35 @@ func (s *Server) newRequestID() string {
 	return string(out[:])
 }
 
-// opFunc carries out one operation on a decoded, model-checked input. It runs with s.mu held and
-// returns the response value to encode as JSON.
+// opFunc carries out one operation on a decoded, model-checked input. It runs with s.mu held for
+// writing and returns the response value to encode as JSON.
 type opFunc func(s *Server, in map[string]any, now time.Time) (any, *Error)
+
+// readFunc carries out an operation that only reads the store: it runs with s.mu held for reading,
+// so it must change nothing. An expired app it comes across goes into stale, for the server to
+// forget once it holds the lock for writing.
+type readFunc func(s *Server, in map[string]any, now time.Time, stale *[]appKey) (any, *Error)
+
+// readers are the operations that run side by side: the reads that a fleet of waiting clients
+// sends again and again.
+var readers = map[string]readFunc{
+	"DescribeApp": (*Server).opDescribeApp,
+	"ListApps":    (*Server).opListApps,
+}
 
 var handlers = map[string]opFunc{
 	"CreateDomain":             (*Server).opCreateDomain,
 	"DescribeDomain":           (*Server).opDescribeDomain,
 	"CreateUserProfile":        (*Server).opCreateUserProfile,
 	"DescribeUserProfile":      (*Server).opDescribeUserProfile,
+	"DeleteUserProfile":        (*Server).opDeleteUserProfile,
 	"CreateSpace":              (*Server).opCreateSpace,
 	"DescribeSpace":            (*Server).opDescribeSpace,
 	"ListSpaces":               (*Server).opListSpaces,
 	"DeleteSpace":              (*Server).opDeleteSpace,
 	"CreatePresignedDomainUrl": (*Server).opCreatePresignedDomainURL,
 	"CreateApp":                (*Server).opCreateApp,
-	"DescribeApp":              (*Server).opDescribeApp,
 	"DeleteApp":                (*Server).opDeleteApp,
-	"ListApps":                 (*Server).opListApps,
 	"ListTags":                 (*Server).opListTags,
 	"AddTags":                  (*Server).opAddTags,
 	"DeleteTags":               (*Server).opDeleteTags,
@@ -394,8 +413,8 @@ func (x *exchange) serve() {
 		s.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "request received", slog.String("op", op), slog.String("request_id", x.id))
 	}
 
-	fn := handlers[op]
-	if r.Method != http.MethodPost || !known || fn == nil {
+	fn, read := handlers[op], readers[op]
+	if r.Method != http.MethodPost || !known || (fn == nil && read == nil) {
 		switch {
 		case r.Method != http.MethodPost:
 			x.fail(newAPIError(CodeUnknownOperation, "Only POST requests are supported, got %s", r.Method))
@@ -448,7 +467,12 @@ func (x *exchange) serve() {
 		x.fail(aerr)
 		return
 	}
-	out, aerr := s.run(fn, in)
+	var out any
+	if read != nil {
+		out, aerr = s.runRead(read, in)
+	} else {
+		out, aerr = s.run(fn, in)
+	}
 	if fault != nil && fault.DropAfterCommit {
 		x.drop()
 		return
@@ -471,6 +495,26 @@ func (s *Server) run(fn opFunc, in map[string]any) (any, *Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return fn(s, in, s.clock.Now())
+}
+
+// runRead carries out a reader under the lock held for reading, and then forgets what it found
+// expired under the lock held for writing. The deferred unlock keeps a panic from wedging the
+// server.
+func (s *Server) runRead(fn readFunc, in map[string]any) (any, *Error) {
+	var stale []appKey
+	now, out, err := func() (time.Time, any, *Error) {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		now := s.clock.Now()
+		out, err := fn(s, in, now, &stale)
+		return now, out, err
+	}()
+	if len(stale) > 0 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.forgetStale(stale, now)
+	}
+	return out, err
 }
 
 // readBody reads the body, at most MaxBodyBytes+1 bytes of it. A body of known length, which the

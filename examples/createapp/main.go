@@ -9,10 +9,11 @@
 //	go run ./examples/createapp
 //	go run ./examples/createapp --app-type CodeEditor --instance-type ml.t3.large --tag team=ml
 //	go run ./examples/createapp --app-type KernelGateway --instance-type ml.m5.large   # Studio Classic, on alice's profile
-//	go run ./examples/createapp --dry-run --app-name 'bad_name'     # validate only; exit code 2
+//	go run ./examples/createapp --dry-run --app-name 'bad_name'     # validate only
+//	go run ./examples/createapp --dry-run --resource-spec InstanceType=ml.t3.large --tags Key=team,Value=ml Key=env,Value=dev
 //	go run ./examples/createapp --endpoint-url http://127.0.0.1:8770 --domain-id d-example12345 \
-//	    --owner alice --app-type JupyterLab --app-name default --ensure
-//	go run ./examples/createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx \
+//	    --owner alice --app-type JupyterLab --app-name default --ensure --wait-timeout 5m
+//	go run ./examples/createapp --aws --profile dev --region eu-west-1 --domain-id d-xxxxxxxxxxxx \
 //	    --owner alice --app-type JupyterLab --app-name default --ensure
 //
 // JupyterLab and CodeEditor apps run in a space (--space-name), one app per space, and need an
@@ -22,9 +23,18 @@
 // USER-codeeditor unless --space-name is given). KernelGateway and JupyterServer are Studio
 // Classic apps and run on a user profile (--user-profile-name).
 //
-// Run it with --help for every flag. The exit code is 0 on success, 2 for invalid input or a bad
-// flag (each problem printed as "field: reason"), and 1 for a service error (printed with the
-// service's code and request ID) or any other failure.
+// --resource-spec and --tags take the AWS CLI's shorthand and JSON forms; --instance-type,
+// --image-arn and the other ResourceSpec flags, and --tag key=value, are the same in short. A tag
+// key given twice is refused. While a call fails and the library retries it (no connection,
+// throttling, a fault of the service), a progress line after a few seconds says what fails;
+// --wait-timeout bounds each wait, the space's and the app's.
+//
+// Run it with --help for every flag. The exit code is 0 on success; 2 for invalid input or a bad
+// flag (each problem printed as "field: reason"; nothing was sent); 130 when interrupted by
+// SIGINT (Ctrl-C) and 143 by SIGTERM, after a message that names what was waited for, its last
+// status and the AWS CLI command that shows it; and 1 for a service error (printed with the
+// service's code and request ID), a timeout or any other failure. These are the codes of the built
+// program: `go run` exits 1 for any code but 0.
 package main
 
 import (
@@ -38,7 +48,6 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -50,7 +59,6 @@ import (
 	smithy "github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
-	"golang.org/x/term"
 
 	"github.com/studioapp/sagemakerapp"
 	"github.com/studioapp/sagemakerapp/examples/internal/sdkclient"
@@ -60,9 +68,10 @@ import (
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailure = 1 // a service error, a failed app, a timeout or an interruption
-	exitInvalid = 2 // invalid input (nothing was sent) or a bad command line
+	exitOK          = 0
+	exitFailure     = 1   // a service error, a failed app, a timeout
+	exitInvalid     = 2   // invalid input (nothing was sent) or a bad command line
+	exitInterrupted = 130 // interrupted: 128 and the signal's number (SIGINT; SIGTERM gives 143)
 )
 
 // The embedded fake's demo state, and how fast its spaces and apps start.
@@ -75,9 +84,16 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-signals
+		// A second signal ends the program at once, as it would without us.
+		signal.Stop(signals)
+		cancel(interruption{sig})
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
 	os.Exit(code)
 }
 
@@ -86,27 +102,48 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return (&program{stdout: stdout, stderr: stderr}).run(ctx, args)
 }
 
-// program holds the program's outputs and the hooks that tests use to put the embedded fake and
-// the waits on a clock they control. The zero hooks mean real time.
+// program holds the program's outputs, the hooks that tests use to put the embedded fake, the
+// SDK's retries and the waits on a clock they control (the zero hooks mean real time), and what
+// the run has learnt, for its messages.
 type program struct {
 	stdout, stderr io.Writer
 
 	fakeOptions   []sagemakerfake.Option        // appended to the embedded fake's options
 	clientOptions []func(*sagemakerapp.Options) // appended to the library client's options
+	sdkOptions    []func(*sagemaker.Options)    // appended to the SDK client's options
 	now           func() time.Time              // for the elapsed time of the progress lines
 	beforeClose   func()                        // called before the embedded fake is closed
 
+	f            *flags
+	embedded     bool   // the embedded fake serves the run
+	region       string // the SDK client's region
+	tracker      *tracker
+	prog         *progress
+	stage        stage
 	spaceEnsured string // the space this run ensured, for the messages of what fails after it
 }
+
+// stage is what the run is doing, for the message of an interruption.
+type stage int
+
+const (
+	stageNone   stage = iota // nothing sent yet
+	stageSpace               // ensuring the space
+	stageApp                 // creating, ensuring or waiting for the app
+	stageLaunch              // making the launch URL
+)
 
 // flags are the command line, parsed.
 type flags struct {
 	domainID, userProfileName, spaceName, owner, appType, appName string
 	instanceType, imageARN, imageVersionAlias, lifecycleARN       string
+	imageVersionARN, trainingPlanARN                              string // from --resource-spec only
 	launchUser                                                    string
+	resourceSpec                                                  resourceSpecFlag
 	tags                                                          tagList
 	wait, ensure, dryRun, useAWS                                  bool
-	output, endpointURL, region                                   string
+	waitTimeout                                                   time.Duration
+	output, endpointURL, region, profile                          string
 	set                                                           map[string]bool // the flags given explicitly
 }
 
@@ -119,29 +156,36 @@ func (p *program) run(ctx context.Context, args []string) int {
 	case err != nil:
 		return p.usageError(err)
 	}
-	embedded := !f.useAWS && f.endpointURL == ""
-	if embedded {
+	p.f = f
+	p.embedded = !f.useAWS && f.endpointURL == ""
+	if p.embedded {
 		f.applyDemoDefaults()
 	}
 	if f.owner != "" && f.spaceName == "" {
 		f.spaceName = studio.PrivateSpaceName(f.owner, sagemakerapp.AppType(f.appType))
 	}
 
+	// Every write to stderr goes through one lock: the progress ticker writes as well.
+	terminal := isTerminal(p.stderr)
+	p.stderr = &lockedWriter{w: p.stderr}
+	p.tracker = newTracker(p.clock)
+
 	// The SDK client is built before anything is checked, since the region it resolves picks the
 	// default image; building it sends nothing.
-	var (
-		api    sagemakerapp.API
-		region = demoRegion
-	)
-	if !embedded {
-		client, closeIdle, err := sdkclient.New(ctx, f.useAWS, f.region, f.endpointURL)
+	var api sagemakerapp.API
+	p.region = demoRegion
+	sdkOpts := append([]func(*sagemaker.Options){p.tracker.sdkOption}, p.sdkOptions...)
+	if !p.embedded {
+		client, closeIdle, err := sdkclient.NewClient(ctx, sdkclient.Config{
+			UseAWS: f.useAWS, Region: f.region, EndpointURL: f.endpointURL, Profile: f.profile, Options: sdkOpts,
+		})
 		if err != nil {
-			return p.fail(err)
+			return p.fail(ctx, err)
 		}
 		defer closeIdle()
-		api, region = client, client.Options().Region
+		api, p.region = client, client.Options().Region
 	}
-	if err := f.defaultImage(region); err != nil {
+	if err := f.defaultImage(p.region); err != nil {
 		return p.usageError(err)
 	}
 
@@ -156,50 +200,58 @@ func (p *program) run(ctx context.Context, args []string) int {
 		err = sagemakerapp.ValidateSpace(spaceIn)
 	}
 	if err != nil {
-		return p.fail(err)
+		return p.fail(ctx, err)
 	}
 	if f.dryRun {
 		body, err := requestJSON(in)
 		if err != nil {
-			return p.fail(err)
+			return p.fail(ctx, err)
 		}
 		_, _ = p.stdout.Write(body)
 		return exitOK
 	}
 
-	var wait []func(*sagemakerapp.WaitOptions)
-	if embedded {
+	wait := []func(*sagemakerapp.WaitOptions){func(o *sagemakerapp.WaitOptions) { o.Timeout = f.waitTimeout }}
+	if p.embedded {
 		srv, err := p.startFake()
 		if err != nil {
-			return p.fail(err)
+			return p.fail(ctx, err)
 		}
 		defer srv.Close()
 		if p.beforeClose != nil {
 			defer p.beforeClose()
 		}
-		api = srv.Client()
+		api = srv.Client(sdkOpts...)
 		fmt.Fprintf(p.stderr, "Using an embedded fake SageMaker at %s (demo domain %s, user %s, shared space %s); no AWS account is used.\n",
 			srv.URL(), demoDomainID, demoUser, demoSpace)
 		// The fake's spaces and apps start in a second or two: poll it more often than AWS would be.
 		wait = append(wait, func(o *sagemakerapp.WaitOptions) { o.MinDelay, o.MaxDelay = 250*time.Millisecond, time.Second })
 	}
 	client := sagemakerapp.New(api, p.clientOptions...)
+	p.prog = p.startProgress(p.tracker, terminal)
+	defer p.prog.stop()
 
 	var space *sagemakerapp.Space
 	if spaceIn != nil {
+		p.stage = stageSpace
 		fmt.Fprintf(p.stderr, "Ensuring private space %s of user %s for %s apps in %s\n", f.spaceName, f.owner, f.appType, f.domainID)
-		if space, err = client.EnsureSpace(ctx, spaceIn, wait...); err != nil {
-			return p.fail(err)
+		p.prog.beginStep(false)
+		space, err = client.EnsureSpace(ctx, spaceIn, wait...)
+		p.prog.endStep()
+		if err != nil {
+			return p.fail(ctx, err)
 		}
 		p.spaceEnsured = space.Name
 	}
+	p.stage = stageApp
 	app, err := p.createApp(ctx, f, f.builder(client), wait)
 	if err != nil {
-		return p.fail(err)
+		return p.fail(ctx, err)
 	}
 	// A launch URL only for an app that runs: a space with no running app answers it with a 404.
 	var launchURL string
 	if app.Status == types.AppStatusInService {
+		p.stage = stageLaunch
 		launchURL, err = client.LaunchURL(ctx, app.ID, func(o *sagemakerapp.LaunchOptions) { o.UserProfileName = f.launchUser })
 		var invalid *sagemakerapp.ValidationError
 		switch {
@@ -209,13 +261,13 @@ func (p *program) run(ctx context.Context, args []string) int {
 		case err != nil:
 			_ = printResult(p.stdout, f.output, space, app, "") // what was made, before the error
 			fmt.Fprintln(p.stderr, "createapp: the app is InService, but its launch URL could not be made:")
-			return p.fail(err)
+			return p.fail(ctx, err)
 		}
 	}
 	if err := printResult(p.stdout, f.output, space, app, launchURL); err != nil {
-		return p.fail(err)
+		return p.fail(ctx, err)
 	}
-	if embedded && launchURL != "" {
+	if p.embedded && launchURL != "" {
 		fmt.Fprintln(p.stderr, "The launch URL opens the fake's page for the app while the fake runs; the embedded fake stops as createapp exits (run the standalone fake, go run ./cmd/sagemakerfake, to open one in a browser).")
 	}
 	return exitOK
@@ -232,19 +284,15 @@ func (p *program) createApp(ctx context.Context, f *flags, b sagemakerapp.AppBui
 	if !f.ensure && !f.wait {
 		return b.Create(ctx)
 	}
-	owner := "user " + f.userProfileName
-	if f.spaceName != "" {
-		owner = "space " + f.spaceName
-	}
 	verb := "Creating"
 	if f.ensure {
 		verb = "Ensuring"
 	}
-	fmt.Fprintf(p.stderr, "%s %s app %q in %s of %s\n", verb, f.appType, f.appName, owner, f.domainID)
+	fmt.Fprintf(p.stderr, "%s %s\n", verb, p.appName())
 
-	prog := p.startProgress()
-	defer prog.stop()
-	wait = append(wait, prog.waitOption)
+	p.prog.beginStep(true)
+	defer p.prog.endStep()
+	wait = append(wait, p.prog.waitOption)
 	if f.ensure {
 		return b.Ensure(ctx, wait...)
 	}
@@ -252,7 +300,8 @@ func (p *program) createApp(ctx context.Context, f *flags, b sagemakerapp.AppBui
 }
 
 // parseFlags parses the command line with the standard flag package, which takes --name as well
-// as -name, and "--name value" as well as "--name=value".
+// as -name, and "--name value" as well as "--name=value"; --tags also takes the AWS CLI's list,
+// "--tags Key=a,Value=1 Key=b,Value=2".
 func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	f := &flags{set: map[string]bool{}}
 	fs := flag.NewFlagSet("createapp", flag.ContinueOnError)
@@ -263,31 +312,79 @@ func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	fs.StringVar(&f.owner, "owner", "", "ensure a private space of this `user` first, named user-jupyterlab or user-codeeditor unless --space-name is given (embedded fake: "+demoUser+" for JupyterLab and CodeEditor)")
 	fs.StringVar(&f.appType, "app-type", "", "the app `type`: "+joinValues(sagemakerapp.AppTypes())+" (embedded fake: JupyterLab)")
 	fs.StringVar(&f.appName, "app-name", "", "the app `name` (embedded fake: default)")
+	fs.Var(&f.resourceSpec, "resource-spec", "the app's ResourceSpec, a `spec` as the AWS CLI takes it: shorthand Name=value,Name=value (InstanceType=ml.t3.medium,SageMakerImageArn=arn:…) or JSON {\"InstanceType\":\"ml.t3.medium\"}; the members are "+strings.Join(resourceSpecMembers, ", ")+", each also settable by its own flag but not by both")
 	fs.StringVar(&f.instanceType, "instance-type", "", "the instance `type`, such as ml.t3.medium; without it the space's, user profile's or domain's default applies")
 	fs.StringVar(&f.imageARN, "image-arn", "", "a SageMaker image `ARN`; for JupyterLab and CodeEditor the default is the region's SageMaker Distribution image (GPU build for a GPU instance type), and --image-arn= sends none")
 	fs.StringVar(&f.imageVersionAlias, "image-version-alias", "", "the image version `alias`, such as 2.3.1")
 	fs.StringVar(&f.lifecycleARN, "lifecycle-config-arn", "", "a Studio lifecycle configuration `ARN`")
 	fs.StringVar(&f.launchUser, "launch-user", "", "the user `profile` that the launch URL signs in (default: the app's user, or the owner of its private space; a shared space needs it)")
-	fs.Var(&f.tags, "tag", "a tag as `key=value`; repeat for more tags")
+	fs.Var(tagFlag{&f.tags}, "tag", "a tag as `key=value`; repeat for more tags")
+	fs.Var(tagsFlag{&f.tags}, "tags", "tags as the AWS CLI takes them: shorthand `Key=k,Value=v` [Key=k,Value=v …] or JSON [{\"Key\":\"k\",\"Value\":\"v\"}]; a key may be given once, here or in --tag")
 	fs.BoolVar(&f.wait, "wait", false, "wait until the app is InService, showing each status change, then print its launch URL (default true on the embedded fake)")
 	fs.BoolVar(&f.ensure, "ensure", false, "make the app exist and be InService: create it, or adopt it if it is there with this spec (safe to repeat)")
+	fs.DurationVar(&f.waitTimeout, "wait-timeout", sagemakerapp.DefaultWaitTimeout, "how long each wait (the space's, then the app's) may take, a `duration` such as 90s or 20m")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "validate the requests and print the CreateApp request as JSON; send nothing")
 	fs.StringVar(&f.output, "output", "text", "the output `format`: text or json")
 	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send requests to this `URL`, such as a standalone fake; with dummy credentials unless --aws is given")
 	fs.StringVar(&f.region, "region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
 	fs.BoolVar(&f.useAWS, "aws", false, "use the default AWS configuration (environment, ~/.aws, SSO, instance role)")
+	fs.StringVar(&f.profile, "profile", "", "with --aws, the `name` of the AWS configuration's profile to use (default: AWS_PROFILE, or default)")
 	fs.Usage = func() {} // never called with io.Discard as output; run prints the usage
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(expandTags(args, fs)); err != nil {
 		return nil, fs, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fs, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if f.output != "text" && f.output != "json" {
-		return nil, fs, fmt.Errorf("--output %q: want text or json", f.output)
-	}
 	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	var bad []string
+	if f.output != "text" && f.output != "json" {
+		bad = append(bad, fmt.Sprintf("--output %q: want text or json", f.output))
+	}
+	if f.waitTimeout <= 0 {
+		bad = append(bad, fmt.Sprintf("--wait-timeout %s: want a positive duration, such as 90s or 20m", f.waitTimeout))
+	}
+	if f.profile != "" && !f.useAWS {
+		bad = append(bad, "--profile needs --aws: without it createapp reads no AWS configuration")
+	}
+	if first, again := f.tags.duplicate(); first != nil {
+		bad = append(bad, fmt.Sprintf("tag key %q is given twice (%s, then %s): tag keys must be unique on a resource, and the AWS CLI refuses a repeated one", again.key, first.from, again.from))
+	}
+	bad = append(bad, f.mergeResourceSpec()...)
+	if len(bad) > 0 {
+		return nil, fs, errors.New(strings.Join(bad, "\ncreateapp: "))
+	}
 	return f, fs, nil
+}
+
+// mergeResourceSpec moves the members of --resource-spec to the flags of the same members, and
+// returns a problem for each member given both ways.
+func (f *flags) mergeResourceSpec() []string {
+	var bad []string
+	for _, m := range []struct {
+		member, flag string
+		value        *string
+	}{
+		{"InstanceType", "instance-type", &f.instanceType},
+		{"SageMakerImageArn", "image-arn", &f.imageARN},
+		{"SageMakerImageVersionAlias", "image-version-alias", &f.imageVersionAlias},
+		{"LifecycleConfigArn", "lifecycle-config-arn", &f.lifecycleARN},
+		{"SageMakerImageVersionArn", "", &f.imageVersionARN},
+		{"TrainingPlanArn", "", &f.trainingPlanARN},
+	} {
+		v, ok := f.resourceSpec.members[m.member]
+		switch {
+		case !ok:
+		case m.flag != "" && f.set[m.flag]:
+			bad = append(bad, fmt.Sprintf("%s is given in --resource-spec and as --%s: give it once", m.member, m.flag))
+		default:
+			*m.value = v
+			if m.flag != "" {
+				f.set[m.flag] = true
+			}
+		}
+	}
+	return bad
 }
 
 // applyDemoDefaults fills in what the embedded fake's demo needs and the flags left out: a
@@ -320,9 +417,10 @@ func (f *flags) applyDemoDefaults() {
 
 // defaultImage sets --image-arn to the SageMaker Distribution image of region for a JupyterLab or
 // CodeEditor app that names none: the service refuses those apps without an image (facts §7.3).
-// An --image-arn given, even empty, is kept.
+// An --image-arn given, even empty, is kept, and so is an image version ARN of --resource-spec,
+// which names its image.
 func (f *flags) defaultImage(region string) error {
-	if f.set["image-arn"] || !studio.SpaceApp(sagemakerapp.AppType(f.appType)) {
+	if f.set["image-arn"] || f.imageVersionARN != "" || !studio.SpaceApp(sagemakerapp.AppType(f.appType)) {
 		return nil
 	}
 	if region == "" {
@@ -330,7 +428,7 @@ func (f *flags) defaultImage(region string) error {
 	}
 	image, err := studio.DefaultImage(region, sagemakerapp.InstanceType(f.instanceType))
 	if err != nil {
-		return fmt.Errorf("no SageMaker Distribution image is known for region %s: give --image-arn (%w)", region, err)
+		return fmt.Errorf("no SageMaker Distribution image is known for region %s: give --image-arn", region)
 	}
 	f.imageARN = image
 	return nil
@@ -352,11 +450,17 @@ func (f *flags) builder(client *sagemakerapp.Client) sagemakerapp.AppBuilder {
 	if f.imageARN != "" {
 		b = b.Image(f.imageARN)
 	}
+	if f.imageVersionARN != "" {
+		b = b.ImageVersion(f.imageVersionARN)
+	}
 	if f.imageVersionAlias != "" {
 		b = b.ImageVersionAlias(f.imageVersionAlias)
 	}
 	if f.lifecycleARN != "" {
 		b = b.LifecycleConfig(f.lifecycleARN)
+	}
+	if f.trainingPlanARN != "" {
+		b = b.TrainingPlan(f.trainingPlanARN)
 	}
 	for _, t := range f.tags {
 		b = b.Tag(t.key, t.value)
@@ -400,8 +504,9 @@ func (p *program) startFake() (*sagemakerfake.Server, error) {
 	return srv, nil
 }
 
-// fail prints err as the library classifies it and returns the exit code.
-func (p *program) fail(err error) int {
+// fail prints err for people and returns the exit code: the library's kinds first, then the
+// failures of reaching AWS (a profile, credentials, the endpoint), then the service's error.
+func (p *program) fail(ctx context.Context, err error) int {
 	var (
 		invalid       *sagemakerapp.ValidationError
 		conflict      *sagemakerapp.AppConflictError
@@ -411,6 +516,8 @@ func (p *program) fail(err error) int {
 		apiErr        *sagemakerapp.APIError
 	)
 	switch {
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		return p.interrupted(ctx)
 	case errors.As(err, &invalid):
 		if p.spaceEnsured != "" { // the image rule needs the levels, read after the space was made
 			fmt.Fprintf(p.stderr, "createapp: invalid input, CreateApp was not sent (space %s is ensured and stays):\n", p.spaceEnsured)
@@ -418,7 +525,7 @@ func (p *program) fail(err error) int {
 			fmt.Fprintln(p.stderr, "createapp: invalid input, nothing was sent:")
 		}
 		for _, problem := range invalid.Problems {
-			fmt.Fprintln(p.stderr, "  "+problem.Error()) // "Field: Type \"value\": reason"
+			fmt.Fprintln(p.stderr, "  "+p.problemText(problem))
 		}
 		return exitInvalid
 	case errors.As(err, &conflict) && conflict.Existing.ID.AppName != "" && (slices.Contains(conflict.Fields, "AppName") || slices.Contains(conflict.Fields, "AppType")):
@@ -435,9 +542,8 @@ func (p *program) fail(err error) int {
 	case errors.As(err, &spaceFailed):
 		fmt.Fprintf(p.stderr, "createapp: space %s is %s: %s\n", spaceFailed.Space.Name, spaceFailed.Space.Status, spaceFailed.Space.FailureReason)
 	case errors.Is(err, sagemakerapp.ErrWaitTimeout):
-		fmt.Fprintln(p.stderr, "createapp: timed out waiting:", err)
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(p.stderr, "createapp: interrupted")
+		p.explainTimeout()
+	case p.explainSDK(err):
 	case errors.As(err, &apiErr) && apiErr.Code != "":
 		fmt.Fprintf(p.stderr, "createapp: %s: %s\n  operation %s, HTTP %d, request ID %s\n",
 			apiErr.Code, apiErr.Message, apiErr.Operation, apiErr.StatusCode, apiErr.RequestID)
@@ -584,94 +690,6 @@ func requestJSON(in *sagemaker.CreateAppInput) ([]byte, error) {
 	return []byte(out.String()), nil
 }
 
-// progress reports a wait on stderr: a line for each status change with the time since the wait
-// began, and, when stderr is a terminal, a spinner between them.
-type progress struct {
-	p        *program
-	start    time.Time
-	spinning bool
-
-	mu     sync.Mutex
-	status types.AppStatus
-	done   chan struct{}
-	ended  chan struct{}
-}
-
-func (p *program) startProgress() *progress {
-	pr := &progress{p: p, start: p.clock(), done: make(chan struct{}), ended: make(chan struct{})}
-	if f, ok := p.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		pr.spinning = true
-		go pr.spin()
-	} else {
-		close(pr.ended)
-	}
-	return pr
-}
-
-func (p *program) clock() time.Time {
-	if p.now != nil {
-		return p.now()
-	}
-	return time.Now()
-}
-
-// waitOption hooks the progress into a wait.
-func (pr *progress) waitOption(o *sagemakerapp.WaitOptions) {
-	o.OnStatus = func(app *sagemakerapp.App) {
-		pr.mu.Lock()
-		defer pr.mu.Unlock()
-		pr.status = app.Status
-		if pr.spinning {
-			fmt.Fprint(pr.p.stderr, clearLine)
-		}
-		fmt.Fprintf(pr.p.stderr, "%6.1fs  %s\n", pr.p.clock().Sub(pr.start).Seconds(), app.Status)
-	}
-}
-
-// clearLine returns a terminal's cursor to the start of the line and erases the line.
-const clearLine = "\r\033[K"
-
-// spin draws the spinner until stop; the status lines clear it as they are printed.
-func (pr *progress) spin() {
-	defer close(pr.ended)
-	frames := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for i := 0; ; i++ {
-		select {
-		case <-pr.done:
-			pr.mu.Lock()
-			fmt.Fprint(pr.p.stderr, clearLine)
-			pr.mu.Unlock()
-			return
-		case <-tick.C:
-			pr.mu.Lock()
-			fmt.Fprintf(pr.p.stderr, "%s%c %s %.1fs", clearLine, frames[i%len(frames)], pr.status, pr.p.clock().Sub(pr.start).Seconds())
-			pr.mu.Unlock()
-		}
-	}
-}
-
-// stop ends the spinner, if any, and waits until it is gone.
-func (pr *progress) stop() {
-	close(pr.done)
-	<-pr.ended
-}
-
-// tagList collects repeated --tag key=value flags in order.
-type tagList []struct{ key, value string }
-
-func (t *tagList) String() string { return "" }
-
-func (t *tagList) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok {
-		return fmt.Errorf("%q is not key=value (write key= for an empty value)", s)
-	}
-	*t = append(*t, struct{ key, value string }{k, v})
-	return nil
-}
-
 func joinValues[T ~string](values []T) string {
 	s := make([]string, len(values))
 	for i, v := range values {
@@ -697,6 +715,9 @@ With no --endpoint-url and no --aws, an embedded fake SageMaker is started, hold
 domain d-example12345 with user profile alice and shared space team; alice's private space and
 the app are ensured there and waited for. No AWS account is used.
 
+While a call fails and is retried (no connection, throttling), a line after a few seconds says
+what fails; --wait-timeout bounds each wait. Ctrl-C stops waiting and says how to see the app.
+
 Examples:
   Embedded fake (the demo):
     createapp
@@ -706,10 +727,14 @@ Examples:
   Validate only, send nothing (exit code 2 and every problem if invalid):
     createapp --dry-run --domain-id d-example12345 --space-name alice-jupyterlab \
         --app-type JupyterLab --app-name default --tag team=ml
+  The AWS CLI's forms of --resource-spec and --tags, shorthand or JSON:
+    createapp --dry-run --resource-spec InstanceType=ml.t3.large,SageMakerImageVersionAlias=2.3.1 \
+        --tags Key=team,Value=ml Key=env,Value=dev
+    createapp --dry-run --resource-spec '{"InstanceType":"ml.t3.large"}' --tags '[{"Key":"team","Value":"ml"}]'
   Another endpoint, such as the standalone fake (go run ./cmd/sagemakerfake), dummy credentials:
     createapp --endpoint-url http://127.0.0.1:8770 --domain-id d-example12345 \
-        --owner alice --app-type JupyterLab --app-name default --ensure
-  AWS, with the default AWS configuration:
+        --owner alice --app-type JupyterLab --app-name default --ensure --wait-timeout 2m
+  AWS, with the default AWS configuration (or --profile NAME):
     createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --owner alice \
         --app-type JupyterLab --app-name default --instance-type ml.t3.medium --ensure
 
@@ -718,7 +743,7 @@ Flags (--name value and --name=value both work):
 	fs.VisitAll(func(f *flag.Flag) { // in lexical order
 		name := f.Name
 		arg, text := flag.UnquoteUsage(f)
-		if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
+		if isBoolFlag(f) {
 			arg = ""
 		}
 		fmt.Fprintf(w, "  --%s\n        %s", strings.TrimSpace(name+" "+arg), text)
@@ -729,6 +754,9 @@ Flags (--name value and --name=value both work):
 	})
 	fmt.Fprint(w, `
 Exit codes: 0 success; 2 invalid input (each problem as "field: reason"; nothing was sent) or a
-bad flag; 1 a service error (its code and request ID are printed) or any other failure.
+bad flag; 130 interrupted by Ctrl-C (SIGINT; 143 for SIGTERM), after saying what was left and
+how to see it; 1 a service error (its code and request ID are printed), a timeout or any other
+failure. Under 'go run' every failure exits 1 (go run prints "exit status N"); build the program
+(go build -o createapp ./examples/createapp) to see these codes.
 `)
 }

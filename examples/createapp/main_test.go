@@ -108,6 +108,7 @@ func fetch(t *testing.T, url string) (int, string) {
 // the fake's page for that app. This is the one test that runs the program as main does (the
 // hook only fetches the URL before the fake closes).
 func TestNoFlagsEnsuresAlicesSpaceAndAppAndPrintsALaunchURL(t *testing.T) {
+	t.Parallel() // on real time, beside the other test that is
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
@@ -248,7 +249,7 @@ func TestJupyterLabOnAUserProfileIsRefusedBeforeTheCall(t *testing.T) {
 	srv, run := startFake(t)
 	r := run("--domain-id", "d-platform1", "--user-profile-name", "bob", "--app-type", "JupyterLab", "--app-name", "default")
 	assert.Equal(t, exitInvalid, r.code)
-	assert.Regexp(t, `(?m)^  UserProfileName: Forbidden "bob": .*SpaceName`, r.stderr)
+	assert.Regexp(t, `(?m)^  UserProfileName: Forbidden "bob": .*--space-name`, r.stderr)
 	assert.Empty(t, srv.Requests())
 }
 
@@ -440,6 +441,8 @@ func TestHelpShowsAnExampleForEachMode(t *testing.T) {
 	for _, want := range []string{
 		"\n    createapp\n", "--dry-run --domain-id", "--endpoint-url http://127.0.0.1:8770", "--aws --region", "--owner alice",
 		"--tag key=value", "--output format", "Exit codes",
+		"--tags Key=k,Value=v\n", "--resource-spec spec\n", "--wait-timeout duration\n", "--profile name\n",
+		"--tags Key=team,Value=ml Key=env,Value=dev", "130 interrupted", "go build -o createapp ./examples/createapp",
 	} {
 		assert.Contains(t, help, want)
 	}

@@ -357,7 +357,7 @@ func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	fs.StringVar(&f.appName, "app-name", "default", "the app `name` of every user's app")
 	fs.StringVar(&f.instanceType, "instance-type", "", "the instance `type` for rows without an instance_type; without either, the space's, user profile's or domain's default applies")
 	fs.StringVar(&f.imageARN, "image-arn", "", "the SageMaker image `ARN` of JupyterLab and CodeEditor apps; the default is the region's SageMaker Distribution image (its GPU build for a GPU instance type), and --image-arn= sends none")
-	fs.IntVar(&f.concurrency, "concurrency", sagemakerapp.DefaultBatchConcurrency, "how many apps are ensured at `once`")
+	fs.IntVar(&f.concurrency, "concurrency", sagemakerapp.DefaultBatchConcurrency, "the `number` of spaces, then apps, ensured at once")
 	fs.Float64Var(&f.createsPerSecond, "creates-per-second", sagemakerapp.DefaultCreatesPerSecond,
 		"the most CreateApp calls a second, across all users; a negative `rate` means no limit (embedded fake: 20)")
 	fs.DurationVar(&f.timeout, "timeout", sagemakerapp.DefaultWaitTimeout, "how long each app may take to be InService, such as 90s or 20m (`duration`)")

@@ -299,6 +299,9 @@ func TestHelp(t *testing.T) {
 		"creates-per-second", "timeout", "endpoint-url", "aws", "output", "region", "image-arn"} {
 		assert.Contains(t, r.stdout, "\n  --"+name, "the help lists --%s", name)
 	}
+	// The flag package takes a back-quoted word of the usage for the argument's name.
+	assert.Contains(t, r.stdout, "\n  --concurrency number\n")
+	assert.NotContains(t, r.stdout, "--concurrency once")
 }
 
 // The scenario through the program: a quota that lets 150 of 200 apps start gives 150

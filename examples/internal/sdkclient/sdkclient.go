@@ -5,6 +5,7 @@ package sdkclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -14,25 +15,55 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 )
 
-// New builds the SDK client for --aws or --endpoint-url. With useAWS the SDK builds its own HTTP
-// client from the AWS configuration (which may name a CA bundle, say), and its idle connections
-// end with the process. Without it the client uses static dummy credentials, which a fake
-// accepts, never reads the AWS configuration, and has a transport of its own, whose idle
-// connections the returned function closes. An empty region means the configuration's, or
-// us-east-1 without --aws; a non-empty endpointURL replaces the service's endpoint.
+// Config says how NewClient builds the client.
+type Config struct {
+	// UseAWS reads the default AWS configuration (environment, ~/.aws, SSO, instance role);
+	// without it the client has static dummy credentials, which a fake accepts.
+	UseAWS bool
+	// Region is the client's region; "" means the configuration's, or us-east-1 without UseAWS.
+	Region string
+	// EndpointURL, if set, replaces the service's endpoint.
+	EndpointURL string
+	// Profile, if set, is the shared configuration profile to read; it needs UseAWS.
+	Profile string
+	// Options are applied to the client's options after the ones above, for middleware and,
+	// in tests, a retryer that does not sleep.
+	Options []func(*sagemaker.Options)
+}
+
+// New builds the SDK client for --aws or --endpoint-url; it is NewClient with no profile and no
+// options.
 func New(ctx context.Context, useAWS bool, region, endpointURL string) (*sagemaker.Client, func(), error) {
+	return NewClient(ctx, Config{UseAWS: useAWS, Region: region, EndpointURL: endpointURL})
+}
+
+// NewClient builds the SDK client that c describes. With UseAWS the SDK builds its own HTTP
+// client from the AWS configuration (which may name a CA bundle, say), and its idle connections
+// end with the process. Without it the client never reads the AWS configuration and has a
+// transport of its own, whose idle connections the returned function closes.
+//
+// A profile that the configuration lacks is a config.SharedConfigProfileNotExistError in the
+// error's chain, so that a caller can say so in its own words.
+func NewClient(ctx context.Context, c Config) (*sagemaker.Client, func(), error) {
 	closeIdle := func() {}
 	var cfg aws.Config
-	if useAWS {
+	switch {
+	case c.UseAWS:
 		var opts []func(*config.LoadOptions) error
-		if region != "" {
-			opts = append(opts, config.WithRegion(region))
+		if c.Region != "" {
+			opts = append(opts, config.WithRegion(c.Region))
+		}
+		if c.Profile != "" {
+			opts = append(opts, config.WithSharedConfigProfile(c.Profile))
 		}
 		var err error
 		if cfg, err = config.LoadDefaultConfig(ctx, opts...); err != nil {
 			return nil, nil, fmt.Errorf("loading the AWS configuration: %w", err)
 		}
-	} else {
+	case c.Profile != "":
+		return nil, nil, errors.New("a profile needs the AWS configuration (--aws)")
+	default:
+		region := c.Region
 		if region == "" {
 			region = "us-east-1"
 		}
@@ -44,10 +75,10 @@ func New(ctx context.Context, useAWS bool, region, endpointURL string) (*sagemak
 			HTTPClient:  &http.Client{Transport: transport},
 		}
 	}
-	client := sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) {
-		if endpointURL != "" {
-			o.BaseEndpoint = aws.String(endpointURL)
+	opts := append([]func(*sagemaker.Options){func(o *sagemaker.Options) {
+		if c.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(c.EndpointURL)
 		}
-	})
-	return client, closeIdle, nil
+	}}, c.Options...)
+	return sagemaker.NewFromConfig(cfg, opts...), closeIdle, nil
 }
