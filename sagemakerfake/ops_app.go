@@ -412,10 +412,11 @@ func resolveSpec(appType types.AppType, appName string, spec resourceSpec, defau
 			if !level.hasImage() {
 				continue
 			}
-			if spec.SageMakerImageArn == "" {
+			// A "None" in the request counts as unset, as it does for the rule (and the library).
+			if !setImage(spec.SageMakerImageArn) && setImage(level.SageMakerImageArn) {
 				spec.SageMakerImageArn = level.SageMakerImageArn
 			}
-			if spec.SageMakerImageVersionArn == "" && setImage(level.SageMakerImageVersionArn) {
+			if !setImage(spec.SageMakerImageVersionArn) && setImage(level.SageMakerImageVersionArn) {
 				spec.SageMakerImageVersionArn = level.SageMakerImageVersionArn
 			}
 			if spec.SageMakerImageVersionAlias == "" {
