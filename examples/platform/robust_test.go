@@ -27,7 +27,7 @@ import (
 func TestPutRefusesABodyThatIsNotExactlyOneSpec(t *testing.T) {
 	srv, h := newService(t)
 	for _, tc := range []struct{ body, message string }{
-		{`{}{"instanceType":"ml.g5.48xlarge"}`, "data after its JSON object"},
+		{`{}{"instanceType":"ml.g5.48xlarge"}`, "data after its JSON object, which ends at byte 2"},
 		{`{"instanceType": "ml.t3.large"} x`, "data after its JSON object"},
 		{`{"instanceType": "ml.t3.large"}]`, "data after its JSON object"},
 		{`null`, "must be a JSON object, not null"},
