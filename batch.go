@@ -48,6 +48,22 @@ type BatchOptions struct {
 	OnProgress func(BatchProgress)
 }
 
+// newBatchOptions applies optFns to the zero BatchOptions and fills in the defaults.
+func newBatchOptions(optFns []func(*BatchOptions)) BatchOptions {
+	var opts BatchOptions
+	for _, fn := range optFns {
+		fn(&opts)
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultBatchConcurrency
+	}
+	if opts.CreatesPerSecond == 0 {
+		opts.CreatesPerSecond = DefaultCreatesPerSecond
+	}
+	opts.Wait.setDefaults()
+	return opts
+}
+
 // BatchProgress counts the apps of an EnsureApps call by state.
 type BatchProgress struct {
 	Total     int
@@ -83,17 +99,7 @@ type Result struct {
 // Cancelling ctx stops new apps from starting and ends the waits of those in flight; their
 // Results and those of apps never started hold ctx's error.
 func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput, optFns ...func(*BatchOptions)) []Result {
-	var opts BatchOptions
-	for _, fn := range optFns {
-		fn(&opts)
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = DefaultBatchConcurrency
-	}
-	if opts.CreatesPerSecond == 0 {
-		opts.CreatesPerSecond = DefaultCreatesPerSecond
-	}
-	opts.Wait.setDefaults()
+	opts := newBatchOptions(optFns)
 
 	results := make([]Result, len(ins))
 	ctx, batchSpan := c.obs.start(ctx, spanEnsureApps)

@@ -218,17 +218,7 @@ func appFromDetails(d types.AppDetails) *App {
 // If the apps cannot be listed, the only Result holds that error and nothing is deleted.
 // Cancelling ctx ends the waits; the Results of the apps not yet gone hold ctx's error.
 func (c *Client) DeleteApps(ctx context.Context, filter AppFilter, optFns ...func(*BatchOptions)) []Result {
-	var opts BatchOptions
-	for _, fn := range optFns {
-		fn(&opts)
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = DefaultBatchConcurrency
-	}
-	if opts.CreatesPerSecond == 0 {
-		opts.CreatesPerSecond = DefaultCreatesPerSecond
-	}
-	opts.Wait.setDefaults()
+	opts := newBatchOptions(optFns)
 	filter.IncludeDeleted = false
 
 	apps, err := c.listToDelete(ctx, filter, opts.Wait)

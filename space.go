@@ -524,17 +524,7 @@ func (w *spaceWait) timeout() error {
 // Cancelling ctx stops new spaces from starting and ends the waits of those in flight; their
 // SpaceResults and those of spaces never started hold ctx's error.
 func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceInput, optFns ...func(*BatchOptions)) []SpaceResult {
-	var opts BatchOptions
-	for _, fn := range optFns {
-		fn(&opts)
-	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = DefaultBatchConcurrency
-	}
-	if opts.CreatesPerSecond == 0 {
-		opts.CreatesPerSecond = DefaultCreatesPerSecond
-	}
-	opts.Wait.setDefaults()
+	opts := newBatchOptions(optFns)
 
 	results := make([]SpaceResult, len(ins))
 	ctx, batchSpan := c.obs.start(ctx, spanEnsureSpaces)
