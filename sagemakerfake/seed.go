@@ -295,8 +295,9 @@ func decodeSeed(data []byte) (Seed, error) {
 	if _, err := dec.Token(); err != nil { // the closing brace
 		return seed, notJSON(err)
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return seed, fmt.Errorf("data after the seed's JSON object, at byte %d: a seed is one object", dec.InputOffset())
+		return seed, fmt.Errorf("data after the seed's JSON object, which ends at byte %d: a seed is one object", end)
 	}
 	return seed, nil
 }

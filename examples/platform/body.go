@@ -48,8 +48,9 @@ func decodeSpec(body io.Reader) (appSpec, *bodyError) {
 	if berr != nil {
 		return spec, berr
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return spec, badBody("the body has data after its JSON object, at byte %d; send one object", dec.InputOffset())
+		return spec, badBody("the body has data after its JSON object, which ends at byte %d; send one object", end)
 	}
 	strs := map[string]*string{
 		"instanceType":      &spec.InstanceType,

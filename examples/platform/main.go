@@ -155,6 +155,7 @@ type program struct {
 	stdout, stderr io.Writer
 	fakeOptions    []sagemakerfake.Option // appended to the embedded fake's options
 	onListen       func(url string)       // called once the server listens
+	writeTimeout   time.Duration          // the server's WriteTimeout; zero means writeTimeout
 }
 
 const usage = `Usage: platform [flags]
@@ -323,6 +324,9 @@ func (p *program) run(ctx context.Context, args []string) int {
 		return 1
 	}
 	server := newServer(handler, *readTimeout, logger)
+	if p.writeTimeout > 0 {
+		server.WriteTimeout = p.writeTimeout
+	}
 	if err := serve(ctx, ln, server, *grace, logger, p.onListen); err != nil {
 		logger.Error("serving", "error", err)
 		return 1

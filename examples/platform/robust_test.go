@@ -27,7 +27,7 @@ import (
 func TestPutRefusesABodyThatIsNotExactlyOneSpec(t *testing.T) {
 	srv, h := newService(t)
 	for _, tc := range []struct{ body, message string }{
-		{`{}{"instanceType":"ml.g5.48xlarge"}`, "data after its JSON object"},
+		{`{}{"instanceType":"ml.g5.48xlarge"}`, "data after its JSON object, which ends at byte 2"},
 		{`{"instanceType": "ml.t3.large"} x`, "data after its JSON object"},
 		{`{"instanceType": "ml.t3.large"}]`, "data after its JSON object"},
 		{`null`, "must be a JSON object, not null"},
@@ -271,4 +271,23 @@ func TestUnreachableSageMakerShowsNoEndpoint(t *testing.T) {
 			assert.NotContains(t, rec.Body.String(), secret)
 		}
 	}
+}
+
+// A PUT answers after waiting longer than the server's WriteTimeout, which bounds every other
+// route: it moves its own write deadline past its wait. The app starts in 300ms of real time, far
+// longer than the 20ms WriteTimeout here; without the move, the client would get no answer.
+func TestAPutThatWaitsOutlastsTheWriteTimeout(t *testing.T) {
+	p := &program{writeTimeout: 20 * time.Millisecond, fakeOptions: []sagemakerfake.Option{sagemakerfake.WithStartupDelay(300 * time.Millisecond)}}
+	base := startProgram(t, p, "--auth", "none")
+	client := &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 60 * time.Second}
+	defer client.CloseIdleConnections()
+	req, err := http.NewRequest(http.MethodPut, base+"/users/alice/apps/KernelGateway/default", strings.NewReader(`{"instanceType": "ml.t3.medium"}`))
+	require.NoError(t, err)
+	resp, err := client.Do(req)
+	require.NoError(t, err, "the PUT's answer was written")
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), `"status":"InService"`)
 }
