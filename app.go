@@ -143,11 +143,13 @@ func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	return app, err
 }
 
-// createHooks are what a caller of createApp adds to each attempt: limiters to wait for, and a
-// function called as an attempt is sent, after the limiters let it go.
+// createHooks are what a caller of createApp adds to each attempt: limiters to wait for, a
+// function called before an attempt waits for them, and one called as it is sent, after the
+// limiters let it go.
 type createHooks struct {
-	limiters []CreateLimiter
-	onSend   func()
+	limiters   []CreateLimiter
+	beforeWait func()
+	onSend     func()
 }
 
 // createApp is CreateApp, which also reports whether the outcome of an attempt is unknown: the
@@ -164,7 +166,7 @@ func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 	}
 	ctx, sp := c.obs.startCreate(ctx, in)
 	defer func() { sp.end(err) }()
-	att := &createAttempts{now: c.opts.Now, onSend: hooks.onSend, obs: &c.obs}
+	att := &createAttempts{now: c.now, beforeWait: hooks.beforeWait, onSend: hooks.onSend, obs: &c.obs}
 	if c.opts.CreateLimiter != nil {
 		att.limiters = append(att.limiters, c.opts.CreateLimiter)
 	}
@@ -213,9 +215,10 @@ func (c *Client) recoverLostCreate(ctx context.Context, in *sagemaker.CreateAppI
 // middleware right after the retry middleware: it holds each attempt to the create limiters and
 // records what each attempt's outcome says.
 type createAttempts struct {
-	limiters []CreateLimiter
-	onSend   func()
-	now      func() time.Time
+	limiters   []CreateLimiter
+	beforeWait func()
+	onSend     func()
+	now        func() time.Time
 	obs      *observer // records the limiters' waits
 
 	mu  sync.Mutex
@@ -271,6 +274,9 @@ func (a *createAttempts) addMiddleware(stack *middleware.Stack) error {
 
 func (a *createAttempts) handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 	waitFrom := a.now()
+	if a.beforeWait != nil && len(a.limiters) > 0 {
+		a.beforeWait()
+	}
 	for _, l := range a.limiters {
 		if err := l.Wait(ctx); err != nil {
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
@@ -397,7 +403,9 @@ func appFromDescribe(id AppID, out *sagemaker.DescribeAppOutput) *App {
 // The app moves to Deleting, then Deleted; WaitForAppDeleted waits for that. DeleteApp is
 // idempotent: an app that is already Deleting, Deleted, Failed (the service deletes a failed app
 // itself) or not found is success. A Pending app cannot be deleted yet: DeleteApp waits, at the
-// default WaitOptions within ctx, for it to leave Pending, and then deletes it.
+// default WaitOptions (within their Timeout and ctx), for it to leave Pending, and then deletes it.
+// That is, it deletes whatever app of that name is there once it is InService; to stop only an
+// app as you saw it, use DeleteApps, which never deletes an app started again after its listing.
 func (c *Client) DeleteApp(ctx context.Context, id AppID, optFns ...func(*sagemaker.Options)) error {
 	if err := id.validate(); err != nil {
 		return err
@@ -405,56 +413,47 @@ func (c *Client) DeleteApp(ctx context.Context, id AppID, optFns ...func(*sagema
 	if c.api == nil {
 		return &APIError{Operation: "DeleteApp", Err: errNoAPI}
 	}
+	k, act := deleteKnown{mode: deleteAny}, deleteAction{kind: actDelete}
 	var w *waiter
 	for {
-		_, err := c.api.DeleteApp(ctx, &sagemaker.DeleteAppInput{
-			DomainId:        aws.String(id.DomainID),
-			AppType:         id.AppType,
-			AppName:         aws.String(id.AppName),
-			UserProfileName: nonEmpty(id.UserProfileName),
-			SpaceName:       nonEmpty(id.SpaceName),
-		}, optFns...)
-		err = mapError(ctx, "DeleteApp", err)
-		if err == nil || isGone(err) {
+		var o deleteObs
+		switch act.kind {
+		case actSucceed:
 			return nil
+		case actFail:
+			return act.err
+		case actDelete:
+			o = deleteObs{answer: true, err: c.deleteOnce(ctx, id, optFns)}
+		case actLook:
+			if w == nil { // the first look: Pending, or Deleting already
+				opts := newWaitOptions(nil)
+				opts.ClientOptions = optFns
+				w = c.newWaiter(id, opts, "out of Pending")
+				w.lookNow() // the delete was the first look: the next comes after a pause
+				var cancel context.CancelFunc
+				ctx, cancel = w.bound(ctx)
+				defer cancel()
+			}
+			app, err, final := w.next(ctx)
+			if final != nil {
+				return final
+			}
+			o = deleteObs{app: app, notFound: errors.Is(err, ErrResourceNotFound), err: err}
 		}
-		if !errors.Is(err, ErrResourceInUse) {
-			return err
-		}
-		// Pending, or Deleting already: look.
-		if w == nil {
-			opts := newWaitOptions(nil)
-			opts.ClientOptions = optFns
-			w = c.newWaiter(id, opts, "out of Pending")
-		}
-		if gone, err := c.awaitDeletable(ctx, w, err); gone || err != nil {
-			return err
-		}
+		k, act = decideDelete(k, o)
 	}
 }
 
-// awaitDeletable follows a DeleteApp answered ResourceInUse: it looks at the app, at the pace of
-// a wait, while it is Pending, and reports gone for an app that is Deleting, Deleted, Failed or
-// not found; for an InService one it returns neither, and the app can be deleted. Throttling and
-// service faults are looked past until the wait's Timeout; inUse is returned if the app cannot be
-// looked at for another reason.
-func (c *Client) awaitDeletable(ctx context.Context, w *waiter, inUse error) (gone bool, err error) {
-	for {
-		app, err, final := w.next(ctx)
-		switch {
-		case final != nil:
-			return false, final
-		case err == nil && app.Status == types.AppStatusPending:
-		case err == nil:
-			return app.Status != types.AppStatusInService, nil
-		case isGone(err):
-			return true, nil
-		case isTransient(err):
-			w.lastErr = err // throttled or a fault: look again, within the wait's bound
-		default:
-			return false, inUse
-		}
-	}
+// deleteOnce makes one DeleteApp of the app id, without waiting for anything.
+func (c *Client) deleteOnce(ctx context.Context, id AppID, optFns []func(*sagemaker.Options)) error {
+	_, err := c.api.DeleteApp(ctx, &sagemaker.DeleteAppInput{
+		DomainId:        aws.String(id.DomainID),
+		AppType:         id.AppType,
+		AppName:         aws.String(id.AppName),
+		UserProfileName: nonEmpty(id.UserProfileName),
+		SpaceName:       nonEmpty(id.SpaceName),
+	}, optFns...)
+	return mapError(ctx, "DeleteApp", err)
 }
 
 // isGone reports whether err says that the app is deleted already: ResourceNotFound, or the

@@ -104,23 +104,30 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 	results := make([]Result, len(ins))
 	ctx, batchSpan := c.obs.start(ctx, spanEnsureApps)
 	defer func() { batchSpan.endApps(results) }()
-	p := newBatchProgress(opts.OnProgress, c.opts.Now, len(ins))
+	p := newBatchProgress(opts.OnProgress, c.now, len(ins))
 	defer p.close()
 	var todo []int
 	for i, in := range ins {
-		if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
+		switch ps := validateCreateApp(in, c.validateConfig()); {
+		case ps != nil:
 			results[i].Err = &ValidationError{Problems: ps}
 			p.set(i, stateFailed)
-			continue
+		case c.api == nil:
+			results[i] = Result{Err: &APIError{Operation: "CreateApp", Err: errNoAPI}, Outcome: OutcomeFailed}
+			p.set(i, stateFailed)
+		default:
+			todo = append(todo, i)
 		}
-		todo = append(todo, i)
+	}
+	if len(todo) == 0 {
+		return results
 	}
 
 	var limiter CreateLimiter
 	if opts.CreatesPerSecond > 0 {
-		limiter = &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.opts.Now, sleep: c.opts.Sleep}
+		limiter = &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.now, sleep: c.sleep}
 	}
-	firsts := c.listBatch(ctx, ins, todo, opts.Wait.ClientOptions)
+	firsts := c.listBatch(ctx, ins, todo, opts.Wait)
 	// Concurrency bounds the apps being looked at or created; a created app's wait holds no
 	// slot, so the batch goes at the create rate, not at Concurrency per start-up time.
 	slots := make(chan struct{}, opts.Concurrency)
@@ -132,7 +139,7 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					results[i] = c.ensureOne(ctx, ins[i], &opts, limiter, p, i, slots, firsts[i])
+					results[i] = c.ensureOne(ctx, ins[i], &opts, limiter, p, i, &batchSlot{ch: slots, holding: true}, firsts[i])
 				}()
 				continue
 			case <-ctx.Done():
@@ -153,8 +160,12 @@ func (c *Client) EnsureApps(ctx context.Context, ins []*sagemaker.CreateAppInput
 // for each input what the list says of its app: the first look that spares a DescribeApp per
 // app. It reads at most as many pages as the batch has apps in the domain (never more than
 // describing each); an app the pages read did not reach, or a domain whose list failed, gets
-// no first look, and its Ensure describes it.
-func (c *Client) listBatch(ctx context.Context, ins []*sagemaker.CreateAppInput, todo []int, optFns []func(*sagemaker.Options)) map[int]*firstLook {
+// no first look, and its Ensure describes it. The listing is an optimisation: it runs within a
+// quarter of the wait's Timeout (every call under that deadline), so that a hung ListApps costs
+// the apps no more than that.
+func (c *Client) listBatch(ctx context.Context, ins []*sagemaker.CreateAppInput, todo []int, wo WaitOptions) map[int]*firstLook {
+	ctx, cancel := newDeadline(c.now, wo.Timeout/4).bound(ctx)
+	defer cancel()
 	byDomain := make(map[string][]int)
 	for _, i := range todo {
 		d := aws.ToString(ins[i].DomainId)
@@ -176,11 +187,12 @@ func (c *Client) listBatch(ctx context.Context, ins []*sagemaker.CreateAppInput,
 		failed, denied := false, false
 		for n := 0; pages.HasMorePages() && n < len(idx) && len(wanted) > 0; n++ {
 			c.obs.poll(ctx, pollList)
-			out, err := pages.NextPage(ctx, optFns...)
+			out, err := pages.NextPage(ctx, wo.ClientOptions...)
 			if err != nil {
-				// A caller that may not list apps (any error but a transient one) does not share
-				// rounds either: its waits describe their apps.
-				failed, denied = true, !isTransient(mapError(ctx, "ListApps", err))
+				// A caller that may not list apps (any error but a transient one or the end of
+				// the listing's time) does not share rounds either: its waits describe their apps.
+				failed = true
+				denied = ctx.Err() == nil && !isTransient(mapError(ctx, "ListApps", err))
 				break
 			}
 			for _, a := range out.Apps {
@@ -198,6 +210,9 @@ func (c *Client) listBatch(ctx context.Context, ins []*sagemaker.CreateAppInput,
 			case denied:
 				firsts[i] = &firstLook{describe: true, alone: true}
 			}
+		}
+		if ctx.Err() != nil {
+			break // the listing's time is up: the other domains' apps describe themselves
 		}
 	}
 	return firsts
@@ -217,14 +232,11 @@ func oneOwner(ins []*sagemaker.CreateAppInput, idx []int) (user, space string, o
 }
 
 // ensureOne ensures one app of a batch: EnsureApp, with every CreateApp attempt held to the
-// batch's rate, its Timeout started when its first create is sent, and its states counted. It
-// holds a slot of slots when it starts, for its first look and create.
-func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, opts *BatchOptions, limiter CreateLimiter, p *batchProgress, i int, slots chan struct{}, first *firstLook) Result {
-	if c.api == nil {
-		<-slots
-		p.set(i, stateFailed)
-		return Result{Err: &APIError{Operation: "CreateApp", Err: errNoAPI}}
-	}
+// batch's rate, its Timeout held while its first create waits for the rate and started anew when
+// that create is sent, and its states counted. It holds slot when it starts, for its first look
+// and create.
+func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, opts *BatchOptions, limiter CreateLimiter, p *batchProgress, i int, slot *batchSlot, first *firstLook) Result {
+	defer slot.release()
 	p.set(i, stateCreating)
 	wo := opts.Wait
 	onStatus := wo.OnStatus
@@ -235,24 +247,28 @@ func (c *Client) ensureOne(ctx context.Context, in *sagemaker.CreateAppInput, op
 		}
 	}
 	w := c.newWaiter(appIDOf(in), wo, "InService")
-	w.slots, w.holding = slots, true
+	w.slot, w.dl.movable = slot, true
 	if first != nil && !first.describe {
-		w.first = first
+		w.look.first = first
 	}
-	w.unlisted = first != nil && first.alone
+	w.look.unlisted = first != nil && first.alone
 	if limiter != nil {
 		w.create.limiters = []CreateLimiter{limiter}
 	}
 	sent := false
+	w.create.beforeWait = func() {
+		if !sent {
+			w.dl.hold() // the app's Timeout starts when its first create is sent
+		}
+	}
 	w.create.onSend = func() {
 		if !sent {
 			sent = true
-			w.restartDeadline()
+			w.dl.restart()
 		}
 	}
 	wctx, cancel := w.bound(ctx)
 	defer cancel()
-	defer w.release()
 	w.join()
 	defer w.leave()
 	app, outcome, err := c.ensure(wctx, in, w)

@@ -206,7 +206,7 @@ func (b AppBuilder) CreateAndWait(ctx context.Context, optFns ...func(*WaitOptio
 	}
 	in := b.input()
 	w := b.client.newWaiter(appIDOf(in), newWaitOptions(optFns), "InService")
-	w.since = w.start
+	w.judged.since = w.judged.graceFrom
 	ctx, cancel := w.bound(ctx)
 	defer cancel()
 	w.join()
@@ -218,8 +218,9 @@ func (b AppBuilder) CreateAndWait(ctx context.Context, optFns ...func(*WaitOptio
 		}
 		return nil, err
 	}
-	w.observe(app)
-	w.lookAt(w.start) // the create was the first look
+	w.seen.observe(app)
+	w.look.described = app
+	w.lookNow() // the create was the first look
 	return b.client.waitInService(ctx, w)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -60,7 +61,8 @@ const (
 	// OutcomeCreated: there was no app, and this call created it.
 	OutcomeCreated Outcome = "created"
 	// OutcomeAdopted: the app was there, Pending or InService, with the requested spec; this
-	// call added the tags it lacked.
+	// call added the tags it lacked. It is also what an Ensure reports for an app that its own
+	// CreateApp may have made (an answer lost or cut short): it cannot prove it made it.
 	OutcomeAdopted Outcome = "adopted"
 	// OutcomeRecreated: the app was Failed, Deleted or Deleting, and this call created it again.
 	OutcomeRecreated Outcome = "recreated"
@@ -70,247 +72,143 @@ const (
 	OutcomeFailed Outcome = "failed"
 )
 
-// origin is what an Ensure call knows of where the app it looks at came from. It changes only in
-// ensureState.learn, and the one place that may report success reads it (ensureState.decide), so
-// that "can this path report success for an app this call did not ask for?" is answered there:
-// only an app this call created, or one whose spec matches and whose tags were reconciled.
-type origin uint8
-
-const (
-	// notSent: this call has sent no CreateApp, or only ones the service refused for certain
-	// (throttled, ResourceInUse), or the app it knew of is gone.
-	notSent origin = iota
-	// sentUnknown: a CreateApp was sent whose outcome is unknown (its answer was lost, a 5xx): the
-	// app may appear, and may be this call's or another caller's; it is treated as found.
-	sentUnknown
-	// createdHere: this call's CreateApp succeeded; until the app shows, the service may still
-	// answer with the record before it.
-	createdHere
-	// found: the app was found Pending or InService, and this call did not provably create it.
-	found
-)
-
-// event is what an Ensure call learns from a create or a look.
-type event uint8
-
-const (
-	evCreated     event = iota // this call's CreateApp succeeded
-	evSentUnknown              // this call's CreateApp failed with an outcome that is unknown
-	evSeenLive                 // the app is Pending or InService
-	evGone                     // the app is Deleted, Deleting, Failed (not ours) or not found
-)
-
-// ensureState is an Ensure call's knowledge of its app.
-type ensureState struct {
-	origin   origin
-	tagsDone bool // the request's tags are on the app that was found
-	existed  bool // a record of the app was seen gone (Failed, Deleted, Deleting) before a create
-	replaced bool // this call deleted the app, found with another spec, to replace it (ConflictReplace)
-}
-
-// outcome names what the call did, once it has returned app or err.
-func (s *ensureState) outcome(err error) Outcome {
-	var conflict *AppConflictError
-	switch {
-	case errors.As(err, &conflict):
-		return OutcomeConflict
-	case err != nil:
-		return OutcomeFailed
-	case s.origin == createdHere && s.replaced:
-		return OutcomeReplaced
-	case s.origin == createdHere && s.existed:
-		return OutcomeRecreated
-	case s.origin == createdHere:
-		return OutcomeCreated
-	}
-	return OutcomeAdopted
-}
-
-// learn moves the state on an event; it is the only place origin changes.
-func (s *ensureState) learn(ev event) {
-	switch ev {
-	case evCreated:
-		s.origin, s.tagsDone = createdHere, true
-	case evSentUnknown:
-		if s.origin != createdHere {
-			s.origin = sentUnknown
-		}
-	case evSeenLive:
-		if s.origin != createdHere {
-			s.origin = found
-		}
-	case evGone:
-		s.origin, s.tagsDone = notSent, false
-	}
-}
-
-// mayBeInvisible reports whether a missing app, or an older record, may be the service not
-// showing yet an app that a create of this call made.
-func (s *ensureState) mayBeInvisible() bool {
-	return s.origin == createdHere || s.origin == sentUnknown
-}
-
-// ensure runs EnsureApp's loop: look, act, look again, until the app is InService or an error
-// is final, and says what it did.
+// ensure runs EnsureApp's loop, and says what it did.
 func (c *Client) ensure(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter) (*App, Outcome, error) {
 	ctx, sp := c.obs.startApp(ctx, spanEnsureApp, w.id)
-	var st ensureState
-	app, err := c.ensureLoop(ctx, in, w, &st)
-	outcome := st.outcome(err)
-	c.obs.ensured(ctx, sp, w, outcome, err)
+	k, app, err := c.ensureLoop(ctx, in, w)
+	outcome := k.outcome(err)
+	var since time.Time // time to InService: only for an app this call created
+	switch outcome {
+	case OutcomeCreated, OutcomeRecreated, OutcomeReplaced:
+		since = k.since
+	}
+	c.obs.ensured(ctx, sp, w.id, since, c.now(), outcome, err)
 	return app, outcome, err
 }
 
-func (c *Client) ensureLoop(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter, st *ensureState) (*App, error) {
-	create := func() error {
-		if err := w.acquire(ctx); err != nil {
-			return err
-		}
-		start := c.opts.Now()
-		app, unknown, err := c.createApp(ctx, in, w.opts.ClientOptions, w.create)
-		w.release()
-		switch {
-		case err == nil:
-			st.learn(evCreated)
-			w.since, w.graceFrom = start, start
-			w.observe(app)
-			return nil
-		case ctx.Err() != nil:
-			return w.contextError(ctx, err)
-		case unknown:
-			// The request may have reached the service: the app may show in a moment, and be
-			// this call's or another's.
-			st.learn(evSentUnknown)
-			w.graceFrom, w.lastErr = start, err
-			return nil
-		case errors.Is(err, ErrResourceInUse): // it appeared meanwhile, or the space runs another app
-			return c.checkSpaceFree(ctx, w)
-		case isTransient(err):
-			w.lastErr = err
-			return nil
-		}
-		return err
-	}
+// ensureLoop makes the calls that decideEnsure asks for and feeds back what they answer, until it
+// asks to succeed or fail. It decides nothing itself.
+func (c *Client) ensureLoop(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter) (ensureKnown, *App, error) {
+	req := &ensureRequest{in: in, id: w.id, policy: w.opts.OnConflict, skew: c.opts.ClockSkew}
+	k := ensureKnown{graceFrom: w.judged.graceFrom}
+	act := action{kind: actLook}
 	for {
-		app, err, final := w.next(ctx)
+		var o ensureObs
+		var final error
+		switch act.kind {
+		case actSucceed:
+			return k, act.app, nil
+		case actFail:
+			return k, nil, act.err
+		case actLook, actDescribe:
+			w.look.describe = act.kind == actDescribe
+			var app *App
+			var err error
+			if app, err, final = w.next(ctx); final == nil {
+				o = lookObservation(app, err, w.look.lookedAt)
+			}
+		case actCreate:
+			o, final = c.ensureCreate(ctx, in, w)
+		case actListSpace:
+			o, final = c.spaceApps(ctx, w)
+		case actTag:
+			o, final = c.tagApp(ctx, in, w, act.app)
+		case actDelete:
+			o, final = c.deleteToReplace(ctx, w, act.app)
+		}
+		if final != nil {
+			return k, nil, final
+		}
 		switch {
-		case final != nil:
-			return nil, final
-		case err == nil:
-			if st.origin == createdHere && w.stale(app) && w.young() {
-				continue // the record before ours, until ours shows
-			}
-			w.observe(app)
-		case errors.Is(err, ErrResourceNotFound):
-			if st.mayBeInvisible() && w.young() {
-				w.lastErr = err
-				continue // not visible yet
-			}
-			st.learn(evGone)
-			if err := create(); err != nil {
-				return nil, err
-			}
-			continue
-		case isTransient(err):
-			w.lastErr = err
-			continue
-		default:
-			return nil, err
+		case o.kind == obsApp:
+			w.seen.observe(o.app)
+		case o.err != nil:
+			w.seen.lastErr = o.err
 		}
-		switch app.Status {
-		case types.AppStatusPending, types.AppStatusInService:
-			st.learn(evSeenLive)
-			done, err := c.judgeLive(ctx, in, w, st, app)
-			if done || err != nil {
-				return app, err
-			}
-		case types.AppStatusFailed:
-			if st.origin == createdHere {
-				return nil, &AppFailedError{App: app}
-			}
-			st.learn(evGone)
-			st.existed = true
-			if err := create(); err != nil {
-				return nil, err
-			}
-		case types.AppStatusDeleted:
-			st.learn(evGone)
-			st.existed = true
-			if err := create(); err != nil {
-				return nil, err
-			}
-		case types.AppStatusDeleting:
-			st.learn(evGone) // wait for Deleted, then create
-			st.existed = true
-		}
+		k, act = decideEnsure(k, o, req)
+		w.judged.graceFrom = k.graceFrom // a shared round's "not listed yet" follows the Ensure's window
 	}
 }
 
-// judgeLive decides on a Pending or InService app, and is the only place that lets Ensure report
-// success. An app this call created is its own; any other is compared with the request (a
-// conflict is final) and gets the request's tags first. done is true when app is InService and
-// may be returned.
-func (c *Client) judgeLive(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter, st *ensureState, app *App) (done bool, err error) {
-	if st.origin != createdHere {
-		if fields := specDiff(in, app.ResourceSpec); fields != nil {
-			conflict := &AppConflictError{Existing: app, Fields: fields, Requested: cloneResourceSpec(in.ResourceSpec)}
-			if w.opts.OnConflict == ConflictReplace {
-				return c.replaceConflicting(ctx, w, st, app, conflict)
-			}
-			return false, conflict
-		}
-		if !st.tagsDone {
-			switch err := c.addMissingTags(ctx, app.ARN, in.Tags, w.opts.ClientOptions); {
-			case err == nil:
-				st.tagsDone = true
-			case ctx.Err() != nil:
-				return false, w.contextError(ctx, err)
-			case isTransient(err):
-				w.lastErr = err
-				return false, nil
-			default:
-				return false, err
-			}
-		}
+// lookObservation is what a look that began at at says to decideEnsure.
+func lookObservation(app *App, err error, at time.Time) ensureObs {
+	switch {
+	case err == nil:
+		return ensureObs{kind: obsApp, app: app, at: at}
+	case errors.Is(err, ErrResourceNotFound):
+		return ensureObs{kind: obsNotFound, err: err, at: at}
 	}
-	return app.Status == types.AppStatusInService, nil
+	return ensureObs{kind: obsLookFailed, err: err, at: at}
 }
 
-// checkSpaceFree follows a CreateApp of a space app answered ResourceInUse: when the space runs
-// another app that is not on its way out, that app blocks this one for good (a space runs one app
-// at a time), and the error names it. Otherwise, or when the space cannot be listed, it returns
-// nil and Ensure looks again.
-func (c *Client) checkSpaceFree(ctx context.Context, w *waiter) error {
-	if w.id.SpaceName == "" {
-		return nil
+// ensureCreate makes an Ensure's CreateApp, in the batch's slot and at its rate if it is in one.
+func (c *Client) ensureCreate(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter) (ensureObs, error) {
+	if err := w.slot.acquire(ctx); err != nil {
+		return ensureObs{}, w.contextError(ctx, err)
 	}
+	start := c.now()
+	app, unknown, err := c.createApp(ctx, in, w.opts.ClientOptions, w.create)
+	w.slot.release()
+	if ctx.Err() == nil {
+		w.lookNow() // what a round read before the create returned is older than it
+	}
+	switch {
+	case err == nil:
+		w.look.described = app
+		w.seen.observe(app)
+		return ensureObs{kind: obsCreated, app: app, at: start}, nil
+	case ctx.Err() != nil:
+		return ensureObs{}, w.contextError(ctx, err)
+	case unknown:
+		return ensureObs{kind: obsCreateUnknown, err: err, at: start}, nil
+	}
+	return ensureObs{kind: obsCreateRefused, err: err, at: start}, nil
+}
+
+// spaceApps lists the other live apps of the space of w's app, after a CreateApp answered
+// ResourceInUse: one of them may block it (a space runs one JupyterLab or CodeEditor app at a
+// time). A failed list is no answer: the Ensure looks again.
+func (c *Client) spaceApps(ctx context.Context, w *waiter) (ensureObs, error) {
+	at := c.now()
 	out, err := c.api.ListApps(ctx, &sagemaker.ListAppsInput{
 		DomainIdEquals: aws.String(w.id.DomainID), SpaceNameEquals: aws.String(w.id.SpaceName),
 		SortBy: types.AppSortKeyCreationTime, SortOrder: types.SortOrderDescending, MaxResults: aws.Int32(100),
 	}, w.opts.ClientOptions...)
 	if err != nil {
 		if err = mapError(ctx, "ListApps", err); ctx.Err() != nil {
-			return w.contextError(ctx, err)
+			return ensureObs{}, w.contextError(ctx, err)
 		}
-		w.lastErr = err
-		return nil
+		return ensureObs{kind: obsSpaceRuns, err: err, at: at}, nil
 	}
+	var apps []*App
 	for _, d := range latestRecords(out.Apps) {
-		other := appIDOfDetails(d)
-		if other == w.id || (d.Status != types.AppStatusPending && d.Status != types.AppStatusInService) {
-			continue
+		if id := appIDOfDetails(d); id != w.id {
+			apps = append(apps, appFromDetails(d))
 		}
-		existing := &App{ID: other, Status: d.Status, ResourceSpec: d.ResourceSpec, CreationTime: aws.ToTime(d.CreationTime)}
-		var fields []string
-		if other.AppType != w.id.AppType {
-			fields = append(fields, "AppType")
-		}
-		if other.AppName != w.id.AppName {
-			fields = append(fields, "AppName")
-		}
-		return &AppConflictError{Existing: existing, Fields: fields}
 	}
-	return nil
+	return ensureObs{kind: obsSpaceRuns, apps: apps, at: at}, nil
+}
+
+// tagApp adds to app the request's tags that it lacks.
+func (c *Client) tagApp(ctx context.Context, in *sagemaker.CreateAppInput, w *waiter, app *App) (ensureObs, error) {
+	at := c.now()
+	err := c.addMissingTags(ctx, app.ARN, in.Tags, w.opts.ClientOptions)
+	if err != nil && ctx.Err() != nil {
+		return ensureObs{}, w.contextError(ctx, err)
+	}
+	return ensureObs{kind: obsTagged, app: app, err: err, at: at}, nil
+}
+
+// deleteToReplace makes one DeleteApp of app, which the look just made found with another spec
+// (ConflictReplace). It never waits for a Pending app: the Ensure looks again, and decides again.
+func (c *Client) deleteToReplace(ctx context.Context, w *waiter, app *App) (ensureObs, error) {
+	at := c.now()
+	err := c.deleteOnce(ctx, app.ID, w.opts.ClientOptions)
+	if err != nil && ctx.Err() != nil {
+		return ensureObs{}, w.contextError(ctx, err)
+	}
+	w.lookNow() // what a round read before the delete returned is older than it
+	return ensureObs{kind: obsDeleted, app: app, err: err, at: at}, nil
 }
 
 // specDiff returns the members of in's ResourceSpec that got, an app's spec as DescribeApp
@@ -319,6 +217,15 @@ func (c *Client) checkSpaceFree(ctx context.Context, w *waiter) error {
 // matches an unset one; and "system" on a KernelGateway app matches ml.t3.medium, which the
 // service turns it into.
 func specDiff(in *sagemaker.CreateAppInput, got *types.ResourceSpec) []string {
+	return diffSpec(in, got, false)
+}
+
+// specDiffReported is specDiff over the members got reports: one it lacks is no difference.
+func specDiffReported(in *sagemaker.CreateAppInput, got *types.ResourceSpec) []string {
+	return diffSpec(in, got, true)
+}
+
+func diffSpec(in *sagemaker.CreateAppInput, got *types.ResourceSpec, reportedOnly bool) []string {
 	want := in.ResourceSpec
 	if want == nil {
 		return nil
@@ -327,16 +234,16 @@ func specDiff(in *sagemaker.CreateAppInput, got *types.ResourceSpec) []string {
 		got = &types.ResourceSpec{}
 	}
 	var fields []string
-	if w, g := want.InstanceType, got.InstanceType; w != "" && w != g &&
+	if w, g := want.InstanceType, got.InstanceType; w != "" && w != g && !(reportedOnly && g == "") &&
 		!(in.AppType == types.AppTypeKernelGateway && w == InstanceTypeSystem && g == types.AppInstanceTypeMlT3Medium) {
 		fields = append(fields, "ResourceSpec.InstanceType")
 	}
 	for _, m := range specMembers {
-		w := m.get(want)
-		if w == nil {
+		w, g := m.get(want), m.get(got)
+		if w == nil || (reportedOnly && g == nil) {
 			continue
 		}
-		if cleared(*w) != cleared(aws.ToString(m.get(got))) {
+		if cleared(*w) != cleared(aws.ToString(g)) {
 			fields = append(fields, m.name)
 		}
 	}

@@ -2,9 +2,11 @@ package sagemakerapp
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -41,32 +43,6 @@ const (
 	// another spec after this call's delete (another caller's).
 	ConflictReplace
 )
-
-// replaceConflicting is Ensure's answer to a conflict under ConflictReplace, called from
-// judgeLive with the conflict it found: it deletes the app and waits until it is gone, and
-// returns so that Ensure looks again and creates the requested spec. A transient failure of the
-// delete is retried at the next look; the conflict is returned when the app is not this call's
-// to replace.
-func (c *Client) replaceConflicting(ctx context.Context, w *waiter, st *ensureState, app *App, conflict *AppConflictError) (done bool, err error) {
-	if st.replaced || app.ID != w.id {
-		return false, conflict
-	}
-	switch err := c.DeleteApp(ctx, app.ID, w.opts.ClientOptions...); {
-	case err == nil:
-	case ctx.Err() != nil:
-		return false, w.contextError(ctx, err)
-	case isTransient(err):
-		w.lastErr = err
-		return false, nil
-	default:
-		return false, err
-	}
-	st.replaced = true
-	if err := c.waitDeleted(ctx, w); err != nil {
-		return false, err
-	}
-	return false, nil
-}
 
 // AppFilter selects the apps of Apps and DeleteApps: those of one domain, or of one user profile
 // or one space of it (ListApps' DomainIdEquals, UserProfileNameEquals and SpaceNameEquals).
@@ -202,39 +178,55 @@ func appFromDetails(d types.AppDetails) *App {
 // DeleteUserProfile, DeleteSpace or DeleteDomain, which fail with ResourceInUse while apps remain,
 // can follow. It returns one Result per app, in the order Apps lists them: Outcome
 // OutcomeDeleted and the App as listed before the delete, or the error of that app (Outcome
-// OutcomeFailed). filter.IncludeDeleted is ignored. A Pending app is deleted once it is
-// InService (see DeleteApp). Stopping an app is DeleteApp: a space, its settings and its storage
-// are never touched (facts §7.4), and CreateApp of the same name starts the app again.
+// OutcomeFailed). filter.IncludeDeleted is ignored. Stopping an app is DeleteApp: a space, its
+// settings and its storage are never touched (facts §7.4), and CreateApp of the same name starts
+// the app again.
+//
+// It stops the apps as it listed them, and no other: each DeleteApp follows a DescribeApp that
+// saw the app InService (a Pending app is waited for until it is InService, then deleted; a
+// Deleting one is only waited out), and an app that was started again after the listing, or
+// after its delete, is not deleted but reported, with an error that is ErrResourceInUse: someone
+// wants it.
 //
 // The batch options work as for EnsureApps: Concurrency bounds the apps being deleted at once
-// (their DeleteApp calls; an app waited for holds no slot); every DeleteApp attempt (the SDK's retries included) is held to CreatesPerSecond across the
-// call, as the CreateApp attempts of a batch are, since the service rate-limits deletes as well
-// (Options.CreateLimiter, which is for CreateApp, is not used); Wait is how each app is waited
-// for until gone, and bounds the whole of each app's work (its Timeout), the listing's retries
-// included. Throttling and service faults that outlast the SDK's retries are retried with
-// backoff within that bound, the waits share their polls as those of EnsureApps do, and
-// OnProgress is not called.
+// (their looks and DeleteApp calls; an app waited for holds no slot); every DeleteApp attempt (the
+// SDK's retries included) is held to CreatesPerSecond across the call, as the CreateApp attempts
+// of a batch are, since the service rate-limits deletes as well (Options.CreateLimiter, which is
+// for CreateApp, is not used), and only the DeleteApp attempts are: the looks are not. Wait is
+// how each app is waited for until gone; its Timeout bounds the listing and each app's work
+// together (an app's time in the queue, for a slot or for the rate before its first DeleteApp,
+// is not counted), and every call runs under that deadline, so that a hung call cannot outlast
+// it. Throttling and service faults that outlast the SDK's retries are retried with backoff within
+// that bound, the waits share their polls as those of EnsureApps do, and OnProgress is not called.
 //
 // If the apps cannot be listed, the only Result holds that error and nothing is deleted.
 // Cancelling ctx ends the waits; the Results of the apps not yet gone hold ctx's error.
 func (c *Client) DeleteApps(ctx context.Context, filter AppFilter, optFns ...func(*BatchOptions)) []Result {
 	opts := newBatchOptions(optFns)
 	filter.IncludeDeleted = false
-
+	if err := filter.validate(); err != nil {
+		return []Result{{Err: err, Outcome: OutcomeFailed}}
+	}
+	if c.api == nil {
+		return []Result{{Err: &APIError{Operation: "ListApps", Err: errNoAPI}, Outcome: OutcomeFailed}}
+	}
+	start := c.now()
 	apps, err := c.listToDelete(ctx, filter, opts.Wait)
 	if err != nil {
 		return []Result{{Err: err, Outcome: OutcomeFailed}}
 	}
-	// Only the DeleteApp calls are held to the rate, not the waits' reads.
-	deleteOpts := opts.Wait.ClientOptions
+	return c.deleteListedApps(ctx, apps, opts, opts.Wait.Timeout-c.now().Sub(start))
+}
+
+// deleteListedApps deletes apps as DeleteApps does, each within timeout of its own work.
+func (c *Client) deleteListedApps(ctx context.Context, apps []*App, opts BatchOptions, timeout time.Duration) []Result {
+	var limiter CreateLimiter
 	if opts.CreatesPerSecond > 0 {
-		limiter := &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.opts.Now, sleep: c.opts.Sleep}
-		deleteOpts = append(slices.Clip(deleteOpts), limitAttempts(limiter))
+		limiter = &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.now, sleep: c.sleep}
 	}
 	results := make([]Result, len(apps))
-	// Concurrency bounds the apps being deleted (their DeleteApp calls); a deleted app's wait
-	// holds no slot, as in EnsureApps, so the call goes at the delete rate, not at Concurrency
-	// per deletion time.
+	// Concurrency bounds the apps being looked at and deleted; a deleted app's wait holds no slot,
+	// as in EnsureApps, so the call goes at the delete rate, not at Concurrency per deletion time.
 	slots := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
 	for k := range apps {
@@ -244,7 +236,7 @@ func (c *Client) DeleteApps(ctx context.Context, filter AppFilter, optFns ...fun
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					results[k] = c.deleteOne(ctx, apps[k], opts.Wait, deleteOpts, func() { <-slots })
+					results[k] = c.deleteOne(ctx, apps[k], opts.Wait, timeout, limiter, &batchSlot{ch: slots, holding: true})
 				}()
 				continue
 			case <-ctx.Done():
@@ -260,10 +252,20 @@ func (c *Client) DeleteApps(ctx context.Context, filter AppFilter, optFns ...fun
 }
 
 // listToDelete lists the apps of filter that are not gone, retrying a transient failure of the
-// listing from the start, with backoff, within wo.Timeout.
+// listing from the start, with backoff, within wo.Timeout; every call runs under that deadline.
 func (c *Client) listToDelete(ctx context.Context, filter AppFilter, wo WaitOptions) ([]*App, error) {
-	deadline := c.opts.Now().Add(wo.Timeout)
+	dl := newDeadline(c.now, wo.Timeout)
+	ctx, cancel := dl.bound(ctx)
+	defer cancel()
 	b := newBackoff(&wo)
+	var lastErr error
+	timeout := func(err error) error {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			return &waitTimeoutError{id: AppID{DomainID: filter.DomainID, UserProfileName: filter.UserProfileName, SpaceName: filter.SpaceName},
+				want: "listed", lastErr: lastErr}
+		}
+		return err
+	}
 	for {
 		var apps []*App
 		var err error
@@ -276,63 +278,95 @@ func (c *Client) listToDelete(ctx context.Context, filter AppFilter, wo WaitOpti
 				apps = append(apps, app)
 			}
 		}
-		if err == nil {
+		switch {
+		case err == nil:
 			return apps, nil
-		}
-		if !isTransient(err) || ctx.Err() != nil {
+		case ctx.Err() != nil:
+			return nil, timeout(ctx.Err())
+		case !isTransient(err):
 			return nil, err
 		}
+		lastErr = err
 		d := b.next()
-		if !c.opts.Now().Add(d).Before(deadline) {
-			return nil, err
+		if d >= dl.remaining() {
+			return nil, timeout(context.DeadlineExceeded)
 		}
-		if serr := c.opts.Sleep(ctx, d); serr != nil {
-			return nil, serr
+		if serr := c.sleep(ctx, d); serr != nil {
+			return nil, timeout(serr)
 		}
 	}
 }
 
-// deleteOne deletes one app of DeleteApps (with deleteOpts as the DeleteApp calls' options) and
-// waits until it is gone, within wo.Timeout. It calls release once the delete is done with, before
-// the wait.
-func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, deleteOpts []func(*sagemaker.Options), release func()) Result {
-	released := false
-	defer func() {
-		if !released {
-			release()
-		}
-	}()
+// deleteOne deletes one app of DeleteApps (each DeleteApp attempt held to limiter) and waits until
+// it is gone, within timeout, as decideDelete decides. It holds slot for its looks and deletes
+// until the delete is accepted, then waits without it.
+func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, timeout time.Duration, limiter CreateLimiter, slot *batchSlot) Result {
+	defer slot.release()
+	wo.Timeout = timeout
 	w := c.newWaiter(app.ID, wo, "Deleted")
+	w.slot, w.dl.movable = slot, true
 	ctx, cancel := w.bound(ctx)
 	defer cancel()
 	w.join()
 	defer w.leave()
+	deleteOpts := w.opts.ClientOptions
+	if limiter != nil {
+		// Only the DeleteApp attempts are held to the rate, not the looks; the time an attempt
+		// waits for its turn is not counted against the app's Timeout.
+		deleteOpts = append(slices.Clip(deleteOpts), limitAttempts(&heldLimiter{l: limiter, dl: w.dl}))
+	}
 	fail := func(err error) Result { return Result{App: app, Err: err, Outcome: OutcomeFailed} }
+	k, act := deleteKnown{mode: deleteListed, listed: app.Status}, deleteAction{kind: actLook}
 	for {
-		err := c.DeleteApp(ctx, app.ID, deleteOpts...)
-		// The delete counts as a look: the wait that follows starts with a pause, and then
-		// shares its polls with the other deletes of the domain.
-		w.lookAt(c.opts.Now())
-		if err == nil {
-			break
+		var o deleteObs
+		switch act.kind {
+		case actSucceed:
+			return Result{App: app, Outcome: OutcomeDeleted}
+		case actFail:
+			return fail(act.err)
+		case actDelete:
+			if err := slot.acquire(ctx); err != nil {
+				return fail(w.contextError(ctx, err))
+			}
+			err := c.deleteOnce(ctx, app.ID, deleteOpts)
+			if err != nil && ctx.Err() != nil {
+				return fail(w.contextError(ctx, err))
+			}
+			o = deleteObs{answer: true, err: err}
+		case actLook:
+			got, err, final := w.next(ctx)
+			if final != nil {
+				return fail(final)
+			}
+			if got != nil {
+				w.seen.observe(got)
+			} else if err != nil {
+				w.seen.lastErr = err
+			}
+			o = deleteObs{app: got, notFound: errors.Is(err, ErrResourceNotFound), err: err}
 		}
-		if ctx.Err() != nil {
-			return fail(w.contextError(ctx, err))
-		}
-		if !isTransient(err) {
-			return fail(err)
-		}
-		w.lastErr = err
-		if err := w.pause(ctx); err != nil {
-			return fail(err)
+		sent := k.sent
+		k, act = decideDelete(k, o)
+		if k.sent && !sent {
+			// The app is on its way out: its wait holds no slot, and the delete counts as a look,
+			// so that no shared round read before it is taken for the app's state after it.
+			slot.release()
+			w.lookNow()
 		}
 	}
-	released = true
-	release()
-	if err := c.waitDeleted(ctx, w); err != nil {
-		return fail(err)
-	}
-	return Result{App: app, Outcome: OutcomeDeleted}
+}
+
+// heldLimiter is a limiter whose wait is not counted against a deadline: the deadline is held while
+// the limiter holds the call, and goes on with the time it had left.
+type heldLimiter struct {
+	l  CreateLimiter
+	dl *deadline
+}
+
+func (h *heldLimiter) Wait(ctx context.Context) error {
+	h.dl.hold()
+	defer h.dl.resume()
+	return h.l.Wait(ctx)
 }
 
 // limitAttempts holds every attempt of a call, the SDK's retries included, to l: a middleware

@@ -219,25 +219,26 @@ func (sp span) recovery(claimed bool) {
 }
 
 // ensured ends an Ensure's span with its outcome, counts the outcome, and, for an app this call
-// created, records the time to InService.
-func (o *observer) ensured(ctx context.Context, sp span, w *waiter, outcome Outcome, err error) {
+// created (since is when its CreateApp began; zero for any other outcome), records the time to
+// InService.
+func (o *observer) ensured(ctx context.Context, sp span, id AppID, since time.Time, now time.Time, outcome Outcome, err error) {
 	sp.setString(attrOutcome, string(outcome))
 	if o.outcomes != nil {
 		o.outcomes.Add(ctx, 1, attr(metricAttrOutcome, string(outcome)))
 	}
 	if err == nil {
-		o.inService(ctx, w)
+		o.inService(ctx, id, since, now)
 	}
 	sp.end(err)
 }
 
-// inService records the time to InService of an app that w's call created (w.since is when its
-// CreateApp began); for an app it found, it does nothing.
-func (o *observer) inService(ctx context.Context, w *waiter) {
-	if o.timeToInService == nil || w.since.IsZero() {
+// inService records the time to InService of an app created at since; a zero since (an app the
+// call found) records nothing.
+func (o *observer) inService(ctx context.Context, id AppID, since, now time.Time) {
+	if o.timeToInService == nil || since.IsZero() {
 		return
 	}
-	o.timeToInService.Record(ctx, w.c.opts.Now().Sub(w.since).Seconds(), attr(metricAttrAppType, string(w.id.AppType)))
+	o.timeToInService.Record(ctx, now.Sub(since).Seconds(), attr(metricAttrAppType, string(id.AppType)))
 }
 
 // The kinds of poll, as attributes made once.

@@ -108,3 +108,19 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// now is Options.Now, or time.Now on a Client that New did not make.
+func (c *Client) now() time.Time {
+	if c.opts.Now == nil {
+		return time.Now()
+	}
+	return c.opts.Now()
+}
+
+// sleep is Options.Sleep, or a timer on a Client that New did not make.
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.opts.Sleep == nil {
+		return sleep(ctx, d)
+	}
+	return c.opts.Sleep(ctx, d)
+}

@@ -3,6 +3,7 @@ package sagemakerapp
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,7 +39,11 @@ import (
 type domainPolls struct {
 	mu       sync.Mutex
 	byDomain map[string]*domainPoller
+	seq      atomic.Uint64 // see tick
 }
+
+// tick returns the next number in the order of the Client's looks and rounds.
+func (p *domainPolls) tick() uint64 { return p.seq.Add(1) }
 
 // domainPoller schedules the ListApps rounds of one domain. Its fields are guarded by
 // domainPolls.mu.
@@ -56,6 +61,7 @@ type domainPoller struct {
 type listRound struct {
 	done     chan struct{} // closed when the round ends or is abandoned
 	started  time.Time
+	seq      uint64 // polls.tick as the listing began
 	apps     map[AppID]types.AppDetails
 	wanted   map[AppID]struct{} // the apps of the waits that were due, which the round looked for
 	complete bool               // every page was read: an app missing from apps is not in the domain
@@ -98,7 +104,7 @@ func (p *domainPolls) sharing(domainID string) bool {
 // usable reports whether w can take its next look from r: r began at or after w's last look, w
 // has not used it, and it says where w's app is.
 func (r *listRound) usable(w *waiter) bool {
-	if r == nil || r == w.round || r.started.Before(w.lookedAt) {
+	if r == nil || r == w.look.round || r.seq < w.look.lookedSeq {
 		return false
 	}
 	if _, listed := r.apps[w.id]; listed || r.complete || r.err != nil {
@@ -114,26 +120,28 @@ func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 	if err != nil {
 		return nil, nil, w.contextError(ctx, err)
 	}
-	w.round = r
-	w.lookAt(r.started)
+	l := &w.look
+	l.round = r
+	l.lookAt(r.started, r.seq)
 	switch {
 	case r.err != nil && isTransient(r.err):
 		return nil, r.err, nil
 	case r.err != nil:
-		return w.describe(ctx)
+		return w.describeApp(ctx)
 	}
 	d, listed := r.apps[w.id]
 	switch {
 	case !listed && !r.complete:
-		w.unlisted = true // the app is deeper in the list than a round reads
-		return w.describe(ctx)
-	case !listed && w.young():
+		l.unlisted = true // the app is deeper in the list than a round reads
+		return w.describeApp(ctx)
+	case !listed && r.started.Sub(w.judged.graceFrom) < notFoundGrace:
 		return nil, &APIError{Operation: "ListApps", Code: "ResourceNotFound", Message: "the app is not in its domain's list yet"}, nil
-	case !listed, d.Status == types.AppStatusFailed, w.last == nil:
-		// ListApps cannot say why it failed, or where it went, or the app's ARN.
-		return w.describe(ctx)
+	case !listed, d.Status == types.AppStatusFailed, l.described == nil:
+		// ListApps cannot say why it failed, or where it went, or the app's ARN: a list's
+		// record is read only over an app that DescribeApp or CreateApp gave, never alone.
+		return w.describeApp(ctx)
 	}
-	app := *w.last
+	app := *l.described
 	app.Status, app.CreationTime, app.FailureReason = d.Status, aws.ToTime(d.CreationTime), ""
 	if d.ResourceSpec != nil {
 		app.ResourceSpec = d.ResourceSpec
@@ -188,12 +196,12 @@ func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) 
 // them wants a look, and no sooner than the domain's pace after the last round. The caller holds
 // the lock.
 func (c *Client) roundDue(d *domainPoller, w *waiter) time.Time {
-	due, pace := w.sharedDue(), w.pace
+	due, pace := w.look.sharedDue(), w.look.pace
 	for o := range d.waiting {
-		due = minTime(due, o.sharedDue())
+		due = minTime(due, o.look.sharedDue())
 	}
 	for o := range d.waits {
-		pace = min(pace, o.pace)
+		pace = min(pace, o.look.pace)
 	}
 	if d.last != nil {
 		due = maxTime(due, d.last.started.Add(pace))
@@ -240,13 +248,13 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 		d.dueAt, d.wake = due, wake
 		c.polls.mu.Unlock()
 
-		now := c.opts.Now()
-		wait, remaining := due.Sub(now), w.deadline.Sub(now)
+		now := c.now()
+		wait, remaining := due.Sub(now), w.dl.remaining()
 		if wait <= 0 {
 			wake()
 			break
 		}
-		err := c.opts.Sleep(sleepCtx, min(wait, remaining))
+		err := c.sleep(sleepCtx, min(wait, remaining))
 		wake()
 		switch {
 		case ctx.Err() != nil:
@@ -260,11 +268,11 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 	}
 
 	// The round looks for the apps of the waits that are due now, the leader's among them.
-	r.started = c.opts.Now()
+	r.started, r.seq = c.now(), c.polls.tick()
 	c.polls.mu.Lock()
 	r.wanted = map[AppID]struct{}{w.id: {}}
 	for o := range d.waiting {
-		if !o.unlisted && !o.sharedDue().After(r.started) {
+		if !o.look.unlisted && !o.look.sharedDue().After(r.started) {
 			r.wanted[o.id] = struct{}{}
 		}
 	}

@@ -143,7 +143,7 @@ func (c *Client) checkDefaults(ctx context.Context, in *sagemaker.CreateAppInput
 	if !needsDefaults(in) {
 		return nil
 	}
-	start := c.opts.Now()
+	start := c.now()
 	var notBefore time.Time
 	if c.opts.DefaultsTTL < 0 {
 		notBefore = start
@@ -300,12 +300,12 @@ type defaultsCache struct {
 func (c *Client) readDefaults(ctx context.Context, k defaultsKey, notBefore time.Time, optFns []func(*sagemaker.Options)) (defaultsEntry, error) {
 	ttl := c.opts.DefaultsTTL
 	for {
-		if e, ok := c.defaults.get(k, c.opts.Now(), ttl, notBefore); ok {
+		if e, ok := c.defaults.get(k, c.now(), ttl, notBefore); ok {
 			return e, nil
 		}
 		flight := c.defaults.flights.DoChan(k.domainID+"\x00"+k.kind+"\x00"+k.name, func() (any, error) {
 			// A flight that ended between the lookup above and this one has filled the cache.
-			if e, ok := c.defaults.get(k, c.opts.Now(), ttl, notBefore); ok {
+			if e, ok := c.defaults.get(k, c.now(), ttl, notBefore); ok {
 				return e, nil
 			}
 			// The read serves every caller that joins it, so the first caller's cancellation
@@ -341,7 +341,7 @@ func (c *Client) readDefaults(ctx context.Context, k defaultsKey, notBefore time
 
 // describeDefaults makes the Describe call for k.
 func (c *Client) describeDefaults(ctx context.Context, k defaultsKey, optFns []func(*sagemaker.Options)) (defaultsEntry, error) {
-	e := defaultsEntry{read: c.opts.Now()}
+	e := defaultsEntry{read: c.now()}
 	var op string
 	var err error
 	switch k.kind {

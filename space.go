@@ -290,12 +290,13 @@ func validateCreateSpace(in *sagemaker.CreateSpaceInput, allowUnknownAppTypes bo
 
 // spaceDiff returns what the existing space sp has other than in asks, per member the request
 // sets: owner, sharing type, app type. A member the request sets and the space lacks differs. An
-// absent sharing type is Shared.
+// absent sharing type is Shared. User profile names are not case-sensitive (facts §7.2): an owner
+// the service spells "Alice" is the "alice" asked for.
 func spaceDiff(in *sagemaker.CreateSpaceInput, sp *Space) (fields, asked, found []string) {
 	add := func(f, a, g string) {
 		fields, asked, found = append(fields, f), append(asked, a), append(found, g)
 	}
-	if o := in.OwnershipSettings; o != nil && aws.ToString(o.OwnerUserProfileName) != sp.Owner {
+	if o := in.OwnershipSettings; o != nil && !strings.EqualFold(aws.ToString(o.OwnerUserProfileName), sp.Owner) {
 		add("OwnershipSettings.OwnerUserProfileName", aws.ToString(o.OwnerUserProfileName), sp.Owner)
 	}
 	if s := in.SpaceSharingSettings; s != nil && s.SharingType != "" {
@@ -351,116 +352,71 @@ func (c *Client) EnsureSpace(ctx context.Context, in *sagemaker.CreateSpaceInput
 
 // spaceWait is one EnsureSpace: its deadline, its pauses and what it has seen.
 type spaceWait struct {
-	c        *Client
-	in       *sagemaker.CreateSpaceInput
-	opts     WaitOptions
-	deadline time.Time
-	backoff  *backoff
-	last     *Space
-	lastErr  error
+	c       *Client
+	in      *sagemaker.CreateSpaceInput
+	opts    WaitOptions
+	dl      *deadline
+	backoff *backoff
+	last    *Space
+	lastErr error
 }
 
-// ensureSpace runs EnsureSpace's loop. beforeCreate, if set, is called before each CreateSpace:
-// EnsureSpaces holds the creates of a batch to its rate with it.
+// ensureSpace runs EnsureSpace's loop: it makes the calls decideSpace asks for and feeds back what
+// they answer. beforeCreate, if set, is called before each CreateSpace: EnsureSpaces holds the
+// creates of a batch to its rate with it.
 func (c *Client) ensureSpace(parent context.Context, api SpacesAPI, in *sagemaker.CreateSpaceInput, opts WaitOptions, beforeCreate func(context.Context) error) (*Space, error) {
-	w := &spaceWait{c: c, in: in, opts: opts, deadline: c.opts.Now().Add(opts.Timeout), backoff: newBackoff(&opts)}
+	w := &spaceWait{c: c, in: in, opts: opts, dl: newDeadline(c.now, opts.Timeout), backoff: newBackoff(&opts)}
 	// Every call runs under the wait's deadline, on the real clock as well as the Client's, so
 	// that a call that hangs cannot hold EnsureSpace past its Timeout.
-	ctx, cancel := context.WithTimeout(parent, opts.Timeout)
+	ctx, cancel := w.dl.bound(parent)
 	defer cancel()
-	var (
-		created   bool      // this call's CreateSpace succeeded
-		createdAt time.Time // when, for the window in which the space may not be visible yet
-		inUse     error     // CreateSpace answered ResourceInUse, and no space has been seen since
-	)
-	create := true
+	var k spaceKnown
+	act := spaceAction{kind: actLookNow}
 	for {
-		if create {
-			create = false
+		var o spaceObs
+		switch act.kind {
+		case actSucceed:
+			return act.space, nil
+		case actFail:
+			return nil, act.err
+		case actLook, actLookNow:
+			if act.kind == actLook {
+				if err := w.pause(parent, ctx); err != nil {
+					return nil, err
+				}
+			}
+			o = spaceObs{kind: spaceLooked, at: c.now()}
+			out, err := api.DescribeSpace(ctx, &sagemaker.DescribeSpaceInput{DomainId: in.DomainId, SpaceName: in.SpaceName}, opts.ClientOptions...)
+			if err = mapError(ctx, "DescribeSpace", err); err != nil && ctx.Err() != nil {
+				return nil, w.ended(parent, ctx, err)
+			}
+			if err == nil {
+				o.space = spaceFromDescribe(out)
+				w.last, w.lastErr = o.space, nil
+			}
+			o.notFound, o.err = errors.Is(err, ErrResourceNotFound), err
+		case actCreate:
 			if beforeCreate != nil {
 				if err := beforeCreate(ctx); err != nil {
 					return nil, w.ended(parent, ctx, err)
 				}
 			}
-			start := c.opts.Now()
+			o = spaceObs{kind: spaceCreate, at: c.now()}
 			_, err := api.CreateSpace(ctx, in, opts.ClientOptions...)
-			err = mapError(ctx, "CreateSpace", err)
-			switch {
-			case err == nil:
-				created, createdAt, inUse = true, start, nil
-				if err := w.pause(parent, ctx); err != nil {
-					return nil, err
-				}
-			case ctx.Err() != nil:
+			if err = mapError(ctx, "CreateSpace", err); err != nil && ctx.Err() != nil {
 				return nil, w.ended(parent, ctx, err)
-			case isNameClash(err):
-				return nil, &spaceNameTakenError{domainID: aws.ToString(in.DomainId), name: aws.ToString(in.SpaceName), err: err}
-			case errors.Is(err, ErrResourceInUse): // there is one: look at it at once
-				inUse = err
-			case isTransient(err):
-				w.lastErr, create = err, true
-				if err := w.pause(parent, ctx); err != nil {
-					return nil, err
-				}
-				continue
-			default:
-				return nil, err
+			}
+			o.err = err
+		case actListSpace:
+			o = spaceObs{kind: spaceProfile, at: c.now(), held: w.heldByProfile(ctx)}
+			if ctx.Err() != nil {
+				return nil, w.ended(parent, ctx, ctx.Err())
 			}
 		}
-		out, err := api.DescribeSpace(ctx, &sagemaker.DescribeSpaceInput{DomainId: in.DomainId, SpaceName: in.SpaceName}, opts.ClientOptions...)
-		err = mapError(ctx, "DescribeSpace", err)
-		switch {
-		case err == nil:
-		case ctx.Err() != nil:
-			return nil, w.ended(parent, ctx, err)
-		case errors.Is(err, ErrResourceNotFound):
-			switch {
-			case created && c.opts.Now().Sub(createdAt) < notFoundGrace:
-				w.lastErr = err // not visible yet
-			case inUse != nil:
-				// The name is in use, and not by a space: a user profile may hold it, or a
-				// space of that name was deleted meanwhile.
-				if w.heldByProfile(ctx) {
-					return nil, &spaceNameTakenError{domainID: aws.ToString(in.DomainId), name: aws.ToString(in.SpaceName), err: inUse}
-				}
-				if ctx.Err() != nil {
-					return nil, w.ended(parent, ctx, ctx.Err())
-				}
-				w.lastErr, created, create = inUse, false, true
-			default:
-				// Gone: deleted meanwhile, or the deletion waited out.
-				created, create = false, true
-				continue
-			}
-			if err := w.pause(parent, ctx); err != nil {
-				return nil, err
-			}
-			continue
-		case isTransient(err):
-			w.lastErr = err
-			if err := w.pause(parent, ctx); err != nil {
-				return nil, err
-			}
-			continue
-		default:
-			return nil, err
+		if o.err != nil && !o.notFound {
+			w.lastErr = o.err
 		}
-		sp := spaceFromDescribe(out)
-		w.last, w.lastErr, inUse = sp, nil, nil
-		if fields, asked, found := spaceDiff(in, sp); fields != nil {
-			return nil, &SpaceConflictError{Existing: sp, Fields: fields, asked: asked, found: found}
-		}
-		switch sp.Status {
-		case types.SpaceStatusInService:
-			return sp, nil
-		case types.SpaceStatusFailed, types.SpaceStatusUpdateFailed, types.SpaceStatusDeleteFailed:
-			return nil, &SpaceFailedError{Space: sp}
-		case types.SpaceStatusDeleting:
-			created = false // wait until it is gone, then create it again
-		}
-		if err := w.pause(parent, ctx); err != nil {
-			return nil, err
-		}
+		k, act = decideSpace(k, o, in)
 	}
 }
 
@@ -481,11 +437,11 @@ func isNameClash(err error) bool {
 // pause sleeps before the next call. It returns the error that ends the wait: a timeout or the
 // caller's cancellation.
 func (w *spaceWait) pause(parent, ctx context.Context) error {
-	remaining := w.deadline.Sub(w.c.opts.Now())
+	remaining := w.dl.remaining()
 	if remaining <= 0 {
 		return w.timeout()
 	}
-	if err := w.c.opts.Sleep(ctx, min(w.backoff.next(), remaining)); err != nil {
+	if err := w.c.sleep(ctx, min(w.backoff.next(), remaining)); err != nil {
 		return w.ended(parent, ctx, err)
 	}
 	return nil
@@ -529,7 +485,7 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 	results := make([]SpaceResult, len(ins))
 	ctx, batchSpan := c.obs.start(ctx, spanEnsureSpaces)
 	defer func() { batchSpan.endSpaces(results) }()
-	p := newBatchProgress(opts.OnProgress, c.opts.Now, len(ins))
+	p := newBatchProgress(opts.OnProgress, c.now, len(ins))
 	defer p.close()
 	api, apiErr := c.spacesAPI("CreateSpace")
 	var todo []int
@@ -548,7 +504,7 @@ func (c *Client) EnsureSpaces(ctx context.Context, ins []*sagemaker.CreateSpaceI
 
 	var beforeCreate func(context.Context) error
 	if opts.CreatesPerSecond > 0 {
-		limiter := &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.opts.Now, sleep: c.opts.Sleep}
+		limiter := &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.now, sleep: c.sleep}
 		beforeCreate = limiter.Wait
 	}
 	next := make(chan int)

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
@@ -17,11 +16,6 @@ const (
 	DefaultMaxDelay    = 20 * time.Second
 	DefaultWaitTimeout = 15 * time.Minute
 )
-
-// notFoundGrace is how long a wait takes ResourceNotFound, or a record older than the create it
-// follows, for an app not yet visible: the service is eventually consistent right after a
-// CreateApp.
-const notFoundGrace = 20 * time.Second
 
 // WaitOptions configure a wait (WaitForApp, WaitForAppDeleted) and the waiting and retrying of
 // EnsureApp. The zero value means the defaults: polls 2 s apart at first, growing to 20 s, for at
@@ -113,26 +107,151 @@ func (b *backoff) next() time.Duration {
 	return max(half+span-time.Duration(b.u*float64(span)), b.min)
 }
 
-// waiter runs one wait: its deadline, its pauses and what it has seen.
-type waiter struct {
-	c        *Client
-	opts     WaitOptions
-	id       AppID
-	want     string // the status waited for, for the timeout's text
-	start    time.Time
-	deadline time.Time
-	// since, when set, is when the create this wait follows began: until the app shows, the
-	// service may still answer with the record before it.
-	since time.Time
-	// graceFrom starts the window in which ResourceNotFound means "not visible yet": the wait's
-	// start, or the create it follows.
-	graceFrom time.Time
-	backoff   *backoff
-	last      *App
-	lastErr   error
+// A wait is made of parts that each hold one concern, so that each can be read alone:
+//
+//   - deadline: the one Timeout of an operation, on the Client's clock and on the context of every
+//     call the operation makes;
+//   - looker: how the app is looked at, with DescribeApp after a pause or from the domain's shared
+//     ListApps round (polls.go), and what a list cannot say (the app's ARN);
+//   - seen: what the wait has seen, for OnStatus and for the text of a timeout;
+//   - batchSlot and createHooks: a batch's place for the app's first look and creates, and its
+//     create rate.
+//
+// The decisions about what is seen are elsewhere: decideEnsure for an Ensure, judgeWait for a
+// plain wait.
 
+// deadline is one operation's Timeout. Its instant is on the Client's clock, which the wait's
+// pauses read; bound puts it on the real clock as well, as the deadline of the context every call
+// runs under, so that a call that hangs cannot outlast it. The time a batch holds an app in its
+// queue (for the rate, before its first create) is not counted: hold stops the deadline, and
+// resume (or restart, for a fresh Timeout) starts it again.
+type deadline struct {
+	now     func() time.Time
+	timeout time.Duration
+	at      time.Time
+	// movable: hold, resume and restart may move it (a batch's apps); the context of bound then
+	// ends by a timer rather than carrying a deadline, which could not move.
+	movable bool
+	held    bool          // stopped, with left to go
+	left    time.Duration // what was left when it was held
+	timer   *time.Timer   // ends the context of bound at the deadline, when movable
+}
+
+func newDeadline(now func() time.Time, timeout time.Duration) *deadline {
+	return &deadline{now: now, timeout: timeout, at: now().Add(timeout)}
+}
+
+// waitMargin is how long past its Timeout a call in flight may take to return once the wait's
+// context has ended: the time to unwind, not to finish the call.
+const waitMargin = 100 * time.Millisecond
+
+// bound returns ctx limited to the deadline. The returned cancel must be called.
+func (d *deadline) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if !d.movable {
+		return context.WithDeadline(ctx, time.Now().Add(d.remaining()))
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	d.timer = time.AfterFunc(d.remaining(), func() { cancel(context.DeadlineExceeded) })
+	if d.held {
+		d.timer.Stop()
+	}
+	return ctx, func() {
+		d.timer.Stop()
+		cancel(context.Canceled)
+	}
+}
+
+// remaining is the time left.
+func (d *deadline) remaining() time.Duration {
+	if d.held {
+		return d.left
+	}
+	return d.at.Sub(d.now())
+}
+
+// hold stops the deadline until resume or restart.
+func (d *deadline) hold() {
+	if d.held {
+		return
+	}
+	d.left, d.held = d.at.Sub(d.now()), true
+	if d.timer != nil {
+		d.timer.Stop()
+	}
+}
+
+// resume starts a held deadline again with the time it had left.
+func (d *deadline) resume() {
+	if !d.held {
+		return
+	}
+	d.held, d.at = false, d.now().Add(d.left)
+	if d.timer != nil {
+		d.timer.Reset(d.left)
+	}
+}
+
+// restart starts the Timeout anew, from now.
+func (d *deadline) restart() {
+	d.held, d.at = false, d.now().Add(d.timeout)
+	if d.timer != nil {
+		d.timer.Reset(d.timeout)
+	}
+}
+
+// seen is what a wait has seen of its app: the last app, reported to OnStatus when its status
+// changes, and the last error met, which a timeout names.
+type seen struct {
+	onStatus func(*App)
+	last     *App
+	lastErr  error
+}
+
+func (s *seen) observe(app *App) {
+	if s.onStatus != nil && (s.last == nil || s.last.Status != app.Status) {
+		s.onStatus(app)
+	}
+	s.last, s.lastErr = app, nil
+}
+
+// batchSlot is a batch's place for an app's first look and creates: a wait holds it for those,
+// never while it waits. A nil batchSlot (outside a batch) is always free.
+type batchSlot struct {
+	ch      chan struct{}
+	holding bool
+}
+
+func (s *batchSlot) acquire(ctx context.Context) error {
+	if s == nil || s.holding {
+		return nil
+	}
+	select {
+	case s.ch <- struct{}{}:
+		s.holding = true
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *batchSlot) release() {
+	if s != nil && s.holding {
+		<-s.ch
+		s.holding = false
+	}
+}
+
+// looker looks at one app for a wait: the first look at once (from a batch's list, or with
+// DescribeApp), each later one when it is due, from the domain's shared ListApps round while other
+// waits of the domain run (polls.go), or with DescribeApp after a pause.
+type looker struct {
+	backoff  *backoff
 	looked   bool      // the first look, which is never shared, has been made
 	lookedAt time.Time // when the last look began
+	// lookedSeq orders the last look among the Client's looks and rounds (polls.tick): a shared
+	// round serves the wait only if it began listing after it, which a time cannot tell apart
+	// within one instant.
+	lookedSeq uint64
 	due      time.Time // when the next look is due: the last look plus the next pause
 	// pace is the wait's pace in shared rounds: the mean of a saturated pause (three quarters of
 	// MaxDelay, equal jitter's mean), without the growth or the jitter, which spread the polls of
@@ -140,19 +259,13 @@ type waiter struct {
 	pace     time.Duration
 	joined   bool       // the wait is counted by its domain's poller
 	unlisted bool       // a shared round did not reach the app: the wait describes it alone
+	describe bool       // the next look must be a DescribeApp (a list cannot say what is needed)
 	round    *listRound // the last shared round this wait used
-
-	// create is what ensure adds to each CreateApp attempt: EnsureApps holds the creates of a
-	// batch to its rate with its limiter, and starts the wait's Timeout when the first is sent.
-	create createHooks
-	// slots, when set, bounds the creates in flight of a batch: a wait holds a slot for its
-	// first look and each create, never while it waits.
-	slots   chan struct{}
-	holding bool
 	// first, when set, is the first look, made for the whole batch by one ListApps.
 	first *firstLook
-	// timer ends the context of bound when the deadline passes; restart moves it.
-	timer *time.Timer
+	// described is the app as DescribeApp or CreateApp last gave it: a list's record is read
+	// over it, for what a list does not say (the ARN above all).
+	described *App
 }
 
 // firstLook is what a batch's ListApps said of an app before its creates: its latest record, or
@@ -163,137 +276,121 @@ type firstLook struct {
 	alone    bool // and the caller may not list: describe it at every look
 }
 
+// lookAt records a look that began at t, seq in the order of the Client's looks, and schedules
+// the next one.
+func (l *looker) lookAt(t time.Time, seq uint64) {
+	l.looked, l.lookedAt, l.lookedSeq, l.due = true, t, seq, t.Add(l.backoff.next())
+}
+
+// lookNow records as a look what the wait's call has just done (a create, a delete): a shared
+// round serves the wait only if it began after that call returned.
+func (w *waiter) lookNow() { w.look.lookAt(w.c.now(), w.c.polls.tick()) }
+
+// sharedDue is when the wait wants its next look from a shared round.
+func (l *looker) sharedDue() time.Time { return l.lookedAt.Add(l.pace) }
+
+// waiter runs one wait: its deadline, how it looks, what it has seen, and, in a batch, its slot
+// and create hooks.
+type waiter struct {
+	c    *Client
+	id   AppID
+	opts WaitOptions
+	want string // the status waited for, for the timeout's text
+	dl   *deadline
+	look looker
+	seen seen
+	slot *batchSlot
+	// create is what an Ensure adds to each CreateApp attempt: EnsureApps holds the creates of a
+	// batch to its rate, and starts the app's Timeout when the first is sent.
+	create createHooks
+	// judged is what a plain wait (WaitForApp, WaitForAppDeleted, CreateAndWait) knows for
+	// judgeWait; an Ensure keeps its own (ensureKnown).
+	judged waitKnown
+}
+
 func (c *Client) newWaiter(id AppID, opts WaitOptions, want string) *waiter {
-	now := c.opts.Now()
-	return &waiter{c: c, opts: opts, id: id, want: want, start: now, graceFrom: now, deadline: now.Add(opts.Timeout),
-		backoff: newBackoff(&opts), pace: opts.MaxDelay * 3 / 4}
+	w := &waiter{c: c, id: id, opts: opts, want: want, dl: newDeadline(c.now, opts.Timeout)}
+	w.look = looker{backoff: newBackoff(&opts), pace: opts.MaxDelay * 3 / 4}
+	w.seen.onStatus = opts.OnStatus
+	w.judged.graceFrom = c.now()
+	return w
 }
 
-// restartDeadline starts the wait's Timeout anew, from now: EnsureApps starts it when the first
-// CreateApp attempt of an app is sent, not when the app was queued.
-func (w *waiter) restartDeadline() {
-	now := w.c.opts.Now()
-	w.start, w.graceFrom, w.deadline = now, now, now.Add(w.opts.Timeout)
-	if w.timer != nil {
-		w.timer.Reset(w.opts.Timeout)
-	}
-}
-
-// acquire takes a slot of the batch for a look or a create; release gives it back.
-func (w *waiter) acquire(ctx context.Context) error {
-	if w.slots == nil || w.holding {
-		return nil
-	}
-	select {
-	case w.slots <- struct{}{}:
-		w.holding = true
-		return nil
-	case <-ctx.Done():
-		return w.contextError(ctx, ctx.Err())
-	}
-}
-
-func (w *waiter) release() {
-	if w.holding {
-		<-w.slots
-		w.holding = false
-	}
-}
-
-// waitMargin is how long past its Timeout a call in flight may take to return once the wait's
-// context has ended: the time to unwind, not to finish the call.
-const waitMargin = 100 * time.Millisecond
-
-// bound returns ctx limited to the wait's Timeout, so that every call the wait makes ends with it:
-// a hung connection or a slow answer cannot hold the wait past its deadline. The limit is on the
-// real clock (a context's deadline is), and the wait's own deadline on the Client's clock still
-// applies as well.
+// bound returns ctx limited to the wait's Timeout (see deadline).
 func (w *waiter) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	w.timer = time.AfterFunc(w.deadline.Sub(w.c.opts.Now()), func() { cancel(context.DeadlineExceeded) })
-	return ctx, func() {
-		w.timer.Stop()
-		cancel(context.Canceled)
-	}
+	return w.dl.bound(ctx)
 }
 
 // join counts the wait with its domain's poller, so that while other waits on the domain run, one
 // ListApps round serves them all; leave undoes it. A wait that joins must leave.
 func (w *waiter) join() {
 	w.c.polls.join(w)
-	w.joined = true
+	w.look.joined = true
 }
 
 func (w *waiter) leave() {
-	if w.joined {
+	if w.look.joined {
 		w.c.polls.leave(w)
-		w.joined = false
+		w.look.joined = false
 	}
 }
 
-// next makes the wait's next look at the app: the first at once with DescribeApp, each later one
-// when it is due, from the domain's next ListApps round while other waits on the domain run, or
-// with DescribeApp after a pause. It returns the app; or the error of the look
-// (ResourceNotFound, a transient fault, …) for the caller to judge; or, as final, the timeout or
-// cancellation that ends the wait.
+// next makes the wait's next look at the app: the first at once, each later one when it is due
+// (see looker). It returns the app; or the error of the look (ResourceNotFound, a transient fault,
+// …) for the caller to judge; or, as final, the timeout or cancellation that ends the wait.
 func (w *waiter) next(ctx context.Context) (app *App, err, final error) {
-	if f := w.first; f != nil {
-		w.first = nil
-		w.lookAt(w.c.opts.Now())
+	l := &w.look
+	if f := l.first; f != nil {
+		l.first = nil
+		l.lookAt(w.c.now(), w.c.polls.tick())
 		if f.record == nil {
 			return nil, &APIError{Operation: "ListApps", Code: "ResourceNotFound", Message: "the app is not in its domain's list"}, nil
 		}
 		if st := f.record.Status; st == types.AppStatusDeleted || st == types.AppStatusFailed {
 			// Ensure creates it again, and a record is all it needs for that.
-			return &App{ID: w.id, Status: st, ResourceSpec: f.record.ResourceSpec, CreationTime: aws.ToTime(f.record.CreationTime)}, nil, nil
+			return appFromDetails(*f.record), nil, nil
 		}
 		// A live app: DescribeApp says what a list cannot (its ARN, a failure's reason).
 	}
-	if w.looked {
-		w.release() // a wait holds no slot of its batch
-
-		if !w.c.opts.Now().Before(w.deadline) {
+	if l.looked {
+		w.slot.release() // a wait holds no slot of its batch
+		if w.dl.remaining() <= 0 {
 			return nil, nil, w.timeout()
 		}
-		if w.joined && !w.unlisted && w.c.polls.sharing(w.id.DomainID) {
+		if l.joined && !l.unlisted && !l.describe && w.c.polls.sharing(w.id.DomainID) {
 			return w.nextShared(ctx)
 		}
 		if final := w.pause(ctx); final != nil {
 			return nil, nil, final
 		}
 	}
-	return w.describe(ctx)
+	return w.describeApp(ctx)
 }
 
-// lookAt records a look that began at t and schedules the next one.
-func (w *waiter) lookAt(t time.Time) {
-	w.looked, w.lookedAt, w.due = true, t, t.Add(w.backoff.next())
-}
-
-// sharedDue is when the wait wants its next look from a shared round.
-func (w *waiter) sharedDue() time.Time { return w.lookedAt.Add(w.pace) }
-
-// describe looks at the app with DescribeApp.
-func (w *waiter) describe(ctx context.Context) (*App, error, error) {
-	w.lookAt(w.c.opts.Now())
+// describeApp looks at the app with DescribeApp.
+func (w *waiter) describeApp(ctx context.Context) (*App, error, error) {
+	w.look.lookAt(w.c.now(), w.c.polls.tick())
+	w.look.describe = false
 	w.c.obs.poll(ctx, pollDescribe)
 	app, err := w.c.DescribeApp(ctx, w.id, w.opts.ClientOptions...)
 	if err != nil && ctx.Err() != nil {
 		return nil, nil, w.contextError(ctx, err)
 	}
+	if err == nil {
+		w.look.described = app
+	}
 	return app, err, nil
 }
 
-// pause sleeps until the next look is due. It returns the error that ends the wait: a timeout
-// (both ErrWaitTimeout and context.DeadlineExceeded) or the context's cancellation.
+// pause sleeps until the next look is due, within the deadline. It returns the error that ends the
+// wait: a timeout (both ErrWaitTimeout and context.DeadlineExceeded) or the context's end.
 func (w *waiter) pause(ctx context.Context) error {
-	now := w.c.opts.Now()
-	remaining := w.deadline.Sub(now)
+	remaining := w.dl.remaining()
 	if remaining <= 0 {
 		return w.timeout()
 	}
-	if d := min(w.due.Sub(now), remaining); d > 0 {
-		if err := w.c.opts.Sleep(ctx, d); err != nil {
+	if d := min(w.look.due.Sub(w.c.now()), remaining); d > 0 {
+		if err := w.c.sleep(ctx, d); err != nil {
 			return w.contextError(ctx, err)
 		}
 	}
@@ -314,58 +411,64 @@ func (w *waiter) contextError(ctx context.Context, err error) error {
 }
 
 func (w *waiter) timeout() error {
-	e := &waitTimeoutError{id: w.id, want: w.want, lastErr: w.lastErr}
-	if w.last != nil {
-		e.last = w.last.Status
+	e := &waitTimeoutError{id: w.id, want: w.want, lastErr: w.seen.lastErr}
+	if w.seen.last != nil {
+		e.last = w.seen.last.Status
 	}
 	return e
 }
 
-// judge reads a look for a wait: the app seen (reported to OnStatus when its status changed),
-// or nil to look again (not visible yet within the grace window, an old record, a transient
-// fault), or the error that ends the wait.
-func (w *waiter) judge(app *App, err error) (*App, error) {
-	young := w.young()
+// waitKnown is what a plain wait knows for judging a look: since, when set, is when the create it
+// follows began (CreateAndWait); graceFrom starts the window in which ResourceNotFound means "not
+// visible yet": the wait's start, or the create it follows.
+type waitKnown struct {
+	since, graceFrom time.Time
+}
+
+// judgeWait is a plain wait's decision on a look that began at at: the app seen, or nil to look
+// again (not visible yet within the grace window, the record from before the create, a transient
+// fault), or the error that ends the wait. It reads no clock and makes no call.
+func judgeWait(k waitKnown, app *App, err error, at time.Time, skew time.Duration) (*App, error) {
+	young := at.Sub(k.graceFrom) < notFoundGrace
 	switch {
 	case err == nil:
-		if w.stale(app) && young {
+		if young && k.stale(app, skew) {
 			return nil, nil
 		}
-		w.observe(app)
 		return app, nil
 	case errors.Is(err, ErrResourceNotFound) && young, isTransient(err):
-		w.lastErr = err
 		return nil, nil
 	}
 	return nil, err
 }
 
-// young reports whether the wait is within the grace window in which the app may not be
-// visible yet.
-func (w *waiter) young() bool { return w.c.opts.Now().Sub(w.graceFrom) < notFoundGrace }
-
-// observe reports a status change to OnStatus and remembers the app.
-func (w *waiter) observe(app *App) {
-	if w.opts.OnStatus != nil && (w.last == nil || w.last.Status != app.Status) {
-		w.opts.OnStatus(app)
-	}
-	w.last, w.lastErr = app, nil
-}
-
-// stale reports whether app is the record from before the create this wait follows: Deleted or
+// stale reports whether app is the record from before the create the wait follows: Deleted or
 // Deleting (an app just created is neither), or Failed with a CreationTime before the create. It
 // does not rest on CreationTime for a live app, as a restart within 24 hours keeps it.
-func (w *waiter) stale(app *App) bool {
-	if w.since.IsZero() {
+func (k waitKnown) stale(app *App, skew time.Duration) bool {
+	if k.since.IsZero() {
 		return false
 	}
 	switch app.Status {
 	case types.AppStatusDeleted, types.AppStatusDeleting:
 		return true
 	case types.AppStatusFailed:
-		return !app.CreationTime.IsZero() && app.CreationTime.Before(w.since.Add(-w.c.opts.ClockSkew))
+		return !app.CreationTime.IsZero() && app.CreationTime.Before(k.since.Add(-skew))
 	}
 	return false
+}
+
+// judge applies judgeWait to a look, reports the app seen to OnStatus, and keeps a transient
+// error for the text of a timeout.
+func (w *waiter) judge(app *App, err error) (*App, error) {
+	got, err2 := judgeWait(w.judged, app, err, w.look.lookedAt, w.c.opts.ClockSkew)
+	switch {
+	case got != nil:
+		w.seen.observe(got)
+	case err2 == nil && err != nil:
+		w.seen.lastErr = err
+	}
+	return got, err2
 }
 
 // isTransient reports whether a call may succeed if made again: throttling, or a service fault or
@@ -415,7 +518,7 @@ func (c *Client) waitInService(ctx context.Context, w *waiter) (_ *App, err erro
 		}
 		switch app.Status {
 		case types.AppStatusInService:
-			c.obs.inService(ctx, w)
+			c.obs.inService(ctx, w.id, w.judged.since, c.now())
 			return app, nil
 		case types.AppStatusFailed, types.AppStatusDeleting, types.AppStatusDeleted:
 			return nil, &AppFailedError{App: app}
@@ -453,12 +556,12 @@ func (c *Client) waitDeleted(ctx context.Context, w *waiter) error {
 		case errors.Is(err, ErrResourceNotFound):
 			return nil
 		case err == nil:
-			w.observe(app)
+			w.seen.observe(app)
 			if app.Status == types.AppStatusDeleted || app.Status == types.AppStatusFailed {
 				return nil
 			}
 		case isTransient(err):
-			w.lastErr = err
+			w.seen.lastErr = err
 		default:
 			return err
 		}
