@@ -219,7 +219,7 @@ type createAttempts struct {
 	beforeWait func()
 	onSend     func()
 	now        func() time.Time
-	obs      *observer // records the limiters' waits
+	obs        *observer // records the limiters' waits
 
 	mu  sync.Mutex
 	sum attemptSummary

@@ -105,15 +105,15 @@ type ensureObs struct {
 type actKind uint8
 
 const (
-	actLook     actKind = iota // look at the app again, after a pause
-	actLookNow                 // look at once
-	actDescribe                // look again with DescribeApp (a list cannot say what is needed), after a pause
-	actCreate                  // CreateApp
-	actListSpace               // list the space's apps: does another one block this one?
-	actTag                     // add the request's missing tags to app (ListTags, AddTags)
-	actDelete                  // DeleteApp app, found with another spec, to replace it
-	actSucceed                 // return app: InService, with the requested spec and tags
-	actFail                    // return err
+	actLook      actKind = iota // look at the app again, after a pause
+	actLookNow                  // look at once
+	actDescribe                 // look again with DescribeApp (a list cannot say what is needed), after a pause
+	actCreate                   // CreateApp
+	actListSpace                // list the space's apps: does another one block this one?
+	actTag                      // add the request's missing tags to app (ListTags, AddTags)
+	actDelete                   // DeleteApp app, found with another spec, to replace it
+	actSucceed                  // return app: InService, with the requested spec and tags
+	actFail                     // return err
 )
 
 var actNames = [...]string{"look", "lookNow", "describe", "create", "listSpace", "tag", "delete", "succeed", "fail"}
@@ -445,9 +445,9 @@ type spaceKnown struct {
 type spaceObsKind uint8
 
 const (
-	spaceLooked   spaceObsKind = iota // DescribeSpace answered space, or err (notFound)
-	spaceCreate                       // this call's CreateSpace answered err (nil: created)
-	spaceProfile                      // a user profile holds the space's name (held)
+	spaceLooked  spaceObsKind = iota // DescribeSpace answered space, or err (notFound)
+	spaceCreate                      // this call's CreateSpace answered err (nil: created)
+	spaceProfile                     // a user profile holds the space's name (held)
 )
 
 // spaceObs is one observation of an EnsureSpace, made at at.

@@ -252,7 +252,7 @@ type looker struct {
 	// round serves the wait only if it began listing after it, which a time cannot tell apart
 	// within one instant.
 	lookedSeq uint64
-	due      time.Time // when the next look is due: the last look plus the next pause
+	due       time.Time // when the next look is due: the last look plus the next pause
 	// pace is the wait's pace in shared rounds: the mean of a saturated pause (three quarters of
 	// MaxDelay, equal jitter's mean), without the growth or the jitter, which spread the polls of
 	// waits that do not share.
