@@ -172,7 +172,7 @@ func (p *program) run(ctx context.Context, args []string) int {
 		api = client
 	}
 
-	rep, err := Reap(ctx, sagemakerapp.New(api, p.clientOptions...), f.domainID, policy, f.dryRun)
+	rep, err := Reap(ctx, sagemakerapp.New(api, p.clientOptions...), api, f.domainID, policy, f.dryRun)
 	if err != nil {
 		fmt.Fprintf(p.stderr, "reaper: listing the apps of %s: %v\n", f.domainID, err)
 		return exitFailure
@@ -206,6 +206,9 @@ func printReport(w io.Writer, rep Report, rules []Rule) {
 	verb := "Stopped"
 	if rep.DryRun {
 		verb = "Dry run, nothing stopped. Would stop"
+	}
+	for _, app := range rep.Spared {
+		fmt.Fprintf(w, "Spared %s: past its limit at the first look, but used again, started again or gone when it came to be stopped.\n", app.ID)
 	}
 	if len(rep.Stopped) == 0 {
 		fmt.Fprintln(w, "No app is idle past its limit.")

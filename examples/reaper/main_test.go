@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go/middleware"
@@ -96,7 +98,7 @@ func TestReapStopsExactlyTheAppsPastTheirLimits(t *testing.T) {
 	srv, _ := demo(t)
 	var deletes atomic.Int32
 	client := sagemakerapp.New(srv.Client(countCalls("DeleteApp", &deletes)), clockOptions(srv))
-	rep, err := Reap(context.Background(), client, demoDomainID, Policy{Rules: DefaultRules, Now: srv.Now}, false)
+	rep, err := Reap(context.Background(), client, srv.Client(countCalls("DeleteApp", &deletes)), demoDomainID, Policy{Rules: DefaultRules, Now: srv.Now}, false)
 	require.NoError(t, err)
 	assert.Equal(t, 6, rep.Checked)
 	assert.Empty(t, rep.Errors)
@@ -127,7 +129,7 @@ func TestReapStopsExactlyTheAppsPastTheirLimits(t *testing.T) {
 	}
 
 	// The next run finds nothing more to stop: the stopped apps are no longer InService.
-	rep, err = Reap(context.Background(), client, demoDomainID, Policy{Rules: DefaultRules, Now: srv.Now}, false)
+	rep, err = Reap(context.Background(), client, srv.Client(countCalls("DeleteApp", &deletes)), demoDomainID, Policy{Rules: DefaultRules, Now: srv.Now}, false)
 	require.NoError(t, err)
 	assert.Empty(t, rep.Stopped)
 	assert.EqualValues(t, 3, deletes.Load())
@@ -241,4 +243,90 @@ func TestListingFailureIsExitOne(t *testing.T) {
 	code, _, errOut := runOn(srv, "--dry-run")
 	assert.Equal(t, exitFailure, code)
 	assert.Contains(t, errOut, "AccessDenied")
+}
+
+// restartBeforeStop is an API under which alice starts her GPU app again right before the reaper's
+// first DeleteApp of it: she stops it and starts it again, so that it is Pending when the stop
+// arrives (defect 9 of issue 21).
+type restartBeforeStop struct {
+	sagemakerapp.API
+	srv  *sagemakerfake.Server
+	once sync.Once
+}
+
+func (r *restartBeforeStop) DeleteApp(ctx context.Context, in *sagemaker.DeleteAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DeleteAppOutput, error) {
+	if aws.ToString(in.SpaceName) == "alice-gpu" {
+		r.once.Do(func() {
+			var app sagemakerfake.App
+			for _, a := range r.srv.Apps() {
+				if a.SpaceName == "alice-gpu" {
+					app = a
+				}
+			}
+			raw := r.srv.Client()
+			_, err := raw.DeleteApp(ctx, &sagemaker.DeleteAppInput{DomainId: in.DomainId, SpaceName: in.SpaceName, AppType: in.AppType, AppName: in.AppName})
+			if err != nil {
+				panic(err)
+			}
+			r.srv.Advance(10 * time.Minute) // Deleted
+			spec := app.ResourceSpec
+			_, err = raw.CreateApp(ctx, &sagemaker.CreateAppInput{DomainId: in.DomainId, SpaceName: in.SpaceName, AppType: in.AppType,
+				AppName: in.AppName, ResourceSpec: &spec, Tags: app.Tags})
+			if err != nil {
+				panic(err)
+			}
+		})
+	}
+	return r.API.DeleteApp(ctx, in, optFns...)
+}
+
+// Defect 9 of issue 21: an app restarted between the reaper's look and its stop was killed as soon
+// as it was InService, and reported with the old instance type and idle time. The reaper stops only
+// what is idle when it stops it.
+func TestReapNeverStopsAnAppStartedAgain(t *testing.T) {
+	srv, _ := demo(t)
+	api := &restartBeforeStop{API: srv.Client(), srv: srv}
+	rep, err := reapWith(context.Background(), srv, api)
+	require.NoError(t, err)
+	srv.Advance(time.Hour)
+	st := statuses(srv)
+	assert.Equal(t, types.AppStatusInService, st["d-example12345/space:alice-gpu/JupyterLab/default"], "alice's app, started again, runs")
+	for _, d := range rep.Stopped {
+		assert.NotEqual(t, "alice-gpu", d.App.ID.SpaceName, "alice's app is not reported stopped")
+	}
+	assert.Equal(t, types.AppStatusDeleted, st["d-example12345/space:carol-code/CodeEditor/default"], "the others past their limits are stopped")
+}
+
+func reapWith(ctx context.Context, srv *sagemakerfake.Server, api sagemakerapp.API) (Report, error) {
+	return Reap(ctx, sagemakerapp.New(api, clockOptions(srv)), api, demoDomainID, Policy{Rules: DefaultRules, Now: srv.Now}, false)
+}
+
+// activeAgain is an API under which alice uses her GPU app again between the reaper's first look
+// and its second, right before the stop.
+type activeAgain struct {
+	sagemakerapp.API
+	srv   *sagemakerfake.Server
+	looks atomic.Int32
+}
+
+func (a *activeAgain) DescribeApp(ctx context.Context, in *sagemaker.DescribeAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeAppOutput, error) {
+	if aws.ToString(in.SpaceName) == "alice-gpu" && a.looks.Add(1) == 2 {
+		key := sagemakerfake.AppKey{DomainID: aws.ToString(in.DomainId), SpaceName: "alice-gpu", AppType: in.AppType, AppName: aws.ToString(in.AppName)}
+		if err := a.srv.SetLastUserActivity(key, a.srv.Now()); err != nil {
+			panic(err)
+		}
+	}
+	return a.API.DescribeApp(ctx, in, optFns...)
+}
+
+// An app used again between the reaper's first look and its stop is spared, and reported so.
+func TestReapSparesAnAppUsedAgain(t *testing.T) {
+	srv, _ := demo(t)
+	api := &activeAgain{API: srv.Client(), srv: srv}
+	rep, err := reapWith(context.Background(), srv, api)
+	require.NoError(t, err)
+	require.Len(t, rep.Spared, 1)
+	assert.Equal(t, "alice-gpu", rep.Spared[0].ID.SpaceName)
+	assert.Len(t, rep.Stopped, len(pastLimits)-1)
+	assert.Equal(t, types.AppStatusInService, statuses(srv)["d-example12345/space:alice-gpu/JupyterLab/default"])
 }

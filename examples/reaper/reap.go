@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"golang.org/x/sync/errgroup"
 
@@ -117,7 +118,7 @@ func (p *Policy) match(appType sagemakerapp.AppType, instanceType string) (Rule,
 
 // Decision is an app past its limit: stopped, or in a dry run, to be stopped.
 type Decision struct {
-	App          *sagemakerapp.App // as DescribeApp reported it
+	App          *sagemakerapp.App // as DescribeApp reported it, right before the stop
 	InstanceType string
 	Idle         time.Duration // since the app's LastUserActivityTimestamp
 	Rule         Rule          // the rule whose limit it is past
@@ -149,6 +150,9 @@ type Report struct {
 	// Stopped lists the apps past their limits, longest idle first: stopped, or in a dry run to
 	// be stopped.
 	Stopped []Decision
+	// Spared lists the apps that were past their limits at the first look but not when the reaper
+	// came to stop them: used again, restarted (Pending), or gone. They were not stopped.
+	Spared []*sagemakerapp.App
 	// Savings sums Stopped per instance type, in the order of instance type names; an app whose
 	// stop failed is not counted.
 	Savings []Saving
@@ -156,15 +160,53 @@ type Report struct {
 	Errors []error
 }
 
+// verdict is what the reaper's decision says of one app.
+type verdict uint8
+
+const (
+	keepNotInService verdict = iota // not InService: nothing to stop (Pending: someone just started it)
+	keepNoRule                      // no rule matches its type and instance type
+	keepNoActivity                  // a rule matches, but its idle time is unknown
+	keepWithinLimit                 // used within its rule's limit
+	stop                            // idle past its rule's limit
+)
+
+// judge is the reaper's decision on one app as a look at at saw it: a pure function, with no call
+// and no clock, so that the rule "stop only what is idle past its limit when stopped" is read here.
+func (p *Policy) judge(app *sagemakerapp.App, at time.Time) (Decision, verdict) {
+	if app.Status != types.AppStatusInService {
+		return Decision{}, keepNotInService
+	}
+	var instanceType string
+	if app.ResourceSpec != nil {
+		instanceType = string(app.ResourceSpec.InstanceType)
+	}
+	rule, ok := p.match(app.ID.AppType, instanceType)
+	switch {
+	case !ok:
+		return Decision{}, keepNoRule
+	case app.LastUserActivityTimestamp.IsZero():
+		return Decision{}, keepNoActivity
+	}
+	idle := at.Sub(app.LastUserActivityTimestamp)
+	if idle <= rule.Limit {
+		return Decision{}, keepWithinLimit
+	}
+	return Decision{App: app, InstanceType: instanceType, Idle: idle, Rule: rule}, stop
+}
+
 // Reap stops, in the domain, the InService apps whose LastUserActivityTimestamp is older than the
 // limit policy sets for their app type and instance type, and reports what it stopped and the
 // instance-hours that saves per instance type; with dryRun it stops nothing and reports what it
-// would stop. It lists the domain's apps (Client.Apps), describes each InService one, as ListApps
-// reports no activity, and stops each app past its limit with DeleteApp: the app's space and its
-// storage stay, and the user starts the app again when they come back. It does not wait for the
-// apps to be gone. It is meant to be called on a schedule; an error is a failure to list the
-// apps, and the failures of single apps are in the Report.
-func Reap(ctx context.Context, client *sagemakerapp.Client, domainID string, policy Policy, dryRun bool) (Report, error) {
+// would stop. It lists the domain's apps (Client.Apps) and describes each InService one, as
+// ListApps reports no activity. Each app past its limit is described again right before it is
+// stopped, and stopped only if it is still InService and still idle past its limit then (the
+// decision is judge's); the stop is one DeleteApp through api, which never waits for an app: an app
+// started again meanwhile (Pending) is refused by the service and spared, never stopped once it is
+// up. The app's space and its storage stay, and the user starts the app again when they come back.
+// It does not wait for the apps to be gone. It is meant to be called on a schedule; an error is a
+// failure to list the apps, and the failures of single apps are in the Report.
+func Reap(ctx context.Context, client *sagemakerapp.Client, api sagemakerapp.API, domainID string, policy Policy, dryRun bool) (Report, error) {
 	now := time.Now
 	if policy.Now != nil {
 		now = policy.Now
@@ -206,41 +248,81 @@ func Reap(ctx context.Context, client *sagemakerapp.Client, domainID string, pol
 		case errs[i] != nil:
 			rep.Errors = append(rep.Errors, errs[i])
 			continue
-		case app.Status != types.AppStatusInService:
+		}
+		d, v := policy.judge(app, rep.At)
+		switch v {
+		case keepNotInService:
 			continue
+		case keepNoActivity:
+			rep.NoActivity++
+		case stop:
+			rep.Stopped = append(rep.Stopped, d)
 		}
 		rep.Checked++
-		var instanceType string
-		if app.ResourceSpec != nil {
-			instanceType = string(app.ResourceSpec.InstanceType)
-		}
-		rule, ok := policy.match(app.ID.AppType, instanceType)
-		if !ok {
-			continue
-		}
-		if app.LastUserActivityTimestamp.IsZero() {
-			rep.NoActivity++
-			continue
-		}
-		idle := rep.At.Sub(app.LastUserActivityTimestamp)
-		if idle <= rule.Limit {
-			continue
-		}
-		rep.Stopped = append(rep.Stopped, Decision{App: app, InstanceType: instanceType, Idle: idle, Rule: rule})
 	}
-	slices.SortStableFunc(rep.Stopped, func(a, b Decision) int {
+	sortDecisions(rep.Stopped)
+	if !dryRun {
+		var stopped []Decision
+		for _, d := range rep.Stopped {
+			d, ok := stopIdle(ctx, client, api, &policy, d, now)
+			if ok {
+				stopped = append(stopped, d)
+			} else {
+				rep.Spared = append(rep.Spared, d.App)
+			}
+		}
+		rep.Stopped = stopped
+		sortDecisions(rep.Stopped)
+	}
+	rep.Savings = savings(rep.Stopped)
+	return rep, nil
+}
+
+// stopIdle stops the app of d if a look right before the stop still finds it idle past its limit:
+// it returns the decision of that look (with the stop's error, if the DeleteApp failed) and true,
+// or d and false when the app is spared.
+func stopIdle(ctx context.Context, client *sagemakerapp.Client, api sagemakerapp.API, policy *Policy, d Decision, now func() time.Time) (Decision, bool) {
+	fresh, err := client.DescribeApp(ctx, d.App.ID)
+	switch {
+	case errors.Is(err, sagemakerapp.ErrResourceNotFound):
+		return d, false
+	case err != nil:
+		d.Err = err
+		return d, true
+	}
+	nd, v := policy.judge(fresh, now())
+	if v != stop {
+		d.App = fresh
+		return d, false
+	}
+	id := fresh.ID
+	_, err = api.DeleteApp(ctx, &sagemaker.DeleteAppInput{DomainId: &id.DomainID, AppType: id.AppType, AppName: &id.AppName,
+		UserProfileName: nonEmpty(id.UserProfileName), SpaceName: nonEmpty(id.SpaceName)})
+	var inUse *types.ResourceInUse
+	if errors.As(err, &inUse) {
+		return nd, false // Pending (started again this instant) or Deleting: not the idle app any more
+	}
+	if err != nil {
+		nd.Err = fmt.Errorf("DeleteApp: %w", err)
+	}
+	return nd, true
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// sortDecisions orders ds longest idle first, then by app.
+func sortDecisions(ds []Decision) {
+	slices.SortStableFunc(ds, func(a, b Decision) int {
 		if c := cmp.Compare(b.Idle, a.Idle); c != 0 {
 			return c
 		}
 		return strings.Compare(a.App.ID.String(), b.App.ID.String())
 	})
-	if !dryRun {
-		for i := range rep.Stopped {
-			rep.Stopped[i].Err = client.DeleteApp(ctx, rep.Stopped[i].App.ID)
-		}
-	}
-	rep.Savings = savings(rep.Stopped)
-	return rep, nil
 }
 
 // savings sums the decisions that did not fail per instance type.
