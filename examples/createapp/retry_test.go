@@ -102,7 +102,7 @@ func TestEnsureAgainstAClosedPortSaysWhatFailsThenGivesUp(t *testing.T) {
 			gaveUp := strings.Index(r.stderr, "createapp: gave up after 5s (--wait-timeout) waiting for "+tt.what+"; no status of it was seen.")
 			require.GreaterOrEqual(t, progress, 0, "a progress line:\n%s", r.stderr)
 			require.Greater(t, gaveUp, progress, "the progress line comes before the end:\n%s", r.stderr)
-			assert.Regexp(t, `(?m)^ +\d+\.\ds  retrying: (DescribeApp|CreateSpace): cannot reach `+endpoint+`: connection refused \(nothing listens there\)$`, r.stderr)
+			assert.Regexp(t, `(?m)^ +\d+\.\ds  retrying: (DescribeApp|DescribeSpace): cannot reach `+endpoint+`: connection refused \(nothing listens there\)$`, r.stderr)
 			assert.Contains(t, r.stderr, "The last call failed: ")
 			assert.Contains(t, r.stderr, "Check that --endpoint-url "+endpoint+" is right and that a server listens there")
 			assert.NotContains(t, r.stderr, "operation error", "the SDK's chain is not shown")
