@@ -343,6 +343,7 @@ func TestHistoryAndDelayFuncsInSynctest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		byName := map[string]time.Duration{"fast": 2 * time.Second, "slow": 6 * time.Minute}
 		srv, err := sagemakerfake.NewHandler(
+			sagemakerfake.WithStartupDelay(0), // the functions' apps are not InService at once all the same
 			sagemakerfake.WithStartupDelayFunc(func(a sagemakerfake.App) time.Duration {
 				if a.Status != types.AppStatusPending || !a.LastHealthCheck.IsZero() {
 					return -1 // not what the option promises: the test below sees 0
