@@ -82,6 +82,7 @@ func (s *Server) createDomain(in map[string]any, now time.Time, id string) (*dom
 		tags:    tags,
 	}
 	s.domains[id] = d
+	s.histDomainCreated(d, now)
 	return d, nil
 }
 
@@ -121,7 +122,9 @@ func (s *Server) opCreateUserProfile(in map[string]any, now time.Time) (any, *Er
 	if s.liveSpace(key, now) != nil {
 		return nil, namespaceError()
 	}
-	s.profiles[key] = &profile{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID()}
+	p := &profile{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID()}
+	s.profiles[key] = p
+	s.histProfile(p, true, now)
 	return map[string]any{"UserProfileArn": arn}, nil
 }
 
@@ -211,5 +214,6 @@ func (s *Server) opDeleteUserProfile(in map[string]any, now time.Time) (any, *Er
 		}
 	}
 	delete(s.profiles, key)
+	s.histProfile(p, false, now)
 	return struct{}{}, nil
 }

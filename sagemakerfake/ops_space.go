@@ -20,6 +20,7 @@ type space struct {
 	uid      int64
 	seeded   bool      // made by a Seed function: it already exists, so it is InService at once
 	deleteAt time.Time // when DeleteSpace was accepted; zero until then
+	hist     recHist
 }
 
 // private reports a space that SpaceSharingSettings makes private; any other space is shared.
@@ -61,6 +62,7 @@ func (s *Server) liveSpace(key childKey, now time.Time) *space {
 		return nil
 	}
 	if _, ok := s.spaceStatus(sp, now); !ok {
+		s.histSpaceForgotten(sp)
 		delete(s.spaces, key)
 		return nil
 	}
@@ -116,6 +118,7 @@ func (s *Server) createSpace(in map[string]any, now time.Time, seeded bool) (*sp
 	}
 	sp := &space{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID(), seq: s.seq, seeded: seeded}
 	s.spaces[key] = sp
+	s.histSpaceCreated(sp, now)
 	return sp, nil
 }
 
@@ -181,6 +184,7 @@ func (s *Server) opDeleteSpace(in map[string]any, now time.Time) (any, *Error) {
 			sp.arn, a.key.appType, a.key.appName, a.arn, st)
 	}
 	sp.deleteAt = now
+	s.histSpaceDeleting(sp, now)
 	return struct{}{}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -37,7 +38,10 @@ func (s *Server) seedDomain(id string, m map[string]any) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, err := s.createDomain(m, s.clock.Now(), id)
+	now := s.clock.Now()
+	s.beginCause(cause{op: "SeedDomain"})
+	defer s.endCause(now)
+	d, err := s.createDomain(m, now, id)
 	if err != nil {
 		return "", err
 	}
@@ -69,7 +73,10 @@ func (s *Server) SeedSpace(in *sagemaker.CreateSpaceInput) error {
 func (s *Server) seedSpace(m map[string]any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.createSpace(m, s.clock.Now(), true); err != nil {
+	now := s.clock.Now()
+	s.beginCause(cause{op: "SeedSpace"})
+	defer s.endCause(now)
+	if _, err := s.createSpace(m, now, true); err != nil {
 		return err
 	}
 	return nil
@@ -171,7 +178,8 @@ func (s *Server) seedInput(op string, opSchema, request *smithy.Schema, in smith
 
 // seed carries out a decoded, checked input of op.
 func (s *Server) seed(op string, m map[string]any) error {
-	if _, err := s.run(handlers[op], m); err != nil {
+	// SeedUserProfile and LoadSeed's user profiles, in the history.
+	if _, err := s.run(cause{op: "Seed" + strings.TrimPrefix(op, "Create")}, handlers[op], m); err != nil {
 		return err
 	}
 	return nil
