@@ -132,11 +132,12 @@ var errNoAPI = errors.New("the Client has no API; build it with New or NewFromCo
 // exactly the requested tags, and was created within the attempts' window on the service's clock
 // (measured from the Date of the service's answers; Options.ClockSkew where none was seen). A
 // throttled attempt is a definite refusal and never leads to a claim. What stays best-effort
-// without a client token: two callers whose CreateApp answers were both lost for the same app with
-// the same spec and tags within the same second cannot be told apart, and both are told success;
-// and a restart (an app of that name Deleted less than 24 hours ago keeps its CreationTime) cannot
-// be told from another's, so it is reported as ErrResourceInUse. EnsureApp, which compares what it
-// finds with what it asked for, is right in both cases. Attempts are watched by a middleware added
+// without a client token: another caller's CreateApp of the same app with the same spec and tags
+// within about two seconds before an attempt of this call whose answer was lost (the Date header
+// is precise to a second) cannot be told from this call's own, and both are told success; and a
+// restart (an app of that name Deleted less than 24 hours ago keeps its CreationTime) cannot be
+// told from another's, so it is reported as ErrResourceInUse. EnsureApp, which compares what it
+// finds with what it asked for, is right in both cases, and reports a claimed app as adopted. Attempts are watched by a middleware added
 // through the per-call options; an API that ignores them (a test double) gets no recovery.
 func (c *Client) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns ...func(*sagemaker.Options)) (*App, error) {
 	app, _, err := c.createApp(ctx, in, optFns, createHooks{})
@@ -153,7 +154,8 @@ type createHooks struct {
 }
 
 // createApp is CreateApp, which also reports whether the outcome of an attempt is unknown: the
-// request may have created the app although the call failed.
+// request may have created the app although the call failed, or the app returned was claimed by
+// the lost-answer recovery rather than proved this call's.
 func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns []func(*sagemaker.Options), hooks createHooks) (_ *App, _ bool, err error) {
 	if ps := validateCreateApp(in, c.validateConfig()); ps != nil {
 		return nil, false, &ValidationError{Problems: ps}
@@ -179,7 +181,7 @@ func (c *Client) createApp(ctx context.Context, in *sagemaker.CreateAppInput, op
 			app := c.recoverLostCreate(ctx, in, sum, optFns)
 			sp.recovery(app != nil)
 			if app != nil {
-				return app, false, nil
+				return app, true, nil // claimed, not proved: another caller may have made it just before
 			}
 		}
 		return nil, sum.unknownFrom != (time.Time{}), err

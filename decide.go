@@ -191,11 +191,10 @@ func decideEnsure(k ensureKnown, o ensureObs, req *ensureRequest) (ensureKnown, 
 	case obsTagged:
 		switch {
 		case o.err == nil:
+			// Look again at once: the app looked at before the tags were added may have gone
+			// since; success needs one look that sees it InService with them.
 			k.tagsDone = true
-			if o.app.Status == types.AppStatusInService {
-				return k, action{kind: actSucceed, app: o.app}
-			}
-			return k, look
+			return k, action{kind: actLookNow}
 		case isTransient(o.err):
 			return k, look
 		}
@@ -349,9 +348,10 @@ const (
 
 // deleteKnown is what one delete knows.
 type deleteKnown struct {
-	mode   deleteMode
-	listed types.AppStatus // deleteListed: the status the listing gave
-	sent   bool            // a DeleteApp of this call was accepted: the app is on its way out
+	mode       deleteMode
+	listed     types.AppStatus     // deleteListed: the status the listing gave
+	listedSpec *types.ResourceSpec // and the spec, if it gave one
+	sent       bool                // a DeleteApp of this call was accepted: the app is on its way out
 }
 
 // deleteObs is what a delete observed: the answer to its DeleteApp (app nil, notFound false), or a
@@ -410,13 +410,14 @@ func decideDelete(k deleteKnown, o deleteObs) (deleteKnown, deleteAction) {
 	case types.AppStatusDeleted, types.AppStatusFailed:
 		return k, done // gone (the service deletes a failed app itself)
 	case types.AppStatusPending:
-		if k.mode == deleteListed && (k.sent || k.listed != types.AppStatusPending) {
+		if k.mode == deleteListed && (k.sent || k.listed != types.AppStatusPending || !sameSpec(k.listedSpec, o.app.ResourceSpec)) {
 			return k, fail(&startedAgainError{app: o.app})
 		}
 		return k, look // wait for it to leave Pending
 	}
 	// InService.
-	if k.mode == deleteListed && k.sent {
+	if k.mode == deleteListed && (k.sent || !sameSpec(k.listedSpec, o.app.ResourceSpec)) {
+		// Started again after the delete, or with another spec than listed: another life of it.
 		return k, fail(&startedAgainError{app: o.app})
 	}
 	return k, deleteAction{kind: actDelete}
@@ -533,4 +534,21 @@ func decideSpace(k spaceKnown, o spaceObs, in *sagemaker.CreateSpaceInput) (spac
 		return k, spaceAction{kind: actSucceed, space: sp}
 	}
 	return k, look // Pending, Updating
+}
+
+// sameSpec reports whether two reports of an app's spec can be of one life of it: their instance
+// types and images agree wherever both report them.
+func sameSpec(a, b *types.ResourceSpec) bool {
+	if a == nil || b == nil {
+		return true
+	}
+	if a.InstanceType != "" && b.InstanceType != "" && a.InstanceType != b.InstanceType {
+		return false
+	}
+	for _, m := range specMembers {
+		if x, y := m.get(a), m.get(b); x != nil && y != nil && cleared(*x) != cleared(*y) {
+			return false
+		}
+	}
+	return true
 }

@@ -226,6 +226,8 @@ func checkEnsureRow(t *testing.T, r ensureRow, k ensureKnown, act action) {
 	case actListSpace:
 		assert.Equal(t, obsCreateRefused, o.kind, r.name)
 		assert.ErrorIs(t, o.err, ErrResourceInUse, r.name)
+	case actLookNow:
+		assert.Equal(t, obsTagged, o.kind, "a look at once only right after the tags: %s", r.name)
 	case actLook:
 	default:
 		t.Errorf("unexpected action %s: %s", act.kind, r.name)
@@ -256,8 +258,11 @@ func TestDecideDeleteTable(t *testing.T) {
 	for _, err := range []error{nil, errGone, errInUse, errThrottle, errUnavail, errDenied} {
 		obs = append(obs, deleteObs{answer: true, err: err})
 	}
+	listedSpec := &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium}
 	for _, st := range []types.AppStatus{types.AppStatusPending, types.AppStatusInService, types.AppStatusDeleting, types.AppStatusDeleted, types.AppStatusFailed} {
-		obs = append(obs, deleteObs{app: &App{ID: id, Status: st}})
+		for _, it := range []types.AppInstanceType{types.AppInstanceTypeMlT3Medium, types.AppInstanceTypeMlM5Xlarge} {
+			obs = append(obs, deleteObs{app: &App{ID: id, Status: st, ResourceSpec: &types.ResourceSpec{InstanceType: it}}})
+		}
 	}
 	obs = append(obs, deleteObs{notFound: true, err: errNotFound}, deleteObs{err: errThrottle}, deleteObs{err: errDenied})
 	n := 0
@@ -266,7 +271,7 @@ func TestDecideDeleteTable(t *testing.T) {
 			for _, sent := range []bool{false, true} {
 				for _, o := range obs {
 					n++
-					k := deleteKnown{mode: mode, listed: listed, sent: sent}
+					k := deleteKnown{mode: mode, listed: listed, listedSpec: listedSpec, sent: sent}
 					name := fmt.Sprintf("mode=%d listed=%s sent=%v answer=%v app=%v notFound=%v err=%v", mode, listed, sent, o.answer, o.app, o.notFound, o.err)
 					k2, act := decideDelete(k, o)
 					switch act.kind {
@@ -294,8 +299,10 @@ func TestDecideDeleteTable(t *testing.T) {
 						t.Errorf("unexpected action %s: %s", act.kind, name)
 					}
 					// A listed app that is Pending after its listing was InService or Deleting, or after
-					// this call's delete, was started again: never deleted, always reported.
-					if mode == deleteListed && o.app != nil && o.app.Status == types.AppStatusPending && (sent || listed != types.AppStatusPending) {
+					// this call's delete, or live with another spec than listed, was started again:
+					// never deleted, always reported.
+					if mode == deleteListed && o.app != nil && (o.app.Status == types.AppStatusPending && (sent || listed != types.AppStatusPending) ||
+						(o.app.Status == types.AppStatusPending || o.app.Status == types.AppStatusInService) && o.app.ResourceSpec.InstanceType != listedSpec.InstanceType) {
 						assert.Equal(t, actFail, act.kind, name)
 					}
 					assert.Equal(t, sent || (o.answer && o.err == nil && mode == deleteListed), k2.sent, name)
@@ -303,7 +310,7 @@ func TestDecideDeleteTable(t *testing.T) {
 			}
 		}
 	}
-	require.Equal(t, 2*3*2*14, n)
+	require.Equal(t, 2*3*2*19, n)
 	t.Logf("%d rows", n)
 }
 

@@ -366,3 +366,25 @@ func TestDefect12OnlyDeletesAreHeldToTheRate(t *testing.T) {
 		assert.Less(t, time.Since(start), 150*time.Second, "looks at the Pending app are not held to one delete per 100 s")
 	})
 }
+
+// Found by the simulation (seed 9703, before its fix): an error answer cut short (a 400 whose
+// body ended before its code arrived) was an error of no kind, which ended a WaitForApp early. Its
+// kind is unknown: it is ErrServiceUnavailable, and a wait looks past it.
+func TestErrorAnswerCutShortIsTransient(t *testing.T) {
+	e := newEnv(t, sagemakerfake.WithStartupDelay(10*time.Second))
+	ctx := context.Background()
+	_, err := e.raw().CreateApp(ctx, e.input("cut"))
+	require.NoError(t, err)
+	e.srv.InjectFault("DescribeApp", sagemakerfake.Fault{Code: "ThrottlingException", Truncate: true, Times: 1})
+	_, err = e.c.DescribeApp(ctx, e.id("cut"))
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 400, apiErr.StatusCode)
+	assert.Empty(t, apiErr.Code, "the code was in the half that never came")
+	assert.ErrorIs(t, err, ErrServiceUnavailable)
+
+	e.srv.InjectFault("DescribeApp", sagemakerfake.Fault{Code: "ThrottlingException", Truncate: true, Times: 2})
+	app, err := e.c.WaitForApp(ctx, e.id("cut"))
+	require.NoError(t, err, "a wait looks past an answer cut short")
+	assert.Equal(t, types.AppStatusInService, app.Status)
+}

@@ -3,6 +3,7 @@ package sagemakerapp
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,11 +101,16 @@ func (c *Client) ensureLoop(ctx context.Context, in *sagemaker.CreateAppInput, w
 			return k, act.app, nil
 		case actFail:
 			return k, nil, act.err
-		case actLook, actDescribe:
+		case actLook, actDescribe, actLookNow:
 			w.look.describe = act.kind == actDescribe
 			var app *App
 			var err error
-			if app, err, final = w.next(ctx); final == nil {
+			if act.kind == actLookNow {
+				app, err, final = w.describeApp(ctx)
+			} else {
+				app, err, final = w.next(ctx)
+			}
+			if final == nil {
 				o = lookObservation(app, err, w.look.lookedAt)
 			}
 		case actCreate:
@@ -153,10 +159,14 @@ func (c *Client) ensureCreate(ctx context.Context, in *sagemaker.CreateAppInput,
 		w.lookNow() // what a round read before the create returned is older than it
 	}
 	switch {
-	case err == nil:
+	case err == nil && !unknown:
 		w.look.described = app
 		w.seen.observe(app)
 		return ensureObs{kind: obsCreated, app: app, at: start}, nil
+	case err == nil:
+		// The lost-answer recovery claimed the app: it may be another caller's, made just before.
+		// The Ensure looks at it as at any app it did not provably make.
+		return ensureObs{kind: obsCreateUnknown, at: start}, nil
 	case ctx.Err() != nil:
 		return ensureObs{}, w.contextError(ctx, err)
 	case unknown:
@@ -203,7 +213,7 @@ func (c *Client) tagApp(ctx context.Context, in *sagemaker.CreateAppInput, w *wa
 // (ConflictReplace). It never waits for a Pending app: the Ensure looks again, and decides again.
 func (c *Client) deleteToReplace(ctx context.Context, w *waiter, app *App) (ensureObs, error) {
 	at := c.now()
-	err := c.deleteOnce(ctx, app.ID, w.opts.ClientOptions)
+	err := c.deleteOnce(ctx, app.ID, append(slices.Clip(w.opts.ClientOptions), oneAttempt))
 	if err != nil && ctx.Err() != nil {
 		return ensureObs{}, w.contextError(ctx, err)
 	}

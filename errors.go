@@ -299,7 +299,9 @@ func (e *APIError) kind() error {
 		return ErrAccessDenied
 	case e.StatusCode >= 500 || e.Fault == smithy.FaultServer:
 		return ErrServiceUnavailable
-	case e.Code == "" && e.StatusCode < 400 && isTransportError(e.Err):
+	case e.Code == "" && isTransportError(e.Err):
+		// No answer, or one cut short before its code arrived (whatever its status): its kind is
+		// unknown, and the call may succeed if made again.
 		return ErrServiceUnavailable
 	}
 	return nil

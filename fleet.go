@@ -309,14 +309,18 @@ func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, timeou
 	defer cancel()
 	w.join()
 	defer w.leave()
-	deleteOpts := w.opts.ClientOptions
+	// Every DeleteApp attempt follows a look: the SDK makes one attempt, and a failed one is
+	// looked at again before the next.
+	deleteOpts := append(slices.Clip(w.opts.ClientOptions), oneAttempt)
+	var held *heldLimiter
 	if limiter != nil {
 		// Only the DeleteApp attempts are held to the rate, not the looks; the time an attempt
 		// waits for its turn is not counted against the app's Timeout.
-		deleteOpts = append(slices.Clip(deleteOpts), limitAttempts(&heldLimiter{l: limiter, dl: w.dl}))
+		held = &heldLimiter{l: limiter, dl: w.dl}
+		deleteOpts = append(deleteOpts, limitAttempts(held))
 	}
 	fail := func(err error) Result { return Result{App: app, Err: err, Outcome: OutcomeFailed} }
-	k, act := deleteKnown{mode: deleteListed, listed: app.Status}, deleteAction{kind: actLook}
+	k, act := deleteKnown{mode: deleteListed, listed: app.Status, listedSpec: app.ResourceSpec}, deleteAction{kind: actLook}
 	for {
 		var o deleteObs
 		switch act.kind {
@@ -325,6 +329,16 @@ func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, timeou
 		case actFail:
 			return fail(act.err)
 		case actDelete:
+			if held != nil && !held.prepaid {
+				// The rate may hold the delete for long: take its turn first, then look again at
+				// once, so that the DeleteApp follows a look, not a wait.
+				if err := held.Wait(ctx); err != nil {
+					return fail(w.contextError(ctx, err))
+				}
+				held.prepaid = true
+				act.kind = actLookNow
+				continue
+			}
 			if err := slot.acquire(ctx); err != nil {
 				return fail(w.contextError(ctx, err))
 			}
@@ -333,8 +347,14 @@ func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, timeou
 				return fail(w.contextError(ctx, err))
 			}
 			o = deleteObs{answer: true, err: err}
-		case actLook:
-			got, err, final := w.next(ctx)
+		case actLook, actLookNow:
+			var got *App
+			var err, final error
+			if act.kind == actLookNow {
+				got, err, final = w.describeApp(ctx)
+			} else {
+				got, err, final = w.next(ctx)
+			}
 			if final != nil {
 				return fail(final)
 			}
@@ -357,13 +377,19 @@ func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, timeou
 }
 
 // heldLimiter is a limiter whose wait is not counted against a deadline: the deadline is held while
-// the limiter holds the call, and goes on with the time it had left.
+// the limiter holds the call, and goes on with the time it had left. A turn taken ahead (prepaid)
+// serves the next attempt.
 type heldLimiter struct {
-	l  CreateLimiter
-	dl *deadline
+	l       CreateLimiter
+	dl      *deadline
+	prepaid bool
 }
 
 func (h *heldLimiter) Wait(ctx context.Context) error {
+	if h.prepaid {
+		h.prepaid = false
+		return nil
+	}
 	h.dl.hold()
 	defer h.dl.resume()
 	return h.l.Wait(ctx)
@@ -388,3 +414,7 @@ func limitAttempts(l CreateLimiter) func(*sagemaker.Options) {
 		})
 	}
 }
+
+// oneAttempt makes a call one attempt, without the SDK's retries: a delete that must follow a look
+// is retried by looking again.
+func oneAttempt(o *sagemaker.Options) { o.RetryMaxAttempts = 1 }

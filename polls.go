@@ -2,6 +2,7 @@ package sagemakerapp
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -117,7 +118,10 @@ func (r *listRound) usable(w *waiter) bool {
 // nextShared makes w's next look from the domain's next ListApps round.
 func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 	r, err := w.c.awaitRound(ctx, w)
-	if err != nil {
+	switch {
+	case errors.Is(err, errRoundStalled):
+		return w.describeApp(ctx)
+	case err != nil:
 		return nil, nil, w.contextError(ctx, err)
 	}
 	l := &w.look
@@ -155,6 +159,7 @@ func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) {
 	c.polls.mu.Lock()
 	d := c.polls.byDomain[w.id.DomainID]
+	d.waiting[w] = struct{}{} // before the wake below, so that the round prepared again counts w
 	if d.inFlight != nil && d.wake != nil && c.roundDue(d, w).Before(d.dueAt) {
 		d.wake() // the round being prepared is due later than w wants: prepare it again
 	}
@@ -172,11 +177,19 @@ func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) 
 			return r, nil
 		}
 		if r := d.inFlight; r != nil {
+			// A round that is overdue by the wait's MaxDelay (its ListApps hangs, say) is given
+			// up: the wait describes its app alone this time, so that another wait's hung call
+			// never stops it from looking at its pace.
+			stall := time.NewTimer(w.look.sharedDue().Add(w.opts.MaxDelay).Sub(c.now()))
 			c.polls.mu.Unlock()
 			select {
 			case <-r.done:
+				stall.Stop()
 				continue
+			case <-stall.C:
+				return nil, errRoundStalled
 			case <-ctx.Done():
+				stall.Stop()
 				return nil, ctx.Err()
 			}
 		}
@@ -310,3 +323,6 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 	read = true
 	return nil
 }
+
+// errRoundStalled: the domain's round in flight is overdue; the wait describes its app alone.
+var errRoundStalled = errors.New("sagemakerapp: the shared ListApps round is overdue")

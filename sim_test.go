@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
@@ -102,8 +104,12 @@ type simCall struct {
 	space    *sagemaker.CreateSpaceInput
 	filter   AppFilter
 	timeout  time.Duration // WaitOptions.Timeout
+	minDelay time.Duration // WaitOptions.MinDelay and MaxDelay; 0: the defaults
+	maxDelay time.Duration
 	deadline time.Duration // the context's deadline after the start; 0: none
 	cancelAt time.Duration // the context is cancelled this long after the start; 0: never
+	batch    BatchOptions  // Concurrency and CreatesPerSecond of a batch
+	zero     bool          // made on a Client without an API
 
 	start, end time.Time
 	app        *App
@@ -129,11 +135,12 @@ const (
 	kDeleteApps = "DeleteApps"
 )
 
-var simKinds = []string{kEnsure, kEnsure, kReplace, kEnsureApps, kSpace, kSpaces, kCreate, kCreateWait, kWait, kWaitGone, kDelete, kDeleteApps}
+var simKinds = []string{kEnsure, kEnsure, kReplace, kReplace, kEnsureApps, kEnsureApps, kSpace, kSpaces, kCreate, kCreateWait, kWait, kWaitGone, kDelete, kDeleteApps, kDeleteApps}
 
 // simWorld is a seed's world with the library's side: two Clients, the first observed.
 type simWorld struct {
 	*simtest.World
+	window  time.Duration // the calls and adversaries start within it
 	clients [2]*Client
 	tracer  *memTracer
 	meter   *memMeter
@@ -152,8 +159,8 @@ func runSeed(t *testing.T, seed uint64, verbose bool) {
 	synctest.Test(t, func(t *testing.T) {
 		w := simtest.NewWorld(t, seed, 3)
 		sw := &simWorld{World: w, tracer: &memTracer{}, meter: &memMeter{}}
-		sw.clients[0] = New(w.Srv.Client(), func(o *Options) { o.TracerProvider, o.MeterProvider = sw.tracer, sw.meter })
-		sw.clients[1] = New(w.Srv.Client())
+		sw.clients[0] = New(w.Srv.Client(clientMark(0)), func(o *Options) { o.TracerProvider, o.MeterProvider = sw.tracer, sw.meter })
+		sw.clients[1] = New(w.Srv.Client(clientMark(1)))
 		sw.plan()
 		var wg sync.WaitGroup
 		for _, c := range sw.calls {
@@ -165,17 +172,22 @@ func runSeed(t *testing.T, seed uint64, verbose bool) {
 				sw.check(c)
 			}()
 		}
-		nAdv := w.Rand.IntN(5)
-		for i := range nAdv {
+		for i := range w.Rand.IntN(7) {
 			kind := simtest.Adversaries[w.Rand.IntN(len(simtest.Adversaries))]
-			space := w.Spaces[w.Rand.IntN(len(w.Spaces))]
-			at := time.Duration(w.Rand.Int64N(int64(12 * time.Minute)))
-			in := w.App(space, simtest.Specs[w.Rand.IntN(2)], map[string]string{"team": "ml"})
+			in := sw.anyApp()
+			at := time.Duration(w.Rand.Int64N(int64(sw.window)))
+			var when types.AppStatus
+			after := time.Duration(w.Rand.Int64N(int64(30 * time.Second)))
+			if w.Rand.IntN(2) == 0 {
+				when = []types.AppStatus{types.AppStatusPending, types.AppStatusInService, types.AppStatusInService, types.AppStatusDeleted}[w.Rand.IntN(4)]
+			}
+			id := fmt.Sprintf("sim-adv-%d", i)
+			w.Logf("%s: %s of %s at %v, when %q, after %v", id, kind, aws.ToString(in.SpaceName), at.Round(time.Millisecond), when, after.Round(time.Millisecond))
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				w.SleepUntil(at)
-				w.Act(kind, fmt.Sprintf("sim-adv-%d", i), in)
+				w.ActWhen(kind, id, in, when, after)
 			}()
 		}
 		wg.Wait()
@@ -187,6 +199,12 @@ func runSeed(t *testing.T, seed uint64, verbose bool) {
 				msg += "violations:\n  " + strings.Join(sw.failed, "\n  ") + "\n"
 			}
 			msg += "schedule:\n" + w.Schedule() + "\nhistory:\n" + h.Dump()
+			if verbose {
+				msg += "requests:\n"
+				for _, r := range w.Srv.Requests() {
+					msg += fmt.Sprintf("%s %s %s %d %s %.120s\n", r.Time.Sub(w.Start), r.Operation, appIDs(r.UserAgent), r.Status, r.ErrorCode, r.Body)
+				}
+			}
 			if len(sw.failed) > 0 {
 				t.Error(msg)
 			} else {
@@ -196,48 +214,79 @@ func runSeed(t *testing.T, seed uint64, verbose bool) {
 	})
 }
 
+// clientMark adds "simclient/n" to the User-Agent of every request of a Client, so that the checks
+// can tell the shared rounds of one Client from another's.
+func clientMark(n int) func(*sagemaker.Options) {
+	return func(o *sagemaker.Options) {
+		o.APIOptions = append(o.APIOptions, awsmiddleware.AddUserAgentKeyValue("simclient", strconv.Itoa(n)))
+	}
+}
+
+// anyApp draws an app of the world: the JupyterLab app of a private space, mostly, or a Studio
+// Classic app of the shared space.
+func (sw *simWorld) anyApp() *sagemaker.CreateAppInput {
+	r := sw.Rand
+	if r.IntN(5) == 0 {
+		return sw.Classic(r.IntN(2) == 0)
+	}
+	tags := map[string]string{"team": "ml"}
+	if r.IntN(4) == 0 {
+		tags["env"] = "dev"
+	}
+	return sw.App(sw.Spaces[r.IntN(len(sw.Spaces))], simtest.Specs[r.IntN(2)], tags)
+}
+
 // plan draws the seed's workload.
 func (sw *simWorld) plan() {
 	r := sw.Rand
-	tags := func() map[string]string {
-		if r.IntN(4) == 0 {
-			return map[string]string{"team": "ml", "env": "dev"}
-		}
-		return map[string]string{"team": "ml"}
-	}
-	app := func() *sagemaker.CreateAppInput {
-		return sw.App(sw.Spaces[r.IntN(len(sw.Spaces))], simtest.Specs[r.IntN(2)], tags())
-	}
-	n := 3 + r.IntN(5)
+	sw.window = []time.Duration{20 * time.Second, 2 * time.Minute, 10 * time.Minute}[r.IntN(3)]
+	n := 3 + r.IntN(7)
 	for i := range n {
 		c := &simCall{n: i, id: simtest.CallerID(i), kind: simKinds[r.IntN(len(simKinds))], client: r.IntN(2),
-			at: time.Duration(r.Int64N(int64(10 * time.Minute))).Round(time.Millisecond)}
+			at: time.Duration(r.Int64N(int64(sw.window))).Round(time.Millisecond)}
 		c.timeout = []time.Duration{45 * time.Second, 3 * time.Minute, 8 * time.Minute, 20 * time.Minute}[r.IntN(4)]
+		switch r.IntN(3) {
+		case 1:
+			c.minDelay, c.maxDelay = 500*time.Millisecond, 5*time.Second
+		case 2:
+			c.minDelay, c.maxDelay = 2*time.Second, time.Minute
+		}
 		if r.IntN(3) == 0 {
 			c.deadline = time.Duration(float64(c.timeout) * (0.5 + r.Float64())).Round(time.Millisecond)
 		}
 		if r.IntN(7) == 0 {
 			c.cancelAt = time.Duration(r.Int64N(int64(c.timeout))).Round(time.Millisecond)
 		}
+		c.batch.Concurrency = []int{1, 2, 16}[r.IntN(3)]
+		c.batch.CreatesPerSecond = []float64{2, 0.5, 0.05, -1}[r.IntN(4)]
+		c.zero = r.IntN(40) == 0
 		switch c.kind {
 		case kEnsureApps:
-			perm := r.Perm(len(sw.Spaces))
-			for _, k := range perm[:2+r.IntN(len(sw.Spaces)-1)] {
-				c.ins = append(c.ins, sw.App(sw.Spaces[k], simtest.Specs[r.IntN(2)], tags()))
+			seen := map[sagemakerfake.AppKey]bool{}
+			for range 2 + r.IntN(3) {
+				if in := sw.anyApp(); !seen[simtest.Key(in)] {
+					seen[simtest.Key(in)] = true
+					c.ins = append(c.ins, in)
+				}
 			}
 		case kSpace, kSpaces:
 			name := sw.Spaces[r.IntN(len(sw.Spaces))]
 			if r.IntN(3) == 0 {
 				name = fmt.Sprintf("n%d", r.IntN(2))
 			}
-			c.space = sw.PrivateSpace(name, []string{"alice", "alice", "bob"}[r.IntN(3)])
+			appType := types.AppTypeJupyterLab
+			if r.IntN(4) == 0 {
+				appType = types.AppTypeCodeEditor
+			}
+			c.space = sw.PrivateSpace(name, []string{"alice", "alice", "bob"}[r.IntN(3)], appType)
 		case kDeleteApps:
 			c.filter = AppFilter{DomainID: sw.Domain}
 			if r.IntN(2) == 0 {
-				c.filter.SpaceName = sw.Spaces[r.IntN(len(sw.Spaces))]
+				c.filter.SpaceName = aws.ToString(sw.anyApp().SpaceName)
 			}
+			c.batch.CreatesPerSecond = []float64{2, 0.2, 0.01}[r.IntN(3)]
 		default:
-			c.in = app()
+			c.in = sw.anyApp()
 		}
 		if c.kind == kCreate || c.kind == kDelete {
 			c.deadline = c.timeout // no WaitOptions: the caller's context bounds them
@@ -261,6 +310,15 @@ func (c *simCall) describe() string {
 		s += fmt.Sprintf(" filter %+v", c.filter)
 	}
 	s += fmt.Sprintf(" (client %d, Timeout %v", c.client, c.timeout)
+	if c.maxDelay > 0 {
+		s += fmt.Sprintf(", delays %v-%v", c.minDelay, c.maxDelay)
+	}
+	if c.kind == kEnsureApps || c.kind == kDeleteApps || c.kind == kSpaces {
+		s += fmt.Sprintf(", concurrency %d at %v/s", c.batch.Concurrency, c.batch.CreatesPerSecond)
+	}
+	if c.zero {
+		s += ", a Client without an API"
+	}
 	if c.deadline > 0 {
 		s += fmt.Sprintf(", deadline %v", c.deadline)
 	}
@@ -281,7 +339,12 @@ func tagMap(tags []types.Tag) map[string]string {
 // run makes the call, recovering a panic, which is a violation.
 func (sw *simWorld) run(c *simCall) {
 	sw.Logf("%s starts", c.describe())
-	ctx := context.Background()
+	// A watchdog ends a call that outlives every bound by an hour, so that a hang is reported as
+	// an I4 violation instead of deadlocking the bubble.
+	ctx, stopAll := context.WithCancel(context.Background())
+	defer stopAll()
+	watchdog := time.AfterFunc(c.timeout+c.timeout/4+time.Hour, stopAll)
+	defer watchdog.Stop()
 	var cancel context.CancelFunc = func() {}
 	if c.deadline > 0 {
 		ctx, cancel = context.WithTimeout(ctx, c.deadline)
@@ -296,10 +359,17 @@ func (sw *simWorld) run(c *simCall) {
 	}
 	mark := simtest.Caller(c.id)
 	wait := func(o *WaitOptions) {
-		o.Timeout = c.timeout
+		o.Timeout, o.MinDelay, o.MaxDelay = c.timeout, c.minDelay, c.maxDelay
 		o.ClientOptions = append(o.ClientOptions, mark)
 	}
+	batch := func(o *BatchOptions) {
+		o.Concurrency, o.CreatesPerSecond = c.batch.Concurrency, c.batch.CreatesPerSecond
+		wait(&o.Wait)
+	}
 	client := sw.clients[c.client]
+	if c.zero {
+		client = []*Client{{}, New(nil)}[c.n%2]
+	}
 	c.start = time.Now()
 	defer func() {
 		c.end = time.Now()
@@ -321,17 +391,21 @@ func (sw *simWorld) run(c *simCall) {
 		defer w.leave()
 		c.app, c.outcome, c.err = client.ensure(ctx, c.in, w)
 	case kEnsureApps:
-		c.results = client.EnsureApps(ctx, c.ins, func(o *BatchOptions) { wait(&o.Wait) })
+		c.results = client.EnsureApps(ctx, c.ins, batch)
 	case kSpace:
 		c.spaceOut, c.err = client.EnsureSpace(ctx, c.space, wait)
 	case kSpaces:
-		rs := client.EnsureSpaces(ctx, []*sagemaker.CreateSpaceInput{c.space}, func(o *BatchOptions) { wait(&o.Wait) })
+		rs := client.EnsureSpaces(ctx, []*sagemaker.CreateSpaceInput{c.space}, batch)
 		c.spaceOut, c.err = rs[0].Space, rs[0].Err
 	case kCreate:
 		c.app, c.err = client.CreateApp(ctx, c.in, mark)
 	case kCreateWait:
-		c.app, c.err = client.NewApp(sw.Domain, c.in.AppType, aws.ToString(c.in.AppName)).InSpace(aws.ToString(c.in.SpaceName)).
-			InstanceType(c.in.ResourceSpec.InstanceType).Image(simtest.Image).Tag("team", "ml").CreateAndWait(ctx, wait)
+		b := client.NewApp(sw.Domain, c.in.AppType, aws.ToString(c.in.AppName)).InSpace(aws.ToString(c.in.SpaceName)).
+			InstanceType(c.in.ResourceSpec.InstanceType).Tag("team", "ml")
+		if c.in.ResourceSpec.SageMakerImageArn != nil {
+			b = b.Image(simtest.Image)
+		}
+		c.app, c.err = b.CreateAndWait(ctx, wait)
 	case kWait:
 		c.app, c.err = client.WaitForApp(ctx, appIDOf(c.in), wait)
 	case kWaitGone:
@@ -339,7 +413,9 @@ func (sw *simWorld) run(c *simCall) {
 	case kDelete:
 		c.err = client.DeleteApp(ctx, appIDOf(c.in), mark)
 	case kDeleteApps:
-		c.results = client.DeleteApps(ctx, c.filter, func(o *BatchOptions) { wait(&o.Wait) })
+		filter := c.filter
+		filter.ClientOptions = []func(*sagemaker.Options){mark}
+		c.results = client.DeleteApps(ctx, filter, batch)
 	}
 }
 
@@ -373,6 +449,7 @@ const simMargin = time.Second
 // check asserts the invariants on one call, against the history as the call returns.
 func (sw *simWorld) check(c *simCall) {
 	h := sw.ReadHistory()
+	reqs := sw.Requests(c.id, "")
 	bad := func(format string, args ...any) {
 		sw.fail("%s: %s", c.describe(), fmt.Sprintf(format, args...))
 	}
@@ -380,76 +457,90 @@ func (sw *simWorld) check(c *simCall) {
 		bad("I4: panicked: %v", c.panicked)
 		return
 	}
-	// I4: within its Timeout, or the context's deadline, plus one call's unwinding.
-	bound := c.timeout
-	if c.deadline > 0 {
-		bound = min(bound, c.deadline)
+	if c.zero {
+		sw.checkZero(c, bad)
+		return
 	}
-	switch c.kind {
-	case kEnsureApps:
-		if c.deadline == 0 || c.deadline > c.timeout {
-			// The listing may take a quarter of the Timeout, and each app's Timeout starts when its
-			// first create is sent, at 2 creates a second.
-			bound = c.timeout/4 + c.timeout + time.Duration(len(c.ins))*time.Second/2
-			if c.deadline > 0 {
-				bound = min(bound, c.deadline)
-			}
-		}
-	case kDeleteApps:
-		bound += 2 * time.Second * time.Duration(len(c.results)) // each DeleteApp attempt's wait for the rate is not counted
-	}
-	if took := c.end.Sub(c.start); took > bound+simMargin {
-		bad("I4: took %v, past its bound %v", took, bound)
-	}
-	// The earliest a timeout may come: the Timeout, or the context's deadline.
+	sw.checkBound(c, sw.Arrivals(c.id, ""), bad)
+	// The earliest a timeout may come: the Timeout, or the context's deadline; for an app of a
+	// batch that sent a CreateApp, its Timeout starts with that create.
 	earliest := c.timeout
+	if c.kind == kDelete {
+		earliest = DefaultWaitTimeout // its wait for a Pending app has the default WaitOptions
+	}
 	if c.deadline > 0 {
 		earliest = min(earliest, c.deadline)
 	}
-	deadlineAt := c.start.Add(earliest)
 	canceled := c.cancelAt > 0 && c.end.Sub(c.start) >= c.cancelAt
-
-	checkErr := func(err error, early bool, transientOK bool) {
+	checkErr := func(err error, from time.Time, transientOK bool) {
 		if err == nil {
 			return
 		}
 		if !documentedKind(err) {
 			bad("I5: an error of no documented kind: %T %v", err, err)
 		}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.Code == "ValidationException" && strings.Contains(apiErr.Message, "validation error detected") {
+			bad("the library sent a request the service refuses as malformed: %v", err)
+		}
+		deadlineAt := c.start.Add(earliest)
+		if c.kind != kDelete && (c.deadline == 0 || c.start.Add(c.deadline).After(from.Add(c.timeout))) {
+			deadlineAt = from.Add(c.timeout)
+			if c.deadline > 0 {
+				deadlineAt = minTime(deadlineAt, c.start.Add(c.deadline))
+			}
+		}
 		timedOut := !c.end.Before(deadlineAt.Add(-simMargin))
 		switch {
 		case errors.Is(err, ErrWaitTimeout) || errors.Is(err, context.DeadlineExceeded):
 			if !timedOut && !canceled {
-				bad("I5: a timeout %v after %v, before its Timeout or deadline %v", err, c.end.Sub(c.start), earliest)
+				bad("I5: a timeout after %v, before its Timeout or deadline (at %v): %v", c.end.Sub(c.start), deadlineAt.Sub(c.start), err)
 			}
 		case errors.Is(err, context.Canceled):
 			if !canceled {
 				bad("I5: canceled though nobody cancelled it: %v", err)
 			}
-		case (errors.Is(err, ErrThrottled) || errors.Is(err, ErrServiceUnavailable)) && !transientOK && !timedOut && !canceled:
-			bad("I5: ended early on a transient error its doc does not call permanent: %v", err)
+		case !transientOK && !timedOut && !canceled && !permanentKind(err):
+			bad("I5: ended early on an error its doc does not call permanent: %v", err)
 		}
-		_ = early
 	}
 
 	switch c.kind {
 	case kEnsure, kReplace:
-		checkErr(c.err, true, false)
+		checkErr(c.err, c.start, false)
 		sw.checkEnsured(h, c, c.in, c.app, c.outcome, c.err, bad)
+		sw.checkPace(h, c, reqs, simtest.Key(c.in), bad)
 	case kEnsureApps:
 		for i, r := range c.results {
-			checkErr(r.Err, true, false)
+			key := simtest.Key(c.ins[i])
+			from := c.start
+			for _, q := range sw.Arrivals(c.id, "CreateApp") {
+				// The app's Timeout starts when its first create is sent, if that is before its
+				// time is up.
+				if q.Operation == "CreateApp" && simtest.AppOfBody(q.Body) == key && q.Time.Before(c.start.Add(c.timeout-simMargin)) {
+					from = q.Time
+					break
+				}
+			}
+			checkErr(r.Err, from, false)
 			if r.Err == nil && r.App != nil && appIDOf(c.ins[i]) != r.App.ID {
 				bad("result %d is the app %s, not %s", i, r.App.ID, appIDOf(c.ins[i]))
 			}
 			sw.checkEnsured(h, c, c.ins[i], r.App, r.Outcome, r.Err, bad)
+			if c.batch.Concurrency >= len(c.ins) && (c.batch.CreatesPerSecond < 0 || c.batch.CreatesPerSecond >= 1) {
+				sw.checkPace(h, c, reqs, key, bad) // (a wait for a slow rate is no look)
+			}
 		}
 	case kSpace, kSpaces:
-		checkErr(c.err, true, false)
+		checkErr(c.err, c.start, false)
+		var conflict *SpaceConflictError
+		if errors.As(c.err, &conflict) && conflict.Existing.Status == types.SpaceStatusDeleting {
+			bad("a space being deleted is waited out, not a conflict: %v", c.err)
+		}
 		if c.err == nil {
 			sp := c.spaceOut
 			if sp.Status != types.SpaceStatusInService || !strings.EqualFold(sp.Owner, aws.ToString(c.space.OwnershipSettings.OwnerUserProfileName)) ||
-				sp.AppType != types.AppTypeJupyterLab || sp.SharingType != types.SharingTypePrivate {
+				sp.AppType != c.space.SpaceSettings.AppType || sp.SharingType != types.SharingTypePrivate {
 				bad("I1: returned space %+v is not the one asked for", sp)
 			}
 			if !h.SpaceWithin(sw.Domain, aws.ToString(c.space.SpaceName), c.start, c.end, func(s simtest.SpaceState, _ time.Time) bool {
@@ -459,35 +550,29 @@ func (sw *simWorld) check(c *simCall) {
 			}
 		}
 	case kCreate:
-		checkErr(c.err, false, true)
+		checkErr(c.err, c.start, true)
 		if c.err == nil {
-			mine := false
-			for _, e := range h.AppEvents(simtest.Key(c.in), c.start, c.end, sagemakerfake.EventAppCreated) {
-				if simtest.Of(e.UserAgent, c.id) && e.ARN == c.app.ARN {
-					mine = true
-				}
-			}
-			if !mine {
-				bad("I2: CreateApp succeeded with %s, which no CreateApp of this call made", c.app.ARN)
-			}
+			sw.checkCreated(h, c, reqs, bad)
 		}
 	case kCreateWait:
-		checkErr(c.err, true, true) // its CreateApp is one call, as CreateApp's
+		checkErr(c.err, c.start, true) // its CreateApp is one call, as CreateApp's
 		if c.err == nil {
 			sw.checkInService(h, c, c.app, bad)
 		}
 	case kWait:
-		checkErr(c.err, true, false)
+		checkErr(c.err, c.start, false)
 		if c.err == nil {
 			sw.checkInService(h, c, c.app, bad)
 		}
+		sw.checkPace(h, c, reqs, simtest.Key(c.in), bad)
 	case kWaitGone:
-		checkErr(c.err, true, false)
+		checkErr(c.err, c.start, false)
 		if c.err == nil && !h.AppWithin(simtest.Key(c.in), c.start, c.end, func(s simtest.AppState, _ time.Time) bool { return s.Gone() }) {
 			bad("WaitForAppDeleted succeeded, but the app was never gone during the call")
 		}
+		sw.checkPace(h, c, reqs, simtest.Key(c.in), bad)
 	case kDelete:
-		checkErr(c.err, false, true)
+		checkErr(c.err, c.start, true)
 		if c.err == nil && !h.AppWithin(simtest.Key(c.in), c.start, c.end, func(s simtest.AppState, _ time.Time) bool {
 			return s.Gone() || s.Status == types.AppStatusDeleting
 		}) {
@@ -495,19 +580,182 @@ func (sw *simWorld) check(c *simCall) {
 		}
 	case kDeleteApps:
 		for _, r := range c.results {
-			checkErr(r.Err, true, false)
-			if r.Err == nil && r.App != nil && !h.AppWithin(keyOf(r.App.ID), c.start, c.end, func(s simtest.AppState, _ time.Time) bool { return s.Gone() }) {
+			checkErr(r.Err, c.start, false)
+			if r.App == nil {
+				continue
+			}
+			if r.Err == nil && !h.AppWithin(keyOf(r.App.ID), c.start, c.end, func(s simtest.AppState, _ time.Time) bool { return s.Gone() }) {
 				bad("DeleteApps reports %s deleted, but it was never gone during the call", r.App.ID)
+			}
+			if c.batch.Concurrency >= len(c.results) && c.batch.CreatesPerSecond >= 1 {
+				sw.checkPace(h, c, reqs, keyOf(r.App.ID), bad) // (a wait for the turn of a slow rate is no look)
 			}
 		}
 	}
-	sw.checkDeletes(h, c, bad)
-	// The library never sends what the service refuses as malformed.
-	for _, r := range sw.Requests(c.id, "") {
-		if r.ErrorCode == "ValidationException" && r.Operation != "DeleteApp" {
-			bad("a request the service refused as invalid: %s %s", r.Operation, r.Body)
+	sw.checkDeletes(h, c, reqs, bad)
+}
+
+// checkZero: a Client without an API fails every call with an *APIError, and never panics.
+func (sw *simWorld) checkZero(c *simCall, bad func(string, ...any)) {
+	errs := []error{c.err}
+	if c.results != nil {
+		errs = nil
+		for _, r := range c.results {
+			errs = append(errs, r.Err)
 		}
 	}
+	for _, err := range errs {
+		var apiErr *APIError
+		if c.kind == kWait || c.kind == kWaitGone || c.kind == kDelete || c.kind == kCreate || c.kind == kCreateWait ||
+			c.kind == kEnsure || c.kind == kReplace || c.kind == kEnsureApps || c.kind == kDeleteApps || c.kind == kSpace || c.kind == kSpaces {
+			if !errors.As(err, &apiErr) {
+				bad("a Client without an API: %v, not an *APIError", err)
+			}
+		}
+	}
+}
+
+// checkBound: I4, every call returns within its bound plus one call's unwinding. A batch's
+// bound: the listing may take a quarter of the Timeout, each app's Timeout starts when its first
+// create is sent (or when it starts), and the waits for the rate before each DeleteApp attempt are
+// not counted.
+func (sw *simWorld) checkBound(c *simCall, reqs []sagemakerfake.Request, bad func(string, ...any)) {
+	end := c.start.Add(c.timeout)
+	switch c.kind {
+	case kEnsureApps:
+		// Each app: from its first CreateApp, or else from its first look, at most the Timeout.
+		end = c.start.Add(c.timeout/4 + c.timeout)
+		for _, in := range c.ins {
+			key := simtest.Key(in)
+			for _, q := range reqs {
+				if (q.Operation == "CreateApp" || q.Operation == "DescribeApp") && simtest.AppOfBody(q.Body) == key {
+					end = maxTime(end, q.Time.Add(c.timeout))
+					if q.Operation == "CreateApp" {
+						break
+					}
+				}
+			}
+		}
+	case kDeleteApps:
+		// Each app: from its first look, at most the Timeout and its waits for the rate (an app
+		// waits for a slot uncounted).
+		deletes := 0
+		for _, q := range reqs {
+			if q.Operation == "DeleteApp" {
+				deletes++
+			}
+		}
+		// Each DeleteApp attempt waits its turn, and so may a turn taken ahead that a look then
+		// did not use (one per app).
+		rate := time.Duration(float64(deletes+len(c.results)+1) / c.batch.CreatesPerSecond * float64(time.Second))
+		end = end.Add(rate)
+		seen := map[sagemakerfake.AppKey]bool{}
+		for _, q := range reqs {
+			if k := simtest.AppOfBody(q.Body); q.Operation == "DescribeApp" && !seen[k] {
+				seen[k] = true
+				end = maxTime(end, q.Time.Add(c.timeout+rate))
+			}
+		}
+	}
+	if c.deadline > 0 {
+		end = minTime(end, c.start.Add(c.deadline))
+	}
+	if c.end.After(end.Add(simMargin)) {
+		bad("I4: took %v, past its bound %v", c.end.Sub(c.start), end.Sub(c.start))
+	}
+}
+
+// checkPace: a wait looks at its app at its pace: no two looks (a DescribeApp of the app by the
+// call, or a ListApps of the call's Client) more than MaxDelay and a slack apart while the call
+// runs, but across a CreateApp or DeleteApp of the app (which may wait for a rate).
+func (sw *simWorld) checkPace(h *simtest.History, c *simCall, reqs []sagemakerfake.Request, key sagemakerfake.AppKey, bad func(string, ...any)) {
+	maxDelay := c.maxDelay
+	if maxDelay == 0 {
+		maxDelay = DefaultMaxDelay
+	}
+	const slack = 10 * time.Second
+	client := fmt.Sprintf("simclient/%d", c.client)
+	all := sw.Srv.Requests()
+	slices.SortStableFunc(all, func(a, b sagemakerfake.Request) int { return a.Time.Compare(b.Time) })
+	// acts reports whether this call creates or deletes the app within a moment after t: a look
+	// right before such a call may follow a wait for a rate, which is no gap in the looks.
+	acts := func(t time.Time) bool {
+		for _, q := range all {
+			if simtest.Of(q.UserAgent, c.id) && (q.Operation == "CreateApp" || q.Operation == "DeleteApp") && simtest.AppOfBody(q.Body) == key &&
+				!q.Time.Before(t) && q.Time.Sub(t) <= 50*time.Millisecond {
+				return true
+			}
+		}
+		return false
+	}
+	// Once a call of its own hangs, the wait looks no more until the call ends: nothing to check.
+	until := c.end
+	if hang := sw.FirstHang(c.id); !hang.IsZero() {
+		until = minTime(until, hang)
+	}
+	// And the wait of this app ends with the call's last request about it.
+	var lastOwn time.Time
+	for _, q := range reqs {
+		if simtest.AppOfBody(q.Body) == key {
+			lastOwn = q.Time
+		}
+	}
+	until = minTime(until, lastOwn)
+	// DeleteApps takes a turn of its rate between a look that saw the app InService and the look
+	// right before the delete: no look in between is due.
+	turn := false
+	var last time.Time
+	for _, q := range all {
+		if q.Time.Before(c.start) || q.Time.After(until) {
+			continue
+		}
+		mine := simtest.Of(q.UserAgent, c.id)
+		switch {
+		case mine && (q.Operation == "CreateApp" || q.Operation == "DeleteApp") && simtest.AppOfBody(q.Body) == key:
+			last = time.Time{} // a rate may hold it: the pace starts again after it
+		case mine && q.Operation == "DescribeApp" && simtest.AppOfBody(q.Body) == key && q.Status == 0:
+			last = time.Time{} // no answer
+		case mine && q.Operation == "DescribeApp" && simtest.AppOfBody(q.Body) == key,
+			q.Operation == "ListApps" && strings.Contains(q.UserAgent, client):
+			// A wait waits for a round due within its pace (three quarters of MaxDelay), and
+			// gives up on one overdue by MaxDelay.
+			if !last.IsZero() && q.Time.Sub(last) > 2*maxDelay+slack && !acts(q.Time) && !turn {
+				bad("a wait did not look at %s for %v (%v to %v), past MaxDelay %v", key.SpaceName+key.UserProfileName, q.Time.Sub(last),
+					last.Sub(sw.Start), q.Time.Sub(sw.Start), maxDelay)
+				return
+			}
+			if q.Status == 200 {
+				turn = c.kind == kDeleteApps && h.AppAt(key, q.Time).Status == types.AppStatusInService
+			}
+			last = q.Time
+		}
+	}
+}
+
+// checkCreated: I2 for CreateApp: the app returned is one a CreateApp of this call made; or, as
+// CreateApp's doc says it cannot tell, one that another caller made with the same spec and tags
+// within the two seconds before an attempt of this call whose outcome was unknown.
+func (sw *simWorld) checkCreated(h *simtest.History, c *simCall, reqs []sagemakerfake.Request, bad func(string, ...any)) {
+	var unknownFrom time.Time
+	for _, q := range reqs {
+		if q.Operation == "CreateApp" && (q.Dropped || q.Status == 0 || q.Status >= 500) {
+			unknownFrom = q.Time
+			break
+		}
+	}
+	for _, e := range h.AppEvents(simtest.Key(c.in), c.start.Add(-3*time.Second), c.end, sagemakerfake.EventAppCreated) {
+		if e.ARN != c.app.ARN {
+			continue
+		}
+		if simtest.Of(e.UserAgent, c.id) {
+			return
+		}
+		if !unknownFrom.IsZero() && !e.Time.Before(unknownFrom.Add(-3*time.Second)) && specDiff(c.in, e.ResourceSpec) == nil &&
+			maps.Equal(tagMap(e.Tags), tagMap(c.in.Tags)) {
+			return // indistinguishable without a client token, as documented
+		}
+	}
+	bad("I2: CreateApp succeeded with %s, which no CreateApp of this call made", c.app.ARN)
 }
 
 func keyOf(id AppID) sagemakerfake.AppKey {
@@ -542,6 +790,9 @@ func (sw *simWorld) checkEnsured(h *simtest.History, c *simCall, in *sagemaker.C
 		}) {
 			bad("I5: a conflict, but no app of another spec was there during the call")
 		}
+	}
+	if errors.As(err, &conflict) && conflict.Existing != nil && conflict.Existing.ID != appIDOf(in) && !blocks(conflict.Existing, appIDOf(in)) {
+		bad("I5: a space conflict with %s, which does not keep %s from its space", conflict.Existing.ID, appIDOf(in))
 	}
 	if err != nil {
 		return
@@ -592,7 +843,7 @@ func (sw *simWorld) checkEnsured(h *simtest.History, c *simCall, in *sagemaker.C
 }
 
 // checkDeletes: I3 for every DeleteApp this call committed.
-func (sw *simWorld) checkDeletes(h *simtest.History, c *simCall, bad func(string, ...any)) {
+func (sw *simWorld) checkDeletes(h *simtest.History, c *simCall, reqs []sagemakerfake.Request, bad func(string, ...any)) {
 	for _, e := range h.By(c.id, c.start, c.end) {
 		if e.Kind != sagemakerfake.EventAppDeleting {
 			continue
@@ -614,22 +865,39 @@ func (sw *simWorld) checkDeletes(h *simtest.History, c *simCall, bad func(string
 				bad("I3: DeleteApps deleted %v, outside its filter", e.App)
 				continue
 			}
-			// The app deleted is the one this call last looked at: its life then is the one deleted.
+			// The app deleted is the one this call last looked at (its listing, or a DescribeApp of
+			// it): its life then is the one deleted. A life that began after that look with the same
+			// spec, the app never seen in between, cannot be told from it by any client (a restart
+			// keeps the ARN and the CreationTime), and is allowed.
 			var last time.Time
-			for _, r := range sw.Requests(c.id, "DescribeApp") {
-				if simtest.AppOfBody(r.Body) == e.App && !r.Time.After(e.Time) {
+			for _, r := range reqs {
+				if (r.Operation == "ListApps" || r.Operation == "DescribeApp" && simtest.AppOfBody(r.Body) == e.App) && !r.Time.After(e.Time) {
 					last = r.Time
 				}
 			}
-			if last.IsZero() {
+			was := h.AppAt(e.App, last)
+			switch {
+			case last.IsZero():
 				bad("I3: DeleteApps deleted %v without looking at it first", e.App)
-			} else if was := h.AppAt(e.App, last); was.Incarnation != before.Incarnation {
-				bad("I3: DeleteApps deleted life %d of %v, started after its look at life %d", before.Incarnation, e.App, was.Incarnation)
+			case was.Incarnation == before.Incarnation:
+			case was.Spec != nil && before.Spec != nil && was.Spec.InstanceType == before.Spec.InstanceType &&
+				aws.ToString(was.Spec.SageMakerImageArn) == aws.ToString(before.Spec.SageMakerImageArn):
+				sw.Logf("note: %s deleted life %d of %v, which began after its look at life %d with the same spec", c.id, before.Incarnation, e.App, was.Incarnation)
+			default:
+				bad("I3: DeleteApps deleted life %d of %v (%s), started after its look at life %d (%s)", before.Incarnation, e.App,
+					specString(before.Spec), was.Incarnation, specString(was.Spec))
 			}
 		default:
 			bad("I3: a %s deleted %v", c.kind, e.App)
 		}
 	}
+}
+
+func specString(s *types.ResourceSpec) string {
+	if s == nil {
+		return "no spec"
+	}
+	return string(s.InstanceType)
 }
 
 // checkObservability: I5, the metrics and spans of the observed Client against what its calls
@@ -638,7 +906,7 @@ func (sw *simWorld) checkObservability() {
 	want := map[Outcome]int{}
 	timed := 0
 	for _, c := range sw.calls {
-		if c.client != 0 || c.panicked != nil {
+		if c.client != 0 || c.panicked != nil || c.zero {
 			continue
 		}
 		switch c.kind {
@@ -694,4 +962,30 @@ func documentedKind(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrWaitTimeout) ||
 		errors.As(err, &apiErr) || errors.As(err, &valErr) || errors.As(err, &failed) || errors.As(err, &conflict) ||
 		errors.As(err, &spConf) || errors.As(err, &spFailed) || errors.Is(err, ErrResourceInUse)
+}
+
+// appIDs are the app/… and simclient/… parts of a User-Agent, for the request log of a failing seed.
+func appIDs(ua string) string {
+	var out []string
+	for _, f := range strings.Fields(ua) {
+		if strings.HasPrefix(f, "app/") || strings.HasPrefix(f, "simclient/") {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// permanentKind reports whether err is of a kind the docs of Ensure and the waits call permanent,
+// that may end them before their Timeout.
+func permanentKind(err error) bool {
+	var (
+		valErr   *ValidationError
+		failed   *AppFailedError
+		conflict *AppConflictError
+		spConf   *SpaceConflictError
+		spFailed *SpaceFailedError
+	)
+	return errors.As(err, &valErr) || errors.As(err, &failed) || errors.As(err, &conflict) || errors.As(err, &spConf) ||
+		errors.As(err, &spFailed) || errors.Is(err, ErrAccessDenied) || errors.Is(err, ErrResourceLimitExceeded) ||
+		errors.Is(err, ErrResourceNotFound) || errors.Is(err, ErrServiceValidation) || errors.Is(err, ErrResourceInUse)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"syscall"
+	"time"
 )
 
 // NewHandler returns a fake that does not listen: it is served only as an http.Handler, and its
@@ -60,12 +61,15 @@ func (t memoryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if res.dropped && !res.rec.Flushed {
 			return nil, errConnReset
 		}
-		if res.dropped { // cut short: what was flushed, then the end of the connection
-			resp := res.rec.Result()
-			resp.Body = io.NopCloser(io.MultiReader(resp.Body, cutReader{}))
-			return resp, nil
+		resp := res.rec.Result()
+		if resp.Header.Get("Date") == "" {
+			// As net/http's server does: clients measure their clock skew from it.
+			resp.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 		}
-		return res.rec.Result(), nil
+		if res.dropped { // cut short: what was flushed, then the end of the connection
+			resp.Body = io.NopCloser(io.MultiReader(resp.Body, cutReader{}))
+		}
+		return resp, nil
 	case <-r.Context().Done():
 		return nil, r.Context().Err()
 	}

@@ -297,7 +297,8 @@ func stopIdle(ctx context.Context, client *sagemakerapp.Client, api sagemakerapp
 	}
 	id := fresh.ID
 	_, err = api.DeleteApp(ctx, &sagemaker.DeleteAppInput{DomainId: &id.DomainID, AppType: id.AppType, AppName: &id.AppName,
-		UserProfileName: nonEmpty(id.UserProfileName), SpaceName: nonEmpty(id.SpaceName)})
+		UserProfileName: nonEmpty(id.UserProfileName), SpaceName: nonEmpty(id.SpaceName)},
+		func(o *sagemaker.Options) { o.RetryMaxAttempts = 1 }) // a retry would not follow a look
 	var inUse *types.ResourceInUse
 	if errors.As(err, &inUse) {
 		return nd, false // Pending (started again this instant) or Deleting: not the idle app any more

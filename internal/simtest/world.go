@@ -49,8 +49,9 @@ const (
 func (w Weather) String() string { return [...]string{"calm", "breezy", "stormy"}[w] }
 
 // World is one seed's world: a fake with one domain (DefaultUserSettings StudioWebPortal DISABLED,
-// so that Studio Classic apps may be created too), the user profiles alice and bob, and spaces
-// s0…s(n-1), private JupyterLab spaces of alice.
+// so that Studio Classic apps may be created too), the user profiles alice and bob, spaces
+// s0…s(n-1), private JupyterLab spaces of alice, and the shared space team (no app type), where
+// Studio Classic apps run side by side.
 type World struct {
 	T       testing.TB
 	Seed    uint64
@@ -58,28 +59,60 @@ type World struct {
 	Domain  string
 	Spaces  []string
 	Weather Weather
+	Fast    bool       // apps start in 2–10 s and are deleted in 1–5 s, instead of AWS's 2 s–6 min and 1 s–2 min
 	Rand    *rand.Rand // the workload's own stream: use it from the test's goroutine only
 	Start   time.Time
 
 	mu     sync.Mutex
 	sched  []string
-	counts map[string]int // requests per caller and operation, for the faults
-	faults []string       // the faults met, for the schedule
+	counts map[string]int         // requests per caller and operation, for the faults
+	hangs  map[string][]time.Time // when each caller's calls that hang arrived
+	// arrivals are the requests as they arrive (the fake logs a request once it is answered,
+	// which for one that hangs is when its caller gives up).
+	arrivals []sagemakerfake.Request
 }
 
-// NewWorld makes the world of seed. It must be called inside a synctest bubble; the server is
-// closed by t.Cleanup.
-func NewWorld(t testing.TB, seed uint64, spaces int) *World {
+// Arrivals are the requests of caller id (of op, or all when op is "") as they arrived, answered
+// or not: Operation, Time, RequestID, UserAgent and Body.
+func (w *World) Arrivals(id, op string) []sagemakerfake.Request {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []sagemakerfake.Request
+	for _, r := range w.arrivals {
+		if Of(r.UserAgent, id) && (op == "" || r.Operation == op) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// SharedSpace is the name of the world's shared space.
+const SharedSpace = "team"
+
+// NewWorld makes the world of seed, with up to maxSpaces private spaces (at least one). It must be
+// called inside a synctest bubble; the server is closed by t.Cleanup.
+func NewWorld(t testing.TB, seed uint64, maxSpaces int) *World {
 	t.Helper()
-	w := &World{T: t, Seed: seed, Rand: rand.New(rand.NewPCG(seed, 0x5eed)), counts: map[string]int{}}
+	w := &World{T: t, Seed: seed, Rand: rand.New(rand.NewPCG(seed, 0x5eed)), counts: map[string]int{}, hangs: map[string][]time.Time{}}
 	w.Weather = Weather(w.Rand.IntN(3))
+	w.Fast = w.Rand.IntN(2) == 0
+	spaces := 1 + w.Rand.IntN(maxSpaces)
+	spaceStart := time.Duration(2+w.Rand.IntN(28)) * time.Second
+	spaceDelete := time.Duration(2+w.Rand.IntN(58)) * time.Second
 	srv, err := sagemakerfake.NewHandler(
 		sagemakerfake.WithRandSeed(seed),
 		sagemakerfake.WithFaultFunc(w.fault),
+		sagemakerfake.WithStartupDelay(spaceStart), sagemakerfake.WithDeleteDelay(spaceDelete),
 		sagemakerfake.WithStartupDelayFunc(func(a sagemakerfake.App) time.Duration {
+			if w.Fast {
+				return w.delay("start", a, 2*time.Second, 10*time.Second)
+			}
 			return w.delay("start", a, 2*time.Second, 6*time.Minute)
 		}),
 		sagemakerfake.WithDeleteDelayFunc(func(a sagemakerfake.App) time.Duration {
+			if w.Fast {
+				return w.delay("delete", a, time.Second, 5*time.Second)
+			}
 			return w.delay("delete", a, time.Second, 2*time.Minute)
 		}),
 	)
@@ -103,21 +136,38 @@ func NewWorld(t testing.TB, seed uint64, spaces int) *World {
 	for i := range spaces {
 		name := fmt.Sprintf("s%d", i)
 		w.Spaces = append(w.Spaces, name)
-		if err := srv.SeedSpace(w.PrivateSpace(name, "alice")); err != nil {
+		if err := srv.SeedSpace(w.PrivateSpace(name, "alice", types.AppTypeJupyterLab)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	w.Logf("world: seed %d, %s, %d spaces", seed, w.Weather, spaces)
+	if err := srv.SeedSpace(&sagemaker.CreateSpaceInput{DomainId: aws.String(w.Domain), SpaceName: aws.String(SharedSpace),
+		SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypeShared}}); err != nil {
+		t.Fatal(err)
+	}
+	w.Logf("world: seed %d, %s, fast %v, %d spaces, spaces start in %v and go in %v", seed, w.Weather, w.Fast, spaces, spaceStart, spaceDelete)
 	return w
 }
 
-// PrivateSpace is the CreateSpaceInput of a private JupyterLab space of owner.
-func (w *World) PrivateSpace(name, owner string) *sagemaker.CreateSpaceInput {
+// Classic is the CreateAppInput of a Studio Classic app of the shared space: the KernelGateway app
+// "datascience" on ml.t3.medium, or the JupyterServer app "default" on system.
+func (w *World) Classic(kernelGateway bool) *sagemaker.CreateAppInput {
+	in := &sagemaker.CreateAppInput{DomainId: aws.String(w.Domain), SpaceName: aws.String(SharedSpace), AppType: types.AppTypeJupyterServer,
+		AppName: aws.String("default"), ResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeSystem},
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("ml")}}}
+	if kernelGateway {
+		in.AppType, in.AppName = types.AppTypeKernelGateway, aws.String("datascience")
+		in.ResourceSpec.InstanceType = types.AppInstanceTypeMlT3Medium
+	}
+	return in
+}
+
+// PrivateSpace is the CreateSpaceInput of a private space of owner for apps of appType.
+func (w *World) PrivateSpace(name, owner string, appType types.AppType) *sagemaker.CreateSpaceInput {
 	return &sagemaker.CreateSpaceInput{
 		DomainId: aws.String(w.Domain), SpaceName: aws.String(name),
 		OwnershipSettings:    &types.OwnershipSettings{OwnerUserProfileName: aws.String(owner)},
 		SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypePrivate},
-		SpaceSettings:        &types.SpaceSettings{AppType: types.AppTypeJupyterLab},
+		SpaceSettings:        &types.SpaceSettings{AppType: appType},
 	}
 }
 
@@ -205,6 +255,9 @@ func (w *World) delay(what string, a sagemakerfake.App, lo, hi time.Duration) ti
 // fault decides the fault of a call: only the workload's calls (User-Agent app/sim-call-…) meet
 // faults, at the seed's weather, by the caller's own count of calls of the operation.
 func (w *World) fault(c sagemakerfake.Call) *sagemakerfake.Fault {
+	w.mu.Lock()
+	w.arrivals = append(w.arrivals, sagemakerfake.Request{Operation: c.Operation, Time: c.Time, RequestID: c.RequestID, UserAgent: c.UserAgent, Body: c.Body})
+	w.mu.Unlock()
 	rate := [...]float64{0, 0.05, 0.25}[w.Weather]
 	if rate == 0 || !strings.Contains(c.UserAgent, "app/sim-call-") {
 		return nil
@@ -246,6 +299,11 @@ func (w *World) fault(c sagemakerfake.Call) *sagemakerfake.Fault {
 		f, name = sagemakerfake.Fault{HangAfterCommit: true}, "hangs after commit"
 	}
 	w.Logf("fault: %s %s #%d %s", caller, c.Operation, n, name)
+	if f.Hang || f.HangAfterCommit {
+		w.mu.Lock()
+		w.hangs[caller] = append(w.hangs[caller], c.Time)
+		w.mu.Unlock()
+	}
 	return &f
 }
 
@@ -265,11 +323,39 @@ const (
 	AdvRestarter   = "restarter"    // deletes the app and, once it is gone, creates it again as it was
 	AdvReplacer    = "replacer"     // deletes the app and creates it with another instance type and tags
 	AdvReplica     = "replica"      // creates the app with the same spec and tags as the workload asks (another replica)
-	AdvSpaceDelete = "space-delete" // deletes the space (refused while its app is not gone)
+	AdvSpaceDelete = "space-delete" // deletes the space's app and, once it is gone, the space
 )
 
 // Adversaries are the kinds, for drawing one.
 var Adversaries = []string{AdvDeleter, AdvRestarter, AdvReplacer, AdvReplica, AdvSpaceDelete}
+
+// ActWhen runs Act once the app of in has been in status when for after (when "" acts at once):
+// an adversary that reacts to what it sees, as a person at the console does. It looks at the
+// fake's state directly, every second, for at most an hour.
+func (w *World) ActWhen(kind, id string, in *sagemaker.CreateAppInput, when types.AppStatus, after time.Duration) {
+	if when != "" {
+		key := Key(in)
+		for i := 0; ; i++ {
+			if i == 3600 {
+				w.Logf("%s: %s: %s never %s", id, kind, key.SpaceName, when)
+				return
+			}
+			seen := false
+			for _, a := range w.Srv.Apps() {
+				if a.Key() == key && a.Status == when {
+					seen = true
+				}
+			}
+			if seen {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		w.Logf("%s: %s sees %s %s", id, kind, key.SpaceName, when)
+	}
+	time.Sleep(after)
+	w.Act(kind, id, in)
+}
 
 // Act runs one adversary's action on the app of in, as another party would: through a raw client
 // whose calls meet no faults, each call bounded so that nothing hangs. It logs what it did.
@@ -335,6 +421,14 @@ func (w *World) Act(kind string, id string, in *sagemaker.CreateAppInput) {
 		_, err := raw.CreateApp(ctx, in)
 		w.Logf("%s: %s creates %s on %s: %v", id, kind, key.SpaceName, in.ResourceSpec.InstanceType, errText(err))
 	case AdvSpaceDelete:
+		if key.SpaceName == SharedSpace {
+			w.Logf("%s: %s: the shared space stays", id, kind)
+			return
+		}
+		w.Logf("%s: %s deletes the app of %s", id, kind, key.SpaceName)
+		if !deleteAndWait() {
+			return
+		}
 		_, err := raw.DeleteSpace(ctx, &sagemaker.DeleteSpaceInput{DomainId: in.DomainId, SpaceName: in.SpaceName})
 		w.Logf("%s: %s %s: %v", id, kind, key.SpaceName, errText(err))
 	}
@@ -349,4 +443,14 @@ func errText(err error) string {
 		s = s[i+len("api error "):]
 	}
 	return s
+}
+
+// FirstHang is when the first call of caller that met a Hang fault arrived, or the zero time.
+func (w *World) FirstHang(caller string) time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if h := w.hangs[caller]; len(h) > 0 {
+		return slices.MinFunc(h, time.Time.Compare)
+	}
+	return time.Time{}
 }
