@@ -791,7 +791,7 @@ func (sw *simWorld) checkEnsured(h *simtest.History, c *simCall, in *sagemaker.C
 			bad("I5: a conflict, but no app of another spec was there during the call")
 		}
 	}
-	if errors.As(err, &conflict) && conflict.Existing != nil && conflict.Existing.ID != appIDOf(in) && !blocks(conflict.Existing, appIDOf(in)) {
+	if errors.As(err, &conflict) && conflict.Existing != nil && conflict.Existing.ID != appIDOf(in) && !oneAppSpace(conflict.Existing.ID.AppType, in.AppType) {
 		bad("I5: a space conflict with %s, which does not keep %s from its space", conflict.Existing.ID, appIDOf(in))
 	}
 	if err != nil {
@@ -988,4 +988,11 @@ func permanentKind(err error) bool {
 	return errors.As(err, &valErr) || errors.As(err, &failed) || errors.As(err, &conflict) || errors.As(err, &spConf) ||
 		errors.As(err, &spFailed) || errors.Is(err, ErrAccessDenied) || errors.Is(err, ErrResourceLimitExceeded) ||
 		errors.Is(err, ErrResourceNotFound) || errors.Is(err, ErrServiceValidation) || errors.Is(err, ErrResourceInUse)
+}
+
+// oneAppSpace is the rule of facts §7.1, as the checks read it: a space runs one JupyterLab or
+// CodeEditor app, and no other app beside it; Studio Classic apps share a space.
+func oneAppSpace(a, b AppType) bool {
+	one := func(t AppType) bool { return t == types.AppTypeJupyterLab || t == types.AppTypeCodeEditor }
+	return one(a) || one(b)
 }
