@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -172,12 +173,13 @@ func runSeed(t *testing.T, seed uint64, verbose bool) {
 				sw.check(c)
 			}()
 		}
-		for i := range w.Rand.IntN(7) {
+		for i := range w.Rand.IntN(9) {
 			kind := simtest.Adversaries[w.Rand.IntN(len(simtest.Adversaries))]
 			in := sw.anyApp()
 			at := time.Duration(w.Rand.Int64N(int64(sw.window)))
 			var when types.AppStatus
-			after := time.Duration(w.Rand.Int64N(int64(30 * time.Second)))
+			// After 0.1 s to 30 s, log-uniform: most react at once, as a script would.
+			after := time.Duration(100 * math.Pow(300, w.Rand.Float64()) * float64(time.Millisecond))
 			if w.Rand.IntN(2) == 0 {
 				when = []types.AppStatus{types.AppStatusPending, types.AppStatusInService, types.AppStatusInService, types.AppStatusDeleted}[w.Rand.IntN(4)]
 			}
@@ -263,7 +265,7 @@ func (sw *simWorld) plan() {
 		switch c.kind {
 		case kEnsureApps:
 			seen := map[sagemakerfake.AppKey]bool{}
-			for range 2 + r.IntN(3) {
+			for range 2 + r.IntN(5) {
 				if in := sw.anyApp(); !seen[simtest.Key(in)] {
 					seen[simtest.Key(in)] = true
 					c.ins = append(c.ins, in)
@@ -513,16 +515,25 @@ func (sw *simWorld) check(c *simCall) {
 	case kEnsureApps:
 		for i, r := range c.results {
 			key := simtest.Key(c.ins[i])
-			from := c.start
+			from, sent := c.start, false
 			for _, q := range sw.Arrivals(c.id, "CreateApp") {
 				// The app's Timeout starts when its first create is sent, if that is before its
 				// time is up.
-				if q.Operation == "CreateApp" && simtest.AppOfBody(q.Body) == key && q.Time.Before(c.start.Add(c.timeout-simMargin)) {
-					from = q.Time
+				if simtest.AppOfBody(q.Body) == key {
+					sent = true
+					if q.Time.Before(c.start.Add(c.timeout - simMargin)) {
+						from = q.Time
+					}
 					break
 				}
 			}
 			checkErr(r.Err, from, false)
+			if errors.Is(r.Err, ErrWaitTimeout) && !sent && sw.FirstHang(c.id).IsZero() && !h.AppWithin(key, c.start, c.end, func(s simtest.AppState, _ time.Time) bool { return !s.Gone() }) &&
+				!canceled && (c.deadline == 0 || c.end.Before(c.start.Add(c.deadline-simMargin))) {
+				// Its Timeout starts when its first create is sent: an app that was gone all along,
+				// and so needed one, timed out waiting for its turn.
+				bad("I4: app %s timed out in the batch's queue, never sent: %v", key.SpaceName, r.Err)
+			}
 			if r.Err == nil && r.App != nil && appIDOf(c.ins[i]) != r.App.ID {
 				bad("result %d is the app %s, not %s", i, r.App.ID, appIDOf(c.ins[i]))
 			}

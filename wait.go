@@ -255,7 +255,7 @@ type looker struct {
 	due       time.Time // when the next look is due: the last look plus the next pause
 	// pace is the wait's pace in shared rounds: the mean of a saturated pause (three quarters of
 	// MaxDelay, equal jitter's mean), without the growth or the jitter, which spread the polls of
-	// waits that do not share.
+	// waits that do not share; and at most a quarter of the Timeout.
 	pace     time.Duration
 	joined   bool       // the wait is counted by its domain's poller
 	unlisted bool       // a shared round did not reach the app: the wait describes it alone
@@ -310,7 +310,9 @@ type waiter struct {
 
 func (c *Client) newWaiter(id AppID, opts WaitOptions, want string) *waiter {
 	w := &waiter{c: c, id: id, opts: opts, want: want, dl: newDeadline(c.now, opts.Timeout)}
-	w.look = looker{backoff: newBackoff(&opts), pace: opts.MaxDelay * 3 / 4}
+	// A wait shorter than its pauses still looks a few times: its pace is at most a quarter of
+	// its Timeout.
+	w.look = looker{backoff: newBackoff(&opts), pace: min(opts.MaxDelay*3/4, opts.Timeout/4)}
 	w.seen.onStatus = opts.OnStatus
 	w.judged.graceFrom = c.now()
 	return w

@@ -326,8 +326,8 @@ const (
 	AdvSpaceDelete = "space-delete" // deletes the space's app and, once it is gone, the space
 )
 
-// Adversaries are the kinds, for drawing one.
-var Adversaries = []string{AdvDeleter, AdvRestarter, AdvReplacer, AdvReplica, AdvSpaceDelete}
+// Adversaries are the kinds, for drawing one (the replacer, the hardest on an Ensure, twice).
+var Adversaries = []string{AdvDeleter, AdvRestarter, AdvReplacer, AdvReplacer, AdvReplica, AdvSpaceDelete}
 
 // ActWhen runs Act once the app of in has been in status when for after (when "" acts at once):
 // an adversary that reacts to what it sees, as a person at the console does. It looks at the
@@ -366,7 +366,7 @@ func (w *World) Act(kind string, id string, in *sagemaker.CreateAppInput) {
 	key := Key(in)
 	del := &sagemaker.DeleteAppInput{DomainId: in.DomainId, SpaceName: in.SpaceName, UserProfileName: in.UserProfileName, AppType: in.AppType, AppName: in.AppName}
 	deleteAndWait := func() bool {
-		for range 60 { // until it is deleted (a Pending app is refused: wait for it)
+		for range 600 { // until it is deleted (a Pending app is refused: the moment it is up)
 			_, err := raw.DeleteApp(ctx, del)
 			if err == nil {
 				break
@@ -374,14 +374,14 @@ func (w *World) Act(kind string, id string, in *sagemaker.CreateAppInput) {
 			if strings.Contains(err.Error(), "already been deleted") || strings.Contains(err.Error(), "ResourceNotFound") {
 				return true
 			}
-			time.Sleep(10 * time.Second)
+			time.Sleep(time.Second)
 		}
-		for range 200 {
+		for range 1000 {
 			out, err := raw.DescribeApp(ctx, &sagemaker.DescribeAppInput{DomainId: in.DomainId, SpaceName: in.SpaceName, AppType: in.AppType, AppName: in.AppName})
 			if err != nil || out.Status == types.AppStatusDeleted || out.Status == types.AppStatusFailed {
 				return true
 			}
-			time.Sleep(5 * time.Second)
+			time.Sleep(time.Second)
 		}
 		return false
 	}
