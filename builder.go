@@ -13,9 +13,12 @@ import (
 // has a value receiver and returns a changed copy (slices are cloned, never shared), so a builder
 // can serve as a template for many apps, from many goroutines:
 //
-//	base := client.NewApp(domainID, types.AppTypeJupyterLab, "default").Tag("team", "ml")
-//	alice, err := base.ForUser("alice").Create(ctx)
-//	bob, err := base.ForUser("bob").InstanceType(types.AppInstanceTypeMlT3Large).Create(ctx)
+//	base := client.NewApp(domainID, types.AppTypeJupyterLab, "default").Image(image).Tag("team", "ml")
+//	alice, err := base.InSpace("alice-jupyterlab").Create(ctx)
+//	bob, err := base.InSpace("bob-jupyterlab").InstanceType(types.AppInstanceTypeMlT3Large).Create(ctx)
+//
+// (JupyterLab apps run in spaces, here each user's private space, and need an image, such as
+// DistributionImage's.)
 //
 // Setters never fail; every problem is reported at once by Input or the terminal call. The zero
 // AppBuilder has no Client: Input works, and Create reports the request's problems or, for a
@@ -70,13 +73,16 @@ func (c *Client) NewApp(domainID string, appType AppType, appName string) AppBui
 	return AppBuilder{client: c, domainID: domainID, appType: appType, appName: appName}
 }
 
-// ForUser makes the app a user profile's.
+// ForUser makes the app a user profile's: for app types that run on a user profile, such as the
+// Studio Classic KernelGateway and JupyterServer (created only in domains that still run Studio
+// Classic), Canvas and TensorBoard. JupyterLab and CodeEditor apps run in a space: InSpace.
 func (b AppBuilder) ForUser(userProfileName string) AppBuilder {
 	b.userProfile = some(userProfileName)
 	return b
 }
 
-// InSpace makes the app a space's.
+// InSpace makes the app a space's, as JupyterLab and CodeEditor apps must be (see PrivateSpace
+// and EnsureSpace for one user's own space).
 func (b AppBuilder) InSpace(spaceName string) AppBuilder {
 	b.space = some(spaceName)
 	return b

@@ -1,23 +1,43 @@
-// Package sagemakerapp is a typed client for Amazon SageMaker's CreateApp: the Studio apps
-// (JupyterServer, KernelGateway, JupyterLab, CodeEditor, …) that a platform gives each user profile
-// or shared space. It wraps the AWS SDK for Go v2 and adds what the SDK leaves to the caller: every
-// rule the service would refuse a request for is checked before the call, with the field named;
-// every service fault becomes a typed error; defaults are resolved the way the service resolves
-// them.
+// Package sagemakerapp is a typed client for Amazon SageMaker's CreateApp: the Studio apps that a
+// platform gives its users. On Studio as it runs today those are JupyterLab and CodeEditor apps,
+// each in a space (a private space of one user, or a shared one) and with an image; the Studio
+// Classic apps, JupyterServer and KernelGateway, are created only in domains that still run Studio
+// Classic. It wraps the AWS SDK for Go v2 and adds what the SDK leaves to the caller: every rule
+// the service would refuse a request for is checked before the call, with the field named; every
+// service fault becomes a typed error; defaults are resolved the way the service resolves them;
+// spaces and apps can be ensured and waited for, and opened with a launch URL.
 //
-// The shortest real program:
+// The shortest real program gives alice a JupyterLab app in her private space and a URL that opens
+// it:
 //
 //	cfg, err := config.LoadDefaultConfig(ctx)
-//	if err != nil { … }
+//	if err != nil {
+//		return err
+//	}
 //	client := sagemakerapp.NewFromConfig(cfg)
-//	app, err := client.NewApp("d-xxxxxxxxxxxx", types.AppTypeJupyterLab, "default").
-//		ForUser("alice").
+//	const domainID = "d-xxxxxxxxxxxx"
+//	space, err := client.EnsureSpace(ctx, sagemakerapp.PrivateSpace(domainID, "alice-jupyterlab", "alice", types.AppTypeJupyterLab))
+//	if err != nil {
+//		return err
+//	}
+//	image, err := sagemakerapp.DistributionImage(cfg.Region, false) // the SageMaker Distribution image
+//	if err != nil {
+//		return err
+//	}
+//	app, err := client.NewApp(domainID, types.AppTypeJupyterLab, "default").
+//		InSpace(space.Name).
 //		InstanceType(types.AppInstanceTypeMlT3Medium).
+//		Image(image).
 //		Tag("team", "ml").
-//		Create(ctx)
+//		Ensure(ctx) // create it, or adopt it; then wait until it is InService
+//	if err != nil {
+//		return err
+//	}
+//	url, err := client.LaunchURL(ctx, app.ID) // signs alice in: hand it only to her
 //
 // A request can also be validated alone, with Validate, or sent as a raw SDK input with
-// Client.CreateApp.
+// Client.CreateApp. Example (in this package's examples) runs the same steps against
+// sagemakerfake.
 //
 // # Validation
 //
@@ -26,7 +46,8 @@
 // AllowUnknownAppTypes and AllowUnknownInstanceTypes for values newer than the SDK); lengths in
 // Unicode code points; the model's patterns, anchored at both ends and matched exactly as the
 // model writes them; at most 50 tags, with unique keys that do not start with the reserved "aws:"
-// prefix; exactly one of UserProfileName or SpaceName; only "system" for JupyterServer apps;
+// prefix; exactly one of UserProfileName or SpaceName; JupyterLab and CodeEditor apps in a space
+// (SpaceName, never UserProfileName); only "system" for JupyterServer apps;
 // TrainingPlanArn only for JupyterLab and CodeEditor apps ("None", which clears it, on any). Every
 // problem is reported at once, as a *ValidationError of *FieldError values whose Field is the SDK
 // member path ("Tags[3].Key", "ResourceSpec.InstanceType"). Validating a valid request allocates
@@ -41,7 +62,9 @@
 // DefaultSpaceSettings, then DefaultUserSettings; a private space's SpaceSettings, then its
 // owner's UserSettings, then DefaultUserSettings.
 //
-// Only a KernelGateway app is refused when no level sets an instance type. For such an app
+// The same levels can give a JupyterLab or CodeEditor app its image (ResourceSpec.SageMakerImageArn
+// or SageMakerImageVersionArn). A KernelGateway app that no level gives an instance type, and a
+// JupyterLab or CodeEditor app that no level gives an image, are refused: for such an app
 // Client.CreateApp reads the levels (DescribeUserProfile or DescribeSpace, and DescribeDomain) and
 // fails before the call with a FieldRequired problem that names every level it looked at. The
 // read is an optimisation, never a reason to refuse a valid request: concurrent callers share one
@@ -165,6 +188,8 @@
 // Package sagemakerfake is an in-process fake SageMaker on the real wire protocol: start one in a
 // test with sagemakerfake.Start(t), seed a domain and user profile, and pass its Client() (a real
 // *sagemaker.Client) to New. Apps move from Pending to InService on a clock the test advances, and
-// faults (throttling, 5xx, lost responses) can be injected per operation. The API interface is
-// also small enough for a hand-written double.
+// faults (throttling, 5xx, lost responses) can be injected per operation. A test of a Studio
+// Classic app (JupyterServer, KernelGateway) seeds a domain that still runs Studio Classic, one
+// whose DefaultUserSettings.StudioWebPortal is DISABLED: elsewhere the fake, like the service,
+// refuses to create one. The API interface is also small enough for a hand-written double.
 package sagemakerapp

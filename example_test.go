@@ -62,17 +62,26 @@ func image(srv *sagemakerfake.Server) string {
 	return arn
 }
 
-// The builder assembles a request, the client validates it and creates the app, and the app
-// starts Pending. Here the client talks to the in-process fake; in production it would come from
-// sagemakerapp.NewFromConfig(cfg).
+// Studio as it runs today: a JupyterLab app runs in a space, here alice's private space, which
+// EnsureSpace makes sure of first; the builder assembles the app's request, with an image; the
+// client validates it and creates the app, which starts Pending. Here the client talks to the
+// in-process fake, which holds alice's space already; in production it would come from
+// sagemakerapp.NewFromConfig(cfg), as in the package's program above.
 func Example() {
 	srv, domainID := fakeWithUser()
 	defer srv.Close()
 	ctx := context.Background()
 	client := sagemakerapp.New(srv.Client())
 
+	space, err := client.EnsureSpace(ctx, sagemakerapp.PrivateSpace(domainID, "alice-lab", "alice", types.AppTypeJupyterLab))
+	if err != nil {
+		fmt.Println("space:", err)
+		return
+	}
+	fmt.Println(space.Name, space.Status, space.Owner)
+
 	app, err := client.NewApp(domainID, types.AppTypeJupyterLab, "default").
-		InSpace("alice-lab"). // alice's private space (see PrivateSpace and EnsureSpace)
+		InSpace(space.Name).
 		InstanceType(types.AppInstanceTypeMlT3Medium).
 		Image(image(srv)). // the SageMaker Distribution image of the region
 		Tag("team", "ml").
@@ -92,6 +101,7 @@ func Example() {
 	}
 	fmt.Println(app.Status, app.ResourceSpec.InstanceType)
 	// Output:
+	// alice-lab InService alice
 	// arn:aws:sagemaker:us-east-1:123456789012:app/d-example12345/alice-lab/jupyterlab/default
 	// Pending
 	// InService ml.t3.medium
@@ -101,12 +111,15 @@ func Example() {
 // anything is sent.
 func ExampleValidate() {
 	err := sagemakerapp.Validate(&sagemaker.CreateAppInput{
-		DomainId:        aws.String("d-example12345"),
-		AppType:         types.AppTypeJupyterServer,
-		AppName:         aws.String("my_app"),
-		UserProfileName: aws.String("alice"),
-		ResourceSpec:    &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium},
-		Tags:            []types.Tag{{Key: aws.String("aws:owner"), Value: aws.String("alice")}},
+		DomainId:  aws.String("d-example12345"),
+		AppType:   types.AppTypeJupyterLab,
+		AppName:   aws.String("my_app"),
+		SpaceName: aws.String("alice-jupyterlab"),
+		ResourceSpec: &types.ResourceSpec{
+			InstanceType:      "ml.t3.meduim", // a typo
+			SageMakerImageArn: aws.String("arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu"),
+		},
+		Tags: []types.Tag{{Key: aws.String("aws:owner"), Value: aws.String("alice")}},
 	})
 	fmt.Println(errors.Is(err, sagemakerapp.ErrInvalidInput))
 	var ve *sagemakerapp.ValidationError
@@ -176,13 +189,27 @@ func ExampleAppBuilder_template() {
 }
 
 // A KernelGateway app with no instance type anywhere fails before the call, naming the levels the
-// client looked at.
+// client looked at. KernelGateway is a Studio Classic app, created only in a domain that still runs
+// Studio Classic: here one whose DefaultUserSettings.StudioWebPortal is DISABLED.
 func ExampleClient_CreateApp_defaults() {
-	srv, domainID := fakeWithUser()
+	srv, err := sagemakerfake.Run(sagemakerfake.WithClock(sagemakerfake.NewManualClock(time.Now())))
+	if err != nil {
+		panic(err)
+	}
 	defer srv.Close()
+	domainID, err := srv.SeedDomain("d-classic12345", &sagemaker.CreateDomainInput{
+		DomainName: aws.String("classic"), AuthMode: types.AuthModeIam,
+		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled},
+	})
+	if err == nil {
+		err = srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String("alice")})
+	}
+	if err != nil {
+		panic(err)
+	}
 	client := sagemakerapp.New(srv.Client())
 
-	_, err := client.CreateApp(context.Background(), &sagemaker.CreateAppInput{
+	_, err = client.CreateApp(context.Background(), &sagemaker.CreateAppInput{
 		DomainId:        aws.String(domainID),
 		AppType:         types.AppTypeKernelGateway,
 		AppName:         aws.String("datascience"),

@@ -35,8 +35,8 @@
 // Every request is logged to standard error with log/slog, and so is the address once the
 // server listens ("msg=listening addr=127.0.0.1:8770"). SIGINT or SIGTERM stops the server after
 // the requests in flight have been answered. A script that starts the server in the background
-// should start the built binary (go build ./cmd/sagemakerfake) and stop it by its PID: killing
-// "go run" stops the go tool but leaves the server it started running.
+// should start the built binary (go build -o bin/ ./cmd/sagemakerfake, then bin/sagemakerfake) and
+// stop it by its PID: killing "go run" stops the go tool but leaves the server it started running.
 //
 // The seed file is one JSON object with three optional lists, named exactly so, and nothing
 // after it (anything else is an error that names the problem). Each entry is the body of the Create request
@@ -44,7 +44,7 @@
 //
 //	{
 //	  "Domains": [{"DomainId": "d-example12345", "DomainName": "example", "AuthMode": "IAM",
-//	               "DefaultUserSettings": {"KernelGatewayAppSettings": {
+//	               "DefaultUserSettings": {"JupyterLabAppSettings": {
 //	                   "DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
 //	  "UserProfiles": [{"DomainId": "d-example12345", "UserProfileName": "alice"}],
 //	  "Spaces": [{"DomainId": "d-example12345", "SpaceName": "team",
@@ -63,10 +63,14 @@
 //	    --app-type JupyterLab --app-name default \
 //	    --resource-spec InstanceType=ml.t3.medium,SageMakerImageArn=arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu
 //	aws sagemaker create-presigned-domain-url --domain-id d-example12345 \
-//	    --user-profile-name alice --landing-uri studio::/jupyterlab/alice-lab
+//	    --user-profile-name alice --space-name alice-lab
 //	aws sagemaker list-apps
 //
-// (An AWS CLI older than AWS_ENDPOINT_URL support takes --endpoint-url on each command.)
+// (An AWS CLI older than AWS_ENDPOINT_URL support takes --endpoint-url on each command.) The
+// presigned URL opens the space's app with --space-name and no landing URI, as on AWS, where the
+// landing URI studio::/jupyterlab/<space> redirects to a host that does not exist. A Studio
+// Classic app (KernelGateway, JupyterServer) is created only in a domain that still runs Studio
+// Classic: seed one with "DefaultUserSettings": {"StudioWebPortal": "DISABLED"}.
 //
 // Any credentials do: the fake does not check signatures.
 package main

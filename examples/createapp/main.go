@@ -8,20 +8,24 @@
 //
 //	go run ./examples/createapp
 //	go run ./examples/createapp --app-type CodeEditor --instance-type ml.t3.large --tag team=ml
-//	go run ./examples/createapp --app-type KernelGateway --instance-type ml.m5.large   # Studio Classic, on alice's profile
 //	go run ./examples/createapp --dry-run --app-name 'bad_name'     # validate only
 //	go run ./examples/createapp --dry-run --resource-spec InstanceType=ml.t3.large --tags Key=team,Value=ml Key=env,Value=dev
 //	go run ./examples/createapp --endpoint-url http://127.0.0.1:8770 --domain-id d-example12345 \
 //	    --owner alice --app-type JupyterLab --app-name default --ensure --wait-timeout 5m
 //	go run ./examples/createapp --aws --profile dev --region eu-west-1 --domain-id d-xxxxxxxxxxxx \
 //	    --owner alice --app-type JupyterLab --app-name default --ensure
+//	go run ./examples/createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx \
+//	    --user-profile-name alice --app-type KernelGateway --app-name datascience \
+//	    --instance-type ml.m5.large   # Studio Classic: only in a domain that still runs it
 //
 // JupyterLab and CodeEditor apps run in a space (--space-name), one app per space, and need an
 // image: --image-arn defaults to the SageMaker Distribution image of the region (its GPU build for
 // a GPU instance type; --image-arn= with an empty value sends none, for a space whose settings give
 // one). --owner USER first ensures a private space of that user (named USER-jupyterlab or
 // USER-codeeditor unless --space-name is given). KernelGateway and JupyterServer are Studio
-// Classic apps and run on a user profile (--user-profile-name).
+// Classic apps: they run on a user profile (--user-profile-name), and are created only in a domain
+// that still runs Studio Classic (the service answers "This AppType has been deprecated" in the
+// others).
 //
 // --resource-spec and --tags take the AWS CLI's shorthand and JSON forms; --instance-type,
 // --image-arn and the other ResourceSpec flags, and --tag key=value, are the same in short. A tag
@@ -307,7 +311,7 @@ func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet("createapp", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run prints errors and usage itself
 	fs.StringVar(&f.domainID, "domain-id", "", "the domain `ID` (embedded fake: "+demoDomainID+")")
-	fs.StringVar(&f.userProfileName, "user-profile-name", "", "the user `profile` of a Studio Classic app (KernelGateway, JupyterServer; embedded fake: "+demoUser+")")
+	fs.StringVar(&f.userProfileName, "user-profile-name", "", "the user `profile` of a Studio Classic app (KernelGateway, JupyterServer: only in a domain that still runs Studio Classic; embedded fake: "+demoUser+")")
 	fs.StringVar(&f.spaceName, "space-name", "", "the `space` of the app; JupyterLab and CodeEditor apps run in one (the embedded fake has the shared space "+demoSpace+")")
 	fs.StringVar(&f.owner, "owner", "", "ensure a private space of this `user` first, named user-jupyterlab or user-codeeditor unless --space-name is given (embedded fake: "+demoUser+" for JupyterLab and CodeEditor)")
 	fs.StringVar(&f.appType, "app-type", "", "the app `type`: "+joinValues(sagemakerapp.AppTypes())+" (embedded fake: JupyterLab)")
@@ -709,7 +713,7 @@ JupyterLab and CodeEditor apps run in a space (--space-name), one app per space,
 image: --image-arn defaults to the region's SageMaker Distribution image. --owner USER first
 ensures a private space of that user (USER-jupyterlab or USER-codeeditor unless --space-name is
 given). KernelGateway and JupyterServer are Studio Classic apps, on a user profile
-(--user-profile-name).
+(--user-profile-name), created only in a domain that still runs Studio Classic.
 
 With no --endpoint-url and no --aws, an embedded fake SageMaker is started, holding the demo
 domain d-example12345 with user profile alice and shared space team; alice's private space and
@@ -723,7 +727,6 @@ Examples:
     createapp
     createapp --app-type CodeEditor --instance-type ml.t3.large --tag team=ml --output json
     createapp --space-name team --app-type CodeEditor
-    createapp --app-type KernelGateway --instance-type ml.m5.large    (Studio Classic, on alice's profile)
   Validate only, send nothing (exit code 2 and every problem if invalid):
     createapp --dry-run --domain-id d-example12345 --space-name alice-jupyterlab \
         --app-type JupyterLab --app-name default --tag team=ml
@@ -737,6 +740,9 @@ Examples:
   AWS, with the default AWS configuration (or --profile NAME):
     createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --owner alice \
         --app-type JupyterLab --app-name default --instance-type ml.t3.medium --ensure
+  A Studio Classic app, on a user profile, in a domain that still runs Studio Classic:
+    createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --user-profile-name alice \
+        --app-type KernelGateway --app-name datascience --instance-type ml.m5.large
 
 Flags (--name value and --name=value both work):
 `)

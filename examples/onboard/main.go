@@ -5,8 +5,9 @@
 // summary of what is InService and why the rest is not. Each user's space is named
 // user-jupyterlab (or user-codeeditor), since user profiles and spaces share one namespace in a
 // domain, and a space runs one app at a time; the app gets --image-arn, by default the region's
-// SageMaker Distribution image. With --app-type KernelGateway or JupyterServer (Studio Classic)
-// the apps run on the user profiles, with no space and no default image. Run with no
+// SageMaker Distribution image. With --app-type KernelGateway or JupyterServer (Studio Classic,
+// created only in a domain that still runs it) the apps run on the user profiles, with no space
+// and no default image. Run with no
 // --endpoint-url and no --aws, it starts an embedded fake SageMaker (package sagemakerfake) that
 // holds the demo domain d-example12345 and a user profile for every user it reads, so no AWS
 // account is needed.
@@ -467,8 +468,9 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 Ensures a SageMaker Studio app for every user of a CSV file, many at once, with a progress bar and
 a summary. A JupyterLab or CodeEditor app runs in the user's private space (user-jupyterlab or
 user-codeeditor), ensured first, with --image-arn (default: the region's SageMaker Distribution
-image); KernelGateway and JupyterServer (Studio Classic) run on the user profile. Safe to run
-again: spaces and apps already there with the same settings are adopted.
+image); KernelGateway and JupyterServer (Studio Classic, only in a domain that still runs it)
+run on the user profile. Safe to run again: spaces and apps already there with the same settings
+are adopted.
 
 With no --endpoint-url and no --aws, an embedded fake SageMaker is started, holding the demo
 domain d-example12345 and a user profile for every user read. No AWS account is used.

@@ -118,7 +118,7 @@ const defaultMaxWaits = 256
 //
 // A JupyterLab or CodeEditor app runs in the user's private space, {user}-jupyterlab or
 // {user}-codeeditor, which PUT ensures first; a KernelGateway or JupyterServer app (Studio
-// Classic) on the user profile. Every route first authenticates the caller with cfg.auth, who
+// Classic, in a domain that still runs it) on the user profile. Every route first authenticates the caller with cfg.auth, who
 // may manage only {user}'s apps when {user} is the caller, or anyone's as an administrator.
 func newHandler(client *sagemakerapp.Client, cfg handlerConfig) http.Handler {
 	if cfg.log == nil {

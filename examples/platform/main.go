@@ -14,7 +14,8 @@
 // space, {user}-jupyterlab or {user}-codeeditor, which PUT ensures first (EnsureSpace), and gets
 // the region's SageMaker Distribution image unless the body names one; a space runs one app at a
 // time, so a second app of that type for the user is a 409 naming the one that runs. KernelGateway
-// and JupyterServer are Studio Classic apps and run on the user profile.
+// and JupyterServer are Studio Classic apps: they run on the user profile, and only in a domain
+// that still runs Studio Classic.
 //
 // # Who may call
 //
@@ -169,9 +170,10 @@ A REST API that gives the users of one SageMaker domain their Studio apps:
                                                        (?redirect=true: 303 to that URL)
 
 {type} is JupyterLab or CodeEditor (in the user's private space {user}-jupyterlab or
-{user}-codeeditor) or KernelGateway or JupyterServer (Studio Classic, on the user profile). The
-PUT body is optional: {"instanceType": "ml.t3.medium", "image": "arn:...", "imageVersionAlias":
-"2.3.1", "lifecycleConfig": "arn:...", "tags": {"team": "ml"}}.
+{user}-codeeditor) or KernelGateway or JupyterServer (Studio Classic, on the user profile, in a
+domain that still runs Studio Classic). The PUT body is optional: {"instanceType":
+"ml.t3.medium", "image": "arn:...", "imageVersionAlias": "2.3.1", "lifecycleConfig": "arn:...",
+"tags": {"team": "ml"}}.
 
 Every call needs an OpenID Connect bearer token of --oidc-issuer for --oidc-audience; the
 token's --user-claim is the caller's user profile, who manages only their own apps, and members
