@@ -44,13 +44,23 @@ func (s *Server) seedDomain(id string, m map[string]any) (string, error) {
 	return d.id, nil
 }
 
-// SeedUserProfile creates a user profile as CreateUserProfile would. An error is an *Error.
+// SeedUserProfile creates a user profile as CreateUserProfile would, except that it is InService
+// at once: a seed stands for a profile that already exists. An error is an *Error.
 func (s *Server) SeedUserProfile(in *sagemaker.CreateUserProfileInput) error {
 	m, err := s.seedInput("CreateUserProfile", schemas.CreateUserProfile, schemas.CreateUserProfileRequest, in)
 	if err != nil {
 		return err
 	}
-	return s.seed("CreateUserProfile", m)
+	return s.seedUserProfile(m)
+}
+
+func (s *Server) seedUserProfile(m map[string]any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.createUserProfile(m, s.clock.Now(), true); err != nil {
+		return err
+	}
+	return nil
 }
 
 // SeedSpace creates a space as CreateSpace would, except that it is InService at once: a seed
@@ -169,22 +179,6 @@ func (s *Server) seedInput(op string, opSchema, request *smithy.Schema, in smith
 	return m, nil
 }
 
-// seed carries out a decoded, checked input of op.
-func (s *Server) seed(op string, m map[string]any) error {
-	if _, err := s.run(handlers[op], m); err != nil {
-		return err
-	}
-	return nil
-}
-
-func (s *Server) seedBody(op string, body []byte) error {
-	m, err := decodeBody(op, body)
-	if err != nil {
-		return err
-	}
-	return s.seed(op, m)
-}
-
 // Seed is the content of a seed file (the standalone server's -seed flag, or LoadSeed). Each entry
 // is the JSON body of the Create request, as an AWS client would send it; a domain entry may also
 // carry "DomainId" to fix its ID. For example:
@@ -230,7 +224,13 @@ func (s *Server) LoadSeed(data []byte) error {
 		}
 	}
 	for i, raw := range seed.UserProfiles {
-		if err := s.seedBody("CreateUserProfile", raw); err != nil {
+		var err error
+		if m, derr := decodeBody("CreateUserProfile", raw); derr != nil {
+			err = derr
+		} else {
+			err = s.seedUserProfile(m)
+		}
+		if err != nil {
 			return fmt.Errorf("seed: UserProfiles[%d]: %w", i, err)
 		}
 	}
