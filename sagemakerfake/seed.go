@@ -181,11 +181,12 @@ func (s *Server) seedInput(op string, opSchema, request *smithy.Schema, in smith
 
 // Seed is the content of a seed file (the standalone server's -seed flag, or LoadSeed). Each entry
 // is the JSON body of the Create request, as an AWS client would send it; a domain entry may also
-// carry "DomainId" to fix its ID. For example:
+// carry "DomainId" to fix its ID. For example, a domain that still runs Studio Classic
+// (StudioWebPortal DISABLED), so that KernelGateway apps can be created in it:
 //
 //	{
 //	  "Domains": [{"DomainId": "d-example12345", "DomainName": "example", "AuthMode": "IAM",
-//	               "DefaultUserSettings": {"KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
+//	               "DefaultUserSettings": {"StudioWebPortal": "DISABLED", "KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
 //	  "UserProfiles": [{"DomainId": "d-example12345", "UserProfileName": "alice"}],
 //	  "Spaces": [{"DomainId": "d-example12345", "SpaceName": "team", "SpaceSharingSettings": {"SharingType": "Shared"}}]
 //	}
