@@ -271,7 +271,10 @@
 //   - Health checks after the start: LastHealthCheckTimestamp stays at the time the app became
 //     InService.
 //   - Studio itself: the page at a presigned URL only names what it would open.
-//   - Real capacity, networking, EFS, KMS and the apps themselves; the service's own throttling
+//   - DeleteSpace of a space that is still Pending, which the service refuses with a
+//     ValidationException [L: the av3 lab's rollback code]; the fake accepts it.
+//   - Real capacity (InsufficientCapacity stages a shortage), networking, EFS, KMS and the apps
+//     themselves; the service's own throttling
 //     rates (nothing is throttled unless SetThrottle says so); lengths counted in UTF-16 units,
 //     as Java does (the fake counts code points, as the model's documentation does).
 package sagemakerfake
