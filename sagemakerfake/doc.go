@@ -244,13 +244,32 @@
 // deterministic. A Server from Run, like the standalone server, runs on SystemClock and a random
 // seed, so that every start hands out new domain IDs. WithClock and WithRandSeed change either.
 //
+// WithStartupDelayFunc and WithDeleteDelayFunc give each app delays of its own (3 to 6 minutes
+// for one, 2 seconds for another), decided from the app when it is created or deleted; spaces
+// keep the fixed delays.
+//
 // Faults, set and cleared while the server runs: per operation (or AllOperations), an error code
 // and status for the next N calls or a fraction of calls, added latency, dropping the connection
-// before or after the call takes effect (the lost response), and token-bucket throttling on the
-// server's clock. See Fault, InjectFault and SetThrottle. Apps and Requests return copies of the
-// state for assertions (Requests keeps at most MaxLoggedBodyBytes of each body); SeedDomain,
-// SeedUserProfile, SeedSpace and LoadSeed create parents from Go or from the standalone server's
-// seed file, private spaces with their owner included.
+// before or after the call takes effect (the lost response), a call held until its client gives
+// up, before or after it takes effect (Hang, HangAfterCommit), an answer cut short (Truncate),
+// and token-bucket throttling on the server's clock. See Fault, InjectFault and SetThrottle.
+// WithFaultFunc (or SetFaultFunc) decides each call's fault with a function of the call (its
+// operation, User-Agent, headers and body), so that a seeded simulation gets the same faults per
+// caller whatever the order of its goroutines. Apps and Requests return copies of the state for
+// assertions (Requests keeps at most MaxLoggedBodyBytes of each body, and each request's
+// User-Agent); SeedDomain, SeedUserProfile, SeedSpace and LoadSeed create parents from Go or from
+// the standalone server's seed file, private spaces with their owner included.
+//
+// History lists every change of state, for tests that assert what happened: each Event has its
+// time on the server's clock, what changed (an app created, InService, Failed, Deleting, Deleted
+// or expired, with the life of the app it belongs to; a space created, Updating, InService,
+// Deleting or gone; a user profile created, InService or deleted; a domain created; tags
+// changed), and the operation,
+// request ID and User-Agent of the request behind it ("" for a change the clock made; SeedDomain,
+// SeedUserProfile or SeedSpace for seeds). Although statuses are computed from the clock only
+// when someone looks, the history lists a change the clock made at the instant it was due, in
+// order with the requests, once the clock has passed it; see History for the order of events at
+// one instant. WithHistoryLimit bounds it (DefaultHistoryLimit events; 0 turns it off).
 //
 // # What it does not model
 //

@@ -24,7 +24,9 @@ func NewHandler(opts ...Option) (*Server, error) {
 
 // memoryTransport serves requests with the Server's ServeHTTP in memory. A dropped exchange (an
 // injected DropBeforeCommit or DropAfterCommit) reaches the client as a connection reset, as it
-// does over TCP; a request whose context ends first returns the context's error.
+// does over TCP; one cut short after its answer began (Truncate) reaches it as the answer's
+// status and headers and a body that ends early with io.ErrUnexpectedEOF; a request whose
+// context ends first returns the context's error.
 type memoryTransport struct{ s *Server }
 
 func (t memoryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -55,14 +57,24 @@ func (t memoryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}()
 	select {
 	case res := <-done:
-		if res.dropped {
+		if res.dropped && !res.rec.Flushed {
 			return nil, errConnReset
+		}
+		if res.dropped { // cut short: what was flushed, then the end of the connection
+			resp := res.rec.Result()
+			resp.Body = io.NopCloser(io.MultiReader(resp.Body, cutReader{}))
+			return resp, nil
 		}
 		return res.rec.Result(), nil
 	case <-r.Context().Done():
 		return nil, r.Context().Err()
 	}
 }
+
+// cutReader is the end of a connection closed before the whole body came.
+type cutReader struct{}
+
+func (cutReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 
 var errConnReset = &resetError{}
 

@@ -71,15 +71,19 @@ type Request struct {
 	// Time is the server's clock when the request arrived.
 	Time      time.Time
 	RequestID string
+	// UserAgent is the request's User-Agent header, where the AWS SDK for Go puts
+	// sagemaker.Options.AppID as "app/<id>".
+	UserAgent string
 	// Body is the request body, cut to its first MaxLoggedBodyBytes bytes.
 	Body []byte
 	// BodySize is the length of the whole body; it exceeds len(Body) when Body was cut.
 	BodySize int
-	// Status is the HTTP status of the answer; 0 when the connection was dropped.
+	// Status is the HTTP status of the answer; 0 when the connection was dropped without one.
 	Status int
 	// ErrorCode is the "__type" of an error answer, or "".
 	ErrorCode string
-	// Dropped reports that an injected fault closed the connection without an answer.
+	// Dropped reports that an injected fault closed the connection without an answer, or (with
+	// Truncate, and a Status) in the middle of one.
 	Dropped bool
 }
 

@@ -84,19 +84,22 @@ type app struct {
 	deleteAt      time.Time // when DeleteApp was accepted; zero until then
 	builtInLCC    string    // BuiltInLifecycleConfigArn from the defaults at creation
 	tip           types.FeatureStatus
-	activity      time.Time // LastUserActivityTimestamp staged by SetLastUserActivity; zero if none
+	activity      time.Time     // LastUserActivityTimestamp staged by SetLastUserActivity; zero if none
+	startDelay    time.Duration // how long this run stays Pending (WithStartupDelay, WithStartupDelayFunc)
+	delDelay      time.Duration // how long it stays Deleting once deleted (WithDeleteDelay, WithDeleteDelayFunc)
+	hist          recHist
 }
 
 // status derives an app's status from the clock, and the time it entered that status.
 func (s *Server) status(a *app, now time.Time) (types.AppStatus, time.Time) {
 	if !a.deleteAt.IsZero() {
-		done := a.deleteAt.Add(s.cfg.deleteDelay)
+		done := a.deleteAt.Add(a.delDelay)
 		if !now.Before(done) {
 			return types.AppStatusDeleted, done
 		}
 		return types.AppStatusDeleting, a.deleteAt
 	}
-	ready := a.launched.Add(s.cfg.startupDelay)
+	ready := a.launched.Add(a.startDelay)
 	if now.Before(ready) {
 		return types.AppStatusPending, a.launched
 	}
@@ -109,7 +112,7 @@ func (s *Server) status(a *app, now time.Time) (types.AppStatus, time.Time) {
 // startedAt returns when the app became InService, or false if it never did (it is Pending, or it
 // failed). An app keeps this time after it is deleted.
 func (s *Server) startedAt(a *app, now time.Time) (time.Time, bool) {
-	ready := a.launched.Add(s.cfg.startupDelay)
+	ready := a.launched.Add(a.startDelay)
 	return ready, a.failureReason == "" && !now.Before(ready)
 }
 
@@ -188,6 +191,7 @@ func (s *Server) forgetApp(k appKey) {
 	if a == nil {
 		return
 	}
+	s.histAppForgotten(a)
 	s.unindexApp(a)
 	delete(s.apps, k)
 	if k.space != "" {
@@ -607,7 +611,7 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 			return nil, newAPIError(CodeResourceLimit, "%s", quotaMessage(k.appType, spec.InstanceType, limit, used))
 		}
 	}
-	a := &app{key: k, arn: arn, spec: spec, tags: tags, created: now, launched: now,
+	a := &app{key: k, arn: arn, spec: spec, tags: tags, created: now, launched: now, startDelay: s.cfg.startupDelay,
 		builtInLCC: builtInLifecycleConfig(k.appType, levels), tip: types.FeatureStatusDisabled}
 	if restart {
 		// A restart within 24 hours is an update of the same app: it keeps its metadata, and the
@@ -634,7 +638,9 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 		}
 	}
 	a.failureReason = truncateRunes(reason, 1024) // FailureReason's model maximum
+	a.startDelay = s.startupDelayFor(a, now)
 	s.storeApp(a)
+	s.histAppCreated(a, old, now)
 	return createAppOutput{AppArn: arn}, nil
 }
 
@@ -748,6 +754,8 @@ func (s *Server) opDeleteApp(in map[string]any, now time.Time) (any, *Error) {
 		return nil, validationError("App [%s] previously failed and was automatically deleted. For tracking purposes, apps are available in the ListApps API results for only 24 hours after failure.", a.key.appName)
 	}
 	a.deleteAt = now
+	a.delDelay = s.deleteDelayFor(a, now)
+	s.histAppDeleting(a, now)
 	return struct{}{}, nil
 }
 
@@ -886,6 +894,7 @@ func (s *Server) opAddTags(in map[string]any, now time.Time) (any, *Error) {
 	if len(merged) > maxTags {
 		return nil, validationError("Resource '%s' would have %d tags, more than the limit of %d.", arn, len(merged), maxTags)
 	}
+	s.histTags(arn, *tags, merged, now)
 	*tags = merged
 	return struct{ Tags []tagOutput }{tagOutputs(add)}, nil
 }
@@ -904,7 +913,9 @@ func (s *Server) opDeleteTags(in map[string]any, now time.Time) (any, *Error) {
 	if tags == nil {
 		return nil, notFoundError("Resource '%s' does not exist.", arn)
 	}
-	*tags = slices.DeleteFunc(cloneTags(*tags), func(t types.Tag) bool { return slices.Contains(keys, any(*t.Key)) })
+	after := slices.DeleteFunc(cloneTags(*tags), func(t types.Tag) bool { return slices.Contains(keys, any(*t.Key)) })
+	s.histTags(arn, *tags, after, now)
+	*tags = after
 	return struct{}{}, nil
 }
 

@@ -40,6 +40,7 @@ type profile struct {
 	uid      int64
 	seeded   bool // made by a Seed function: it already exists, so it is InService at once
 	modified time.Time
+	hist     recHist
 }
 
 // profileKey is the key a user profile name is stored under: names are not case-sensitive.
@@ -124,6 +125,7 @@ func (s *Server) createDomain(in map[string]any, now time.Time, id string) (*dom
 		tags:    tags,
 	}
 	s.domains[id] = d
+	s.histDomainCreated(d, now)
 	return d, nil
 }
 
@@ -175,6 +177,7 @@ func (s *Server) createUserProfile(in map[string]any, now time.Time, seeded bool
 	p := &profile{key: profileKey(domainID, name), name: name, arn: s.arn("user-profile/" + domainID + "/" + name),
 		seq: s.seq, created: now, modified: now, req: in, tags: tags, uid: uid, seeded: seeded}
 	s.profiles[p.key] = p
+	s.histProfileCreated(p, now)
 	return p, nil
 }
 
@@ -271,6 +274,7 @@ func (s *Server) opDeleteUserProfile(in map[string]any, now time.Time) (any, *Er
 		}
 	}
 	delete(s.profiles, p.key)
+	s.histProfileDeleted(p, now)
 	return struct{}{}, nil
 }
 

@@ -26,6 +26,7 @@ type space struct {
 	// sizeAt is when an UpdateSpace last changed the EBS volume's size (zero if none), for the
 	// 6-hour rule of EBS.
 	sizeAt time.Time
+	hist   recHist
 }
 
 // private reports a space that SpaceSharingSettings makes private; any other space is shared.
@@ -88,6 +89,7 @@ func (s *Server) liveSpace(key childKey, now time.Time) *space {
 		return nil
 	}
 	if _, ok := s.spaceStatus(sp, now); !ok {
+		s.histSpaceForgotten(sp)
 		delete(s.spaces, key)
 		return nil
 	}
@@ -158,6 +160,7 @@ func (s *Server) createSpace(in map[string]any, now time.Time, seeded bool) (*sp
 	}
 	sp := &space{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID(), seq: s.seq, seeded: seeded}
 	s.spaces[key] = sp
+	s.histSpaceCreated(sp, now)
 	return sp, nil
 }
 
@@ -227,6 +230,7 @@ func (s *Server) opDeleteSpace(in map[string]any, now time.Time) (any, *Error) {
 			sp.arn, a.key.appType, a.key.appName, a.arn, st)
 	}
 	sp.deleteAt = now
+	s.histSpaceDeleting(sp, now)
 	return struct{}{}, nil
 }
 
@@ -426,6 +430,7 @@ func (s *Server) opUpdateSpace(in map[string]any, now time.Time) (any, *Error) {
 	if resized {
 		sp.sizeAt = now
 	}
+	s.histSpaceUpdating(sp, now)
 	return map[string]any{"SpaceArn": sp.arn}, nil
 }
 

@@ -39,6 +39,10 @@ type config struct {
 	listener     net.Listener
 	randSeed     uint64
 	requestLog   int
+	historyLimit int
+	// startupDelayFunc and deleteDelayFunc, when set, decide each app's delays (delays.go).
+	startupDelayFunc, deleteDelayFunc func(App) time.Duration
+	faultFunc                         func(Call) *Fault
 }
 
 // defaultConfig is the configuration of Start; Run changes the clock and the seed.
@@ -50,6 +54,7 @@ func defaultConfig() config {
 		quotas:       map[quotaKey]int{},
 		randSeed:     1,
 		requestLog:   10000,
+		historyLimit: DefaultHistoryLimit,
 	}
 }
 
@@ -66,6 +71,8 @@ func (c *config) check() error {
 		return fmt.Errorf("delete delay %v is negative", c.deleteDelay)
 	case c.requestLog < 0:
 		return fmt.Errorf("request log limit %d is negative", c.requestLog)
+	case c.historyLimit < 0:
+		return fmt.Errorf("history limit %d is negative", c.historyLimit)
 	}
 	return nil
 }

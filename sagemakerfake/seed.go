@@ -37,7 +37,10 @@ func (s *Server) seedDomain(id string, m map[string]any) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, err := s.createDomain(m, s.clock.Now(), id)
+	now := s.clock.Now()
+	s.beginCause(cause{op: "SeedDomain"})
+	defer s.endCause(now)
+	d, err := s.createDomain(m, now, id)
 	if err != nil {
 		return "", err
 	}
@@ -57,7 +60,10 @@ func (s *Server) SeedUserProfile(in *sagemaker.CreateUserProfileInput) error {
 func (s *Server) seedUserProfile(m map[string]any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.createUserProfile(m, s.clock.Now(), true); err != nil {
+	now := s.clock.Now()
+	s.beginCause(cause{op: "SeedUserProfile"})
+	defer s.endCause(now)
+	if _, err := s.createUserProfile(m, now, true); err != nil {
 		return err
 	}
 	return nil
@@ -79,7 +85,10 @@ func (s *Server) SeedSpace(in *sagemaker.CreateSpaceInput) error {
 func (s *Server) seedSpace(m map[string]any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.createSpace(m, s.clock.Now(), true); err != nil {
+	now := s.clock.Now()
+	s.beginCause(cause{op: "SeedSpace"})
+	defer s.endCause(now)
+	if _, err := s.createSpace(m, now, true); err != nil {
 		return err
 	}
 	return nil

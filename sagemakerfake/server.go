@@ -76,6 +76,9 @@ type Server struct {
 	seq       uint64
 	faults    map[string][]*activeFault
 	throttles map[string]*bucket
+	hist      history // every change of the store, for History
+
+	faultFunc atomic.Pointer[func(Call) *Fault] // WithFaultFunc, SetFaultFunc
 
 	reqMu    sync.Mutex // guards the request log alone, so that logging a request never waits for the store
 	requests []Request
@@ -144,6 +147,9 @@ func newServer(cfg config, opts []Option, listen bool) (*Server, error) {
 		presigned: map[string]*presignedURL{},
 		faults:    map[string][]*activeFault{},
 		throttles: map[string]*bucket{},
+	}
+	if cfg.faultFunc != nil {
+		s.faultFunc.Store(&cfg.faultFunc)
 	}
 	// Request IDs only need to be unique; a random prefix keeps two servers' IDs apart.
 	_, _ = cryptorand.Read(s.idPrefix[:])
@@ -356,6 +362,7 @@ type exchange struct {
 	rec     Request
 	wrote   bool
 	dropped bool
+	cut     bool // an injected Truncate: the answer is cut short
 }
 
 // ServeHTTP answers one awsJson 1.1 request: POST with X-Amz-Target "SageMaker.<Operation>" and a
@@ -365,7 +372,7 @@ type exchange struct {
 // ServiceUnavailable and has no effect.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{s: s, w: w, r: r, id: s.newRequestID(), start: time.Now()}
-	x.rec = Request{RequestID: x.id, Time: s.clock.Now()}
+	x.rec = Request{RequestID: x.id, Time: s.clock.Now(), UserAgent: r.Header.Get("User-Agent")}
 	w.Header().Set("X-Amzn-RequestId", x.id)
 	s.inflightMu.Lock()
 	if s.closed {
@@ -430,10 +437,17 @@ func (x *exchange) serve() {
 
 	var fault *Fault
 	var throttled bool
+	if fn := s.faultFunc.Load(); fn != nil {
+		fault = x.askFaultFunc(*fn, body)
+	}
 	if s.faulty.Load() {
 		s.mu.Lock()
-		fault, throttled = s.pickFault(op)
+		injected, th := s.pickFault(op, fault == nil)
 		s.mu.Unlock()
+		throttled = th
+		if fault == nil {
+			fault = injected
+		}
 	}
 	if fault != nil && fault.Latency > 0 {
 		s.sleep(fault.Latency)
@@ -446,6 +460,11 @@ func (x *exchange) serve() {
 		x.drop()
 		return
 	}
+	if fault != nil && fault.Hang {
+		x.hang()
+		return
+	}
+	x.cut = fault != nil && fault.Truncate
 	if fault != nil && fault.Code != "" {
 		e := &Error{Code: fault.Code, StatusCode: fault.Status, Message: fault.Message}
 		if e.StatusCode == 0 {
@@ -473,10 +492,14 @@ func (x *exchange) serve() {
 	if read != nil {
 		out, aerr = s.runRead(read, in)
 	} else {
-		out, aerr = s.run(fn, in)
+		out, aerr = s.run(cause{op: op, requestID: x.id, userAgent: x.rec.UserAgent}, fn, in)
 	}
 	if fault != nil && fault.DropAfterCommit {
 		x.drop()
+		return
+	}
+	if fault != nil && fault.HangAfterCommit {
+		x.hang()
 		return
 	}
 	if aerr != nil {
@@ -491,12 +514,15 @@ func (x *exchange) serve() {
 	x.respond(http.StatusOK, payload)
 }
 
-// run carries out an operation under the lock; the deferred unlock keeps a panicking FailureRule
-// from wedging the server.
-func (s *Server) run(fn opFunc, in map[string]any) (any, *Error) {
+// run carries out an operation under the lock, as the request c; the deferred unlock keeps a
+// panicking FailureRule from wedging the server.
+func (s *Server) run(c cause, fn opFunc, in map[string]any) (any, *Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fn(s, in, s.clock.Now())
+	now := s.clock.Now()
+	s.beginCause(c)
+	defer s.endCause(now)
+	return fn(s, in, now)
 }
 
 // runRead carries out a reader under the lock held for reading, and then forgets what it found
@@ -563,9 +589,12 @@ func (x *exchange) respond(status int, payload []byte) {
 	h.Set("Content-Type", "application/x-amz-json-1.1")
 	h.Set("Content-Length", strconv.Itoa(len(payload)))
 	x.w.WriteHeader(status)
+	x.rec.Status = status
+	if x.cut {
+		x.truncate(payload)
+	}
 	_, _ = x.w.Write(payload) // a client that went away is not the server's problem
 	x.wrote = true
-	x.rec.Status = status
 }
 
 // drop closes the connection without a response. Hijacking closes it at once; where the writer

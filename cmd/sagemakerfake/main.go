@@ -200,7 +200,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		sagemakerfake.WithAccount(*account),
 		sagemakerfake.WithStartupDelay(*startupDelay),
 		sagemakerfake.WithLogger(logger),
-		sagemakerfake.WithRequestLog(0), // nobody can read it, and a long run would only grow it
+		sagemakerfake.WithRequestLog(0),   // nobody can read it, and a long run would only grow it
+		sagemakerfake.WithHistoryLimit(0), // nor History, which is Go's only
 	}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "rand-seed" {
