@@ -81,7 +81,7 @@
 // with errors.Is and a sentinel:
 //
 //	ErrInvalidInput           the library refused the request; nothing was sent
-//	ErrResourceInUse          ResourceInUse: the app exists and is not Deleted or Failed
+//	ErrResourceInUse          ResourceInUse or ResourceAlreadyExists: the app exists and is not Deleted or Failed
 //	ErrResourceLimitExceeded  ResourceLimitExceeded: an account quota
 //	ErrResourceNotFound       ResourceNotFound (or DescribeApp's RecordNotFound)
 //	ErrThrottled              ThrottlingException and the other throttle codes, HTTP 429
@@ -89,6 +89,7 @@
 //	ErrServiceValidation      ValidationException: the service refused what the library could not check
 //	ErrServiceUnavailable     HTTP 5xx, InternalFailure, ServiceUnavailable, or no response at all
 //	ErrAppFailed              a waited-for app Failed or was deleted (*AppFailedError)
+//	ErrInsufficientCapacity   it Failed for lack of capacity of its instance type (also ErrAppFailed)
 //	ErrWaitTimeout            a wait ran out of time; also context.DeadlineExceeded
 //
 // and read the detail with errors.As: *APIError carries the operation, the service's code and

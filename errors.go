@@ -25,7 +25,8 @@ var (
 	ErrInvalidInput = errors.New("sagemakerapp: invalid input")
 
 	// ErrResourceInUse: the service answered ResourceInUse, for example an app of that name that is
-	// not Deleted or Failed already exists.
+	// not Deleted or Failed already exists, or ResourceAlreadyExists (modeled since SDK v1.291.0;
+	// the same meaning: what the call would create is already there).
 	ErrResourceInUse = errors.New("sagemakerapp: resource in use")
 
 	// ErrResourceLimitExceeded: the service answered ResourceLimitExceeded, usually an account
@@ -56,6 +57,14 @@ var (
 	// error is an *AppFailedError whose App.FailureReason says why), or it was deleted meanwhile.
 	ErrAppFailed = errors.New("sagemakerapp: app failed")
 
+	// ErrInsufficientCapacity: an app Failed because AWS had no capacity for its instance type
+	// (its FailureReason contains "InsufficientCapacity", as in "EC2InsufficientCapacityError:
+	// Instance type 'ml.g5.12xlarge' is temporarily unavailable ..."). CreateApp itself succeeds
+	// in that case; the shortage shows only in the app's status (facts §7.4). The error is an
+	// *AppFailedError, so errors.Is(err, ErrAppFailed) holds too; a platform can offer another
+	// instance type, or try again later.
+	ErrInsufficientCapacity = errors.New("sagemakerapp: insufficient capacity")
+
 	// ErrWaitTimeout: a wait ran out of time (WaitOptions.Timeout or the context's deadline)
 	// before the app reached the status it waited for. Such an error is also
 	// context.DeadlineExceeded.
@@ -84,8 +93,23 @@ func (e *AppFailedError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is ErrAppFailed.
-func (e *AppFailedError) Is(target error) bool { return target == ErrAppFailed }
+// Is reports whether target is ErrAppFailed, or ErrInsufficientCapacity for a Failed app whose
+// reason is a capacity shortage.
+func (e *AppFailedError) Is(target error) bool {
+	switch target {
+	case ErrAppFailed:
+		return true
+	case ErrInsufficientCapacity:
+		return e.App != nil && e.App.Status == types.AppStatusFailed && isCapacityShortage(e.App.FailureReason)
+	}
+	return false
+}
+
+// isCapacityShortage reports a FailureReason that names a capacity shortage: the service's
+// reasons carry the EC2 error code, such as EC2InsufficientCapacityError (facts §7.4).
+func isCapacityShortage(reason string) bool {
+	return strings.Contains(reason, "InsufficientCapacity")
+}
 
 // AppConflictError reports that Ensure found the app already there, Pending or InService, with a
 // ResourceSpec other than the one requested, or, for a space app, that the space runs another app
@@ -221,6 +245,11 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
 	}
+	if hint := e.hint(); hint != "" {
+		b.WriteString(" (")
+		b.WriteString(hint)
+		b.WriteByte(')')
+	}
 	if e.StatusCode != 0 || e.RequestID != "" {
 		b.WriteString(" (HTTP ")
 		b.WriteString(strconv.Itoa(e.StatusCode))
@@ -235,6 +264,23 @@ func (e *APIError) Error() string {
 
 // Unwrap returns the SDK's error.
 func (e *APIError) Unwrap() error { return e.Err }
+
+// classicDeprecated is the service's answer to CreateApp of a Studio Classic app (JupyterServer,
+// KernelGateway) in a domain that no longer runs Studio Classic: "Invalid request provided:
+// Invalid AppType [KernelGateway]. This AppType has been deprecated." (facts §7.1).
+const classicDeprecated = "This AppType has been deprecated"
+
+// hint is advice that Error adds to the service's message, or "". The library sends a Studio
+// Classic app whatever the domain, since which domains still run Studio Classic is an inference
+// (facts §7.1); when the service refuses it, the error keeps the service's code and message and
+// says what to do instead.
+func (e *APIError) hint() string {
+	if e.Operation == "CreateApp" && e.kind() == ErrServiceValidation && strings.Contains(e.Message, classicDeprecated) {
+		return "Studio Classic apps (JupyterServer, KernelGateway) are created only in domains that still run Studio Classic; " +
+			"create a JupyterLab or CodeEditor app in a space instead"
+	}
+	return ""
+}
 
 // Is reports whether target is the sentinel of the error's kind. The kind is derived from the
 // fields, so an APIError built by hand (in a test double, say) matches as one from the SDK does.
@@ -269,7 +315,10 @@ var (
 // the absence of any response.
 func (e *APIError) kind() error {
 	switch e.Code {
-	case "ResourceInUse", "ResourceInUseException":
+	// ResourceAlreadyExists (SDK v1.291.0 on) says what ResourceInUse says on a create: the thing
+	// is there already. One kind for both keeps every "it exists: look at it" path (lost-answer
+	// recovery, Ensure's adoption) working whichever code an operation answers with.
+	case "ResourceInUse", "ResourceInUseException", "ResourceAlreadyExists":
 		return ErrResourceInUse
 	case "ResourceLimitExceeded":
 		return ErrResourceLimitExceeded

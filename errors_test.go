@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -109,8 +110,10 @@ func TestErrorMappingOnTheWire(t *testing.T) {
 		{golden: "resource_not_found.http", operation: "DescribeApp", kind: ErrResourceNotFound, code: "ResourceNotFound", status: 400, requestID: "8e3c4a1b-0013-4d2a-9c1e-5a6b7c8d9e13", attempts: 1, sdkType: new(*types.ResourceNotFound)},
 		{golden: "record_not_found_validation.http", operation: "DescribeApp", kind: ErrResourceNotFound, code: "ValidationException", status: 400, requestID: "8e3c4a1b-0014-4d2a-9c1e-5a6b7c8d9e14", attempts: 1},
 		{golden: "record_not_found_validation.http", operation: "CreateApp", kind: ErrServiceValidation, code: "ValidationException", status: 400, requestID: "8e3c4a1b-0014-4d2a-9c1e-5a6b7c8d9e14", attempts: 1},
+		{golden: "resource_already_exists.http", operation: "CreateApp", kind: ErrResourceInUse, code: "ResourceAlreadyExists", status: 400, requestID: "8e3c4a1b-0017-4d2a-9c1e-5a6b7c8d9e17", attempts: 1, sdkType: new(*types.ResourceAlreadyExists)},
+		{golden: "classic_app_type_deprecated.http", operation: "CreateApp", kind: ErrServiceValidation, code: "ValidationException", status: 400, requestID: "8e3c4a1b-0018-4d2a-9c1e-5a6b7c8d9e18", attempts: 1},
 	}
-	sentinels := []error{ErrInvalidInput, ErrResourceInUse, ErrResourceLimitExceeded, ErrResourceNotFound, ErrThrottled, ErrAccessDenied, ErrServiceValidation, ErrServiceUnavailable}
+	sentinels := []error{ErrInvalidInput, ErrInsufficientCapacity, ErrResourceInUse, ErrResourceLimitExceeded, ErrResourceNotFound, ErrThrottled, ErrAccessDenied, ErrServiceValidation, ErrServiceUnavailable}
 	for _, tt := range tests {
 		t.Run(tt.operation+"/"+tt.golden, func(t *testing.T) {
 			ws := newWireServer(t, goldenResponder(t, tt.golden))
@@ -202,6 +205,7 @@ func TestAPIErrorBuiltByHandMatchesItsKind(t *testing.T) {
 		kind error
 	}{
 		{&APIError{Code: "ResourceInUse"}, ErrResourceInUse},
+		{&APIError{Code: "ResourceAlreadyExists"}, ErrResourceInUse},
 		{&APIError{Code: "ThrottlingException"}, ErrThrottled},
 		{&APIError{Code: "RequestLimitExceeded"}, ErrThrottled},
 		{&APIError{StatusCode: 429}, ErrThrottled},
@@ -237,4 +241,52 @@ func TestAPIErrorIsASmithyAPIError(t *testing.T) {
 	assert.Equal(t, "ResourceInUse", api.ErrorCode())
 	assert.Equal(t, "exists", api.ErrorMessage())
 	assert.Equal(t, smithy.FaultClient, api.ErrorFault())
+}
+
+// TestClassicAppDeprecatedSaysWhatToUse: the service's refusal of a Studio Classic app comes back
+// as its ValidationException, code and message kept, and the text says that JupyterLab or
+// CodeEditor in a space is the way. Other refusals, and the same words from another operation,
+// get no such advice.
+func TestClassicAppDeprecatedSaysWhatToUse(t *testing.T) {
+	ws := newWireServer(t, goldenResponder(t, "classic_app_type_deprecated.http"))
+	_, err := New(ws.sdk()).CreateApp(context.Background(), typicalInput())
+	require.ErrorIs(t, err, ErrServiceValidation)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "ValidationException", apiErr.Code)
+	assert.Equal(t, "Invalid request provided: Invalid AppType [KernelGateway]. This AppType has been deprecated.", apiErr.Message)
+	assert.Contains(t, err.Error(), "This AppType has been deprecated.")
+	assert.Contains(t, err.Error(), "create a JupyterLab or CodeEditor app in a space instead")
+	assert.Equal(t, int32(1), ws.requests.Load(), "the library sent the Classic app: it does not refuse it before the call")
+
+	for _, e := range []*APIError{
+		{Operation: "CreateApp", Code: "ValidationException", Message: "SageMaker Image ARN is required for App with type [JupyterLab]"},
+		{Operation: "DescribeApp", Code: "ValidationException", Message: "This AppType has been deprecated."},
+		{Operation: "CreateApp", Code: "ResourceInUse", Message: "This AppType has been deprecated."},
+	} {
+		assert.NotContains(t, e.Error(), "JupyterLab or CodeEditor", "%+v", e)
+	}
+}
+
+// TestInsufficientCapacityIsAnAppFailure: a Failed app whose reason is a capacity shortage is
+// both ErrInsufficientCapacity and ErrAppFailed; another failure, or an app deleted meanwhile, is
+// only ErrAppFailed.
+func TestInsufficientCapacityIsAnAppFailure(t *testing.T) {
+	id := AppID{DomainID: "d-abc123", SpaceName: "alice-lab", AppType: types.AppTypeJupyterLab, AppName: "default"}
+	for _, tt := range []struct {
+		status   types.AppStatus
+		reason   string
+		capacity bool
+	}{
+		{types.AppStatusFailed, "EC2InsufficientCapacityError: Instance type 'ml.g5.12xlarge' is temporarily unavailable in us-east-1d.", true},
+		{types.AppStatusFailed, "InsufficientCapacity: no ml.p5.48xlarge capacity", true},
+		{types.AppStatusFailed, "Unable to launch App with Image [geospatial] because it is not present in list of custom images", false},
+		{types.AppStatusFailed, "", false},
+		{types.AppStatusDeleted, "EC2InsufficientCapacityError: stale reason of a deleted app", false},
+	} {
+		var err error = &AppFailedError{App: &App{ID: id, Status: tt.status, FailureReason: tt.reason}}
+		err = fmt.Errorf("ensure: %w", err)
+		assert.ErrorIs(t, err, ErrAppFailed, "%s %q", tt.status, tt.reason)
+		assert.Equal(t, tt.capacity, errors.Is(err, ErrInsufficientCapacity), "%s %q", tt.status, tt.reason)
+	}
 }

@@ -255,7 +255,7 @@ func TestAppsYieldsAServiceErrorOnce(t *testing.T) {
 // 20% throttling of every call, DeleteApps of her profile stops the three, one Result each, and
 // DeleteApps of her space stops its app, and the space is as it was.
 func TestDeleteAppsOfAUserUnderThrottling(t *testing.T) {
-	e := newEnv(t)
+	e := newClassicEnv(t)
 	ctx := context.Background()
 	raw := e.srv.Client()
 	for _, name := range []string{"kg1", "kg2", "kg3"} {
@@ -321,9 +321,12 @@ func TestDeleteAppsOfAUserUnderThrottling(t *testing.T) {
 	assert.Positive(t, throttled, "the fault was met")
 	e.srv.ClearFaults(sagemakerfake.AllOperations)
 	assert.Equal(t, spaceBefore, describeSpace(), "the space and its settings are untouched")
-	// DeleteUserProfile, refused while the profile had apps, now succeeds.
+	// DeleteUserProfile, refused while the profile had apps, is now refused only for the space she
+	// still owns (the service's answer, facts §7.2).
 	_, err = raw.DeleteUserProfile(ctx, &sagemaker.DeleteUserProfileInput{DomainId: aws.String(e.domainID), UserProfileName: aws.String("alice")})
-	require.NoError(t, err, "no app of the profile is left")
+	var inUse *types.ResourceInUse
+	require.ErrorAs(t, err, &inUse)
+	assert.Contains(t, inUse.ErrorMessage(), "because Space(s) are associated with it", "no app of the profile is left")
 
 	assert.Empty(t, e.c.DeleteApps(ctx, AppFilter{DomainID: e.domainID, UserProfileName: "alice"}), "nothing left to delete")
 }

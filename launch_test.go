@@ -6,6 +6,8 @@ package sagemakerapp
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -181,4 +183,42 @@ func TestLaunchURLErrors(t *testing.T) {
 		assert.ErrorIs(t, err, ErrResourceNotFound)
 		assert.Equal(t, "eu-west-1", d.lastOptions("CreatePresignedDomainUrl").Region, "the per-call options are passed")
 	})
+}
+
+// TestLaunchURLOpensTheAppThroughStudiosPage redeems LaunchURL's URL on the fake, whose page lands
+// where Studio lands (facts §7.5, measured live): the URL opens the space's app once it is
+// InService (not Studio's broken redirect, nor the space's portal page), and is a 404 while no
+// app runs.
+func TestLaunchURLOpensTheAppThroughStudiosPage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	in := e.input("alice-lab")
+	id := e.id("alice-lab")
+	open := func() (int, string) {
+		t.Helper()
+		url, err := e.c.LaunchURL(ctx, id)
+		require.NoError(t, err)
+		tr := &http.Transport{Proxy: nil}
+		defer tr.CloseIdleConnections()
+		client := &http.Client{Transport: tr, Timeout: 10 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Get(url)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	status, body := open()
+	assert.Equal(t, http.StatusNotFound, status, "no app runs yet:\n%s", body)
+
+	_, err := e.srv.Client().CreateApp(ctx, in)
+	require.NoError(t, err)
+	e.srv.Advance(time.Minute)
+	status, body = open()
+	require.Equal(t, http.StatusOK, status, body)
+	for _, want := range []string{`<dd id="page">app</dd>`, `<dd id="user">alice</dd>`, `<dd id="space">alice-lab</dd>`,
+		`<dd id="app-type">JupyterLab</dd>`, `<dd id="app-name">alice-lab</dd>`, `<dd id="app-status">InService</dd>`} {
+		assert.Contains(t, body, want)
+	}
 }

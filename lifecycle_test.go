@@ -35,6 +35,8 @@ type env struct {
 	mu       sync.Mutex
 	attempts map[string]int  // HTTP attempts the client made, by operation
 	spaces   map[string]bool // spaces seeded
+
+	classic bool // the domain still runs Studio Classic (StudioWebPortal DISABLED)
 }
 
 // fastRetries keeps the SDK's three attempts but drops their backoff (real sleep) and their
@@ -48,7 +50,18 @@ func fastRetries(o *sagemaker.Options) {
 
 func newEnv(t *testing.T, opts ...sagemakerfake.Option) *env {
 	t.Helper()
-	e := &env{}
+	return newEnvOf(t, &env{}, opts...)
+}
+
+// newClassicEnv is newEnv with a domain that still runs Studio Classic, the only kind where the
+// fake creates JupyterServer and KernelGateway apps (facts §7.1).
+func newClassicEnv(t *testing.T, opts ...sagemakerfake.Option) *env {
+	t.Helper()
+	return newEnvOf(t, &env{classic: true}, opts...)
+}
+
+func newEnvOf(t *testing.T, e *env, opts ...sagemakerfake.Option) *env {
+	t.Helper()
 	count := sagemakerfake.WithFailureRule(func(sagemakerfake.App) string { e.creates.Add(1); return "" })
 	e.srv = sagemakerfake.Start(t, append([]sagemakerfake.Option{count}, opts...)...)
 	e.seed(t)
@@ -77,9 +90,12 @@ func newSyncEnv(t *testing.T, opts ...sagemakerfake.Option) *env {
 func (e *env) seed(t testing.TB) {
 	t.Helper()
 	var err error
+	settings := &types.UserSettings{ExecutionRole: aws.String("arn:aws:iam::123456789012:role/studio")}
+	if e.classic {
+		settings.StudioWebPortal = types.StudioWebPortalDisabled
+	}
 	e.domainID, err = e.srv.SeedDomain("", &sagemaker.CreateDomainInput{
-		DomainName: aws.String("lifecycle"), AuthMode: types.AuthModeIam,
-		DefaultUserSettings: &types.UserSettings{ExecutionRole: aws.String("arn:aws:iam::123456789012:role/studio")},
+		DomainName: aws.String("lifecycle"), AuthMode: types.AuthModeIam, DefaultUserSettings: settings,
 	})
 	require.NoError(t, err)
 	require.NoError(t, e.srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(e.domainID), UserProfileName: aws.String("alice")}))

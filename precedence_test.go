@@ -63,7 +63,10 @@ func seedSpaceCase(t *testing.T, srv *sagemakerfake.Server, private bool, mask i
 		DomainName: aws.String("precedence"),
 		AuthMode:   types.AuthModeIam,
 		DefaultUserSettings: &types.UserSettings{
-			ExecutionRole:            aws.String("arn:aws:iam::123456789012:role/studio"),
+			ExecutionRole: aws.String("arn:aws:iam::123456789012:role/studio"),
+			// A domain that still runs Studio Classic: the fake refuses KernelGateway apps
+			// elsewhere, and its refusal must be for the instance type alone (facts §7.1).
+			StudioWebPortal:          types.StudioWebPortalDisabled,
 			KernelGatewayAppSettings: kernelGatewayDefault(mask, levelDomainUser),
 		},
 		DefaultSpaceSettings: &types.DefaultSpaceSettings{KernelGatewayAppSettings: kernelGatewayDefault(mask, levelDomainSpace)},

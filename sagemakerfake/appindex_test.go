@@ -96,7 +96,7 @@ func TestReadersForgetExpiredApps(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	if _, err := s.SeedDomain("d-test00000001", &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}}); err != nil {
+	if _, err := s.SeedDomain("d-test00000001", &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: classicSettings()}); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []string{"alice", "bob"} {

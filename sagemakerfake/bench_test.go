@@ -44,7 +44,7 @@ func newBenchClients(b *testing.B) *benchClients {
 	static := httptest.NewServer(staticHandler())
 	b.Cleanup(static.Close)
 	srv := sagemakerfake.Start(b, sagemakerfake.WithStartupDelay(0), sagemakerfake.WithRequestLog(0))
-	if _, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{DomainName: aws.String("bench"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}}); err != nil {
+	if _, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{DomainName: aws.String("bench"), AuthMode: types.AuthModeIam, DefaultUserSettings: classic(nil)}); err != nil {
 		b.Fatal(err)
 	}
 	if err := srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String(testUser)}); err != nil {

@@ -67,7 +67,7 @@ func TestRunUsesRealTime(t *testing.T) {
 	if now := srv.Now(); time.Since(now) > time.Minute || time.Until(now) > time.Second {
 		t.Errorf("Now() = %v, the wall clock %v", now, time.Now())
 	}
-	domainID, err := srv.SeedDomain("", &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}})
+	domainID, err := srv.SeedDomain("", &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: classic(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestRunAcceptsAManualClock(t *testing.T) {
 func TestGeneratedIDs(t *testing.T) {
 	newDomain := func(srv *sagemakerfake.Server) string {
 		t.Helper()
-		id, err := srv.SeedDomain("", &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}})
+		id, err := srv.SeedDomain("", &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: classic(nil)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func TestARNPartitions(t *testing.T) {
 	} {
 		t.Run(region, func(t *testing.T) {
 			srv := sagemakerfake.Start(t, sagemakerfake.WithRegion(region), sagemakerfake.WithStartupDelay(0))
-			if _, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}}); err != nil {
+			if _, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: classic(nil)}); err != nil {
 				t.Fatal(err)
 			}
 			if err := srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String(testUser)}); err != nil {

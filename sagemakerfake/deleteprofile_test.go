@@ -17,7 +17,7 @@ import (
 func TestDeleteUserProfile(t *testing.T) {
 	srv := Start(t)
 	ctx := context.Background()
-	domainID, err := srv.SeedDomain("", &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}})
+	domainID, err := srv.SeedDomain("", &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam, DefaultUserSettings: classicSettings()})
 	require.NoError(t, err)
 	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String("bob")}))
 	c := srv.Client()

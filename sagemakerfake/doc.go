@@ -33,9 +33,10 @@
 // (FuzzServerBody), except an injected fault; a panic in a FailureRule is answered as
 // InternalFailure.
 //
-// Operations: CreateDomain, DescribeDomain, CreateUserProfile and DescribeUserProfile (settings
-// stored exactly as given and answered back, the resource InService at once); CreateSpace,
-// DescribeSpace, ListSpaces and DeleteSpace (see Spaces below); CreateApp, DescribeApp, DeleteApp
+// Operations: CreateDomain and DescribeDomain (settings stored exactly as given and answered
+// back, the domain InService at once); CreateUserProfile, DescribeUserProfile, ListUserProfiles
+// and DeleteUserProfile, CreateSpace, DescribeSpace, UpdateSpace, ListSpaces and DeleteSpace (see
+// Spaces and Studio as it runs today, below); CreateApp, DescribeApp, DeleteApp
 // and ListApps (filters, CreationTime order, ascending unless SortOrder says Descending, as the
 // model's default is; MaxResults 1–100, default 10, opaque NextToken; a page costs the same
 // whatever the fake holds, and DescribeApp and ListApps run side by side, so that a fleet of
@@ -104,22 +105,76 @@
 // documents it [D], as third parties saw the live service answer [L], or as assumed here where AWS
 // says nothing [I]; callers should match on error codes, never on the text of an [I] message.
 //
+//   - Studio Classic apps can no longer be created [D: "You can only stop or delete existing
+//     Studio Classic applications and cannot create new ones"]: CreateApp of a JupyterServer or
+//     KernelGateway app is a ValidationException "Invalid request provided: Invalid AppType
+//     [KernelGateway]. This AppType has been deprecated." (with the app type) [L], except in a
+//     domain whose DefaultUserSettings.StudioWebPortal is DISABLED, which still runs Studio
+//     Classic [I: which domains still create them is not documented]. DescribeApp, ListApps and
+//     DeleteApp of Classic apps work in every domain. Tests and seeds that use Classic apps seed
+//     such a domain.
+//   - User profile names are not case-sensitive [D: the model's "This value is not case
+//     sensitive"]: "Alice" names the profile alice in DescribeUserProfile, CreateUserProfile (a
+//     second profile "ALICE" is ResourceInUse), DeleteUserProfile, CreateApp, DescribeApp and
+//     DeleteApp with UserProfileName, ListApps' UserProfileNameEquals (with DomainIdEquals; without
+//     it the filter matches as given [I]), CreatePresignedDomainUrl, and as a space's owner. Every
+//     answer (DescribeUserProfile, ListUserProfiles, a space's OwnerUserProfileName, an app's
+//     UserProfileName and ARN) spells the profile as its CreateUserProfile did, whatever case the
+//     request used [I: the service keeps one spelling; answering the creation's is what a client
+//     comparing names must expect]. Space names are compared as given [I: not documented].
+//   - CreateUserProfile makes a profile Pending for the startup delay, then InService [D:
+//     UserProfileStatus; L: clients wait for InService]; a seeded profile (SeedUserProfile,
+//     LoadSeed) is InService at once. Profiles have no Deleting state: DeleteUserProfile removes
+//     one at once [I].
 //   - CreateSpace stores a space Pending for the startup delay, then InService [D: SpaceStatus;
-//     the delay is the fake's]; DeleteSpace makes it Deleting for the delete delay, then it is gone
-//     and DescribeSpace answers ResourceNotFound [L: Terraform waits for exactly this]. A seeded
+//     the delay is the fake's]; UpdateSpace (below) makes it Updating for the startup delay, then
+//     InService again; DeleteSpace makes it Deleting for the delete delay, then it is gone and
+//     DescribeSpace answers ResourceNotFound [L: Terraform waits for exactly these]. A seeded
 //     space (SeedSpace, LoadSeed) stands for one that exists and is InService at once.
-//     DescribeSpace answers SpaceArn, Status, CreationTime, OwnershipSettings,
-//     SpaceSharingSettings and SpaceSettings as given; ListSpaces filters by DomainIdEquals and
-//     SpaceNameContains (a part of the name in any case [I]), sorts by CreationTime or
-//     LastModifiedTime, ascending by default [D], and pages as ListApps does.
+//     DescribeSpace answers SpaceArn, Status, CreationTime, LastModifiedTime (the last
+//     UpdateSpace), OwnershipSettings, SpaceSharingSettings and SpaceSettings as given; ListSpaces
+//     filters by DomainIdEquals and SpaceNameContains (a part of the name in any case [I]), sorts by
+//     CreationTime or LastModifiedTime, ascending by default [D], and pages as ListApps does;
+//     ListUserProfiles does the same for profiles (UserProfileNameContains in any case [I]).
 //   - OwnershipSettings.OwnerUserProfileName must name an existing user profile (ResourceNotFound),
 //     and a Private space must have an owner (ValidationException) [I: a private space is one
-//     user's, L: EDU]. SpaceSettings.AppType cannot change [D]; the fake has no UpdateSpace.
-//   - User profile and space names share one namespace per domain: CreateSpace with a profile's
-//     name, or CreateUserProfile with a space's, is ResourceInUse "User Profile and Space name
-//     must be unique in a domain" [L].
-//   - DeleteSpace of a space whose app is not Deleted or Failed, or of a space being deleted, is
-//     ResourceInUse naming the app [I: DeleteSpace models ResourceInUse; no text is public].
+//     user's, L: EDU]. An owner that is not InService yet is refused with the service's text,
+//     "Unable to create Space [<space ARN>] because UserProfile [<profile ARN>] is not in
+//     InService" [L], as ResourceInUse [I: the code is not recorded; the service's other "Unable
+//     to … because … is not in …" answers are ResourceInUse].
+//   - User profile and space names share one namespace per domain, whatever the case:
+//     CreateSpace with a profile's name is ResourceInUse "User Profile already exists with the
+//     same name 'alice'. User Profile and Space name must be unique in a domain." [L], and
+//     CreateUserProfile with a space's name its mirror image, "Space already exists with the same
+//     name …" [I].
+//   - DeleteSpace of a space whose app is not Deleted or Failed is ResourceInUse naming the app [D:
+//     AWS's CloudFormation handler: "deletes can fail due to associated Apps"; I: the text]; so is
+//     DeleteSpace of a space being deleted [I].
+//   - DeleteUserProfile is ResourceInUse "Unable to delete UserProfile [<ARN>] because App(s) are
+//     associated with it." while the profile has an app that is not Deleted or Failed [L], and
+//     "… because Space(s) are associated with it." while it owns a space that is not gone (a
+//     Deleting one counts) [L].
+//   - UpdateSpace changes SpaceSettings and SpaceDisplayName, the model's only members: the owner
+//     and the sharing cannot be given [D], and members the model lacks are ignored, as they are
+//     everywhere. The request's SpaceSettings are merged into the space's, structure by structure;
+//     a list or a value replaces the stored one [I]. Only an InService space can be updated
+//     (ResourceInUse otherwise [I]). Refused, each as a ValidationException with the fake's text
+//     [I]: another SpaceSettings.AppType ("You can't edit the app type of a space" [D]); an EBS
+//     size (SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb) smaller than the current
+//     one [L: storage only grows; the current size is the space's own, or else the first
+//     DefaultEbsVolumeSizeInGb of the levels above it, or else 5 GB [I]]; a second change of the
+//     size within 6 hours of the last (EBS's VolumeModificationRateExceeded rule [L]; the code
+//     SageMaker answers with is not recorded, and ValidationException is assumed [I]).
+//   - Idle shutdown (facts §7.6): a space's idle timeout,
+//     SpaceSettings.JupyterLabAppSettings.AppLifecycleManagement.IdleSettings.IdleTimeoutInMinutes
+//     (or CodeEditorAppSettings'), must lie within MinIdleTimeoutInMinutes and
+//     MaxIdleTimeoutInMinutes of the levels above the space, on CreateSpace and UpdateSpace
+//     [D: administrators set the range, users choose within it]. The levels are those of §2.4
+//     without the space's own: the owner's UserSettings, then the domain's DefaultUserSettings, for
+//     a private space; the domain's DefaultSpaceSettings (which has no CodeEditor member), then its
+//     DefaultUserSettings, for a shared one; each bound is the first that a level sets, in the same
+//     app type's member [I: which level wins is not documented]. Outside the range is a
+//     ValidationException that names the field and the level [I: the text].
 //   - JupyterLab and CodeEditor apps run only in a space [D]: CreateApp of one with
 //     UserProfileName is a ValidationException "JupyterLab apps run in a space: specify SpaceName
 //     instead of UserProfileName." [I: the text is the fake's; none is public].
@@ -129,8 +184,9 @@
 //     app is not Deleted or Failed is ResourceInUse, and its message names the blocking app's
 //     type, name, ARN and status [I: the answer and its text]. The rule applies when either app
 //     is JupyterLab or CodeEditor; Studio Classic apps (JupyterServer, KernelGateway) may share a
-//     space as they always did [I]. CreateApp into a space that is still Pending is accepted [I];
-//     into one being deleted it is ResourceInUse [I].
+//     space as they always did [I]. CreateApp into a space that is Pending or Updating is
+//     ResourceInUse "Unable to create app [<app ARN>] because storage is not in Available status."
+//     [L after an UpdateSpace; I while Pending]; into one being deleted it is ResourceInUse [I].
 //   - The image rule above [L for the text and for an app without any image; I for the levels].
 //   - A restart: CreateApp of an app whose record is Deleted (within the 24 hours it stays) keeps
 //     its ARN [L] and its CreationTime [I: the cautious reading of "retain application metadata"],
@@ -150,23 +206,38 @@
 // SpaceName is refused with "Provided app type JupyterLab is invalid for provided url type app for
 // personal apps" [L], and app:CodeEditor alike [I]; any other form is a ValidationException [I].
 // The AuthorizedUrl points at the fake itself, <URL>/studio/open?token=… (StudioPath), where a GET
-// shows a small HTML page naming the domain, the user, the space and the app the URL opens, with
-// its type, name, status and ARN as they are at that moment: for studio::/jupyterlab/<space> (or
-// /codeeditor/<space>, the form seen accepted [L]) that app of the space, for a SpaceName the
-// space's app, and otherwise the Studio home page. A token that the fake did not hand out, or one
-// older than ExpiresInSeconds on the server's clock, gets 403 and a page that says so; so does a
-// private space opened by a user other than its owner. Tokens can be used more than once [I], and
-// the session duration is not enforced.
+// lands where Studio lands (facts §7.5, as measured in a browser [L]), on a small HTML page that
+// names the domain, the user, the space and what it shows:
+//
+//   - SpaceName and no LandingUri (or app:JupyterLab: and app:CodeEditor: with a SpaceName, the
+//     form of AWS's CLI example for Code Editor [D]): the space's app, with its type, name, status
+//     and ARN, when it is InService; 404 when the space runs no app, or its app is not InService
+//     (Pending [I], Deleting, Deleted or Failed) [L].
+//   - studio::/jupyterlab/<space> (any studio:: path with a leading slash, which the API accepts):
+//     302 to //jupyterlab/<space>, which a browser reads as a host named "jupyterlab": a broken
+//     page, whether the app runs or not [L]. A client that follows it leaves this machine; don't.
+//   - studio::jupyterlab/<space> (or codeeditor/<space>): the space's page in the Studio portal,
+//     with its status and an "Open JupyterLab" button, not the app [L].
+//   - otherwise the Studio home page.
+//
+// A token that the fake did not hand out, or one older than ExpiresInSeconds on the server's
+// clock, gets 403 and a page that says so; so does a private space opened by a user other than
+// its owner. Tokens can be used more than once [I], and the session duration is not enforced.
 //
 // Lifecycle, read from the server's clock whenever a request looks (no goroutines): Pending for
 // the startup delay, then InService, or Failed with a FailureReason when a FailureRule says so;
 // the built-in rule fails an app whose image belongs to the server's account but is not among the
-// custom images of the app type's settings, with the service's message. DeleteApp moves an
-// InService app to Deleting and, after the delete delay, Deleted. A Deleted or Failed app stays
-// visible for 24 hours, then disappears; its name can be used again at once. DeleteApp refuses a
-// Pending or Deleting app (ResourceInUse) and answers a Deleted or Failed one with the
-// ValidationException texts the service uses ("has already been deleted", "previously failed and
-// was automatically deleted"). DescribeApp of an unknown app is ResourceNotFound.
+// custom images of the app type's settings, with the service's message. A capacity shortage is
+// such a rule, InsufficientCapacity: CreateApp succeeds and the app goes Failed later with an
+// "EC2InsufficientCapacityError: Instance type '…' is temporarily unavailable" reason [L].
+// DeleteApp moves an InService app to Deleting and, after the delete delay, Deleted. A Deleted or
+// Failed app stays visible (DescribeApp, ListApps) for 24 hours, then disappears; its name can be
+// used again at once. DeleteApp refuses a Pending or Deleting app (ResourceInUse) and answers a
+// Deleted one with the ValidationException "has already been deleted" [L: Terraform's handling]
+// and a Failed one, which the service deleted itself, with "App [default] previously failed and
+// was automatically deleted. For tracking purposes, apps are available in the ListApps API
+// results for only 24 hours after failure." [L]. DescribeApp of an unknown app is
+// ResourceNotFound.
 //
 // A Server from Start has its own ManualClock, started at the wall-clock time and moved only by
 // Advance, and the seed 1 for its random source (domain IDs, fault probabilities), so tests are
@@ -191,8 +262,9 @@
 //
 // History lists every change of state, for tests that assert what happened: each Event has its
 // time on the server's clock, what changed (an app created, InService, Failed, Deleting, Deleted
-// or expired, with the life of the app it belongs to; a space created, InService, Deleting or
-// gone; a user profile created or deleted; a domain created; tags changed), and the operation,
+// or expired, with the life of the app it belongs to; a space created, Updating, InService,
+// Deleting or gone; a user profile created, InService or deleted; a domain created; tags
+// changed), and the operation,
 // request ID and User-Agent of the request behind it ("" for a change the clock made; SeedDomain,
 // SeedUserProfile or SeedSpace for seeds). Although statuses are computed from the clock only
 // when someone looks, the history lists a change the clock made at the instant it was due, in
@@ -204,12 +276,12 @@
 //   - Authentication and authorization: signatures are not checked and any credentials work;
 //     AccessDeniedException and the execution-role checks of CreateApp happen only as injected
 //     faults.
-//   - Operations other than those above (they answer UnknownOperationException), including every
-//     Update and DeleteDomain; domains and user profiles never leave InService (DeleteUserProfile
-//     removes a profile at once, and answers ResourceInUse while it has an app that is not
-//     Deleted or Failed [I]).
-//   - Rules the model does not state and public sources do not show, such as Studio Classic app
-//     types being refused in new domains, or limits on apps or spaces per user. Where the
+//   - Operations other than those above (they answer UnknownOperationException), including
+//     UpdateDomain, UpdateUserProfile and DeleteDomain; domains never leave InService.
+//   - Update_Failed and the other failed statuses of spaces and profiles; the EBS size's
+//     MaximumEbsVolumeSizeInGb; SpaceManagedResources.
+//   - Rules the model does not state and public sources do not show, such as limits on apps or
+//     spaces per user. Where the
 //     service's wording of a modelled rule is not known (exactly one of UserProfileName and
 //     SpaceName, tag keys, TrainingPlanArn, the KernelGateway instance type, the [I] rules above),
 //     the message is the fake's own; callers should match on codes, never on message text.
@@ -218,7 +290,10 @@
 //   - Health checks after the start: LastHealthCheckTimestamp stays at the time the app became
 //     InService.
 //   - Studio itself: the page at a presigned URL only names what it would open.
-//   - Real capacity, networking, EFS, KMS and the apps themselves; the service's own throttling
+//   - DeleteSpace of a space that is still Pending, which the service refuses with a
+//     ValidationException [L: the av3 lab's rollback code]; the fake accepts it.
+//   - Real capacity (InsufficientCapacity stages a shortage), networking, EFS, KMS and the apps
+//     themselves; the service's own throttling
 //     rates (nothing is throttled unless SetThrottle says so); lengths counted in UTF-16 units,
 //     as Java does (the fake counts code points, as the model's documentation does).
 package sagemakerfake

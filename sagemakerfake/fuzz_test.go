@@ -11,7 +11,7 @@ import (
 
 const fuzzSeed = `{
   "Domains": [{"DomainId": "d-fuzz0000001", "DomainName": "fuzz", "AuthMode": "IAM",
-               "DefaultUserSettings": {"KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
+               "DefaultUserSettings": {"StudioWebPortal": "DISABLED", "KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
   "UserProfiles": [{"DomainId": "d-fuzz0000001", "UserProfileName": "u"}],
   "Spaces": [{"DomainId": "d-fuzz0000001", "SpaceName": "s"}]
 }`

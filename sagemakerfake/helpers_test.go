@@ -27,20 +27,23 @@ type fixture struct {
 	client *sagemaker.Client
 }
 
-// newFixture starts a fake and seeds it. domainSettings, when not nil, is the domain's
-// DefaultUserSettings; the domain has no defaults otherwise.
+// newFixture starts a fake and seeds it: a domain that still runs Studio Classic (its
+// DefaultUserSettings set only StudioWebPortal DISABLED, so that the tests of Classic apps can
+// create them), a user profile and a shared space.
 func newFixture(t *testing.T, opts ...sagemakerfake.Option) *fixture {
 	t.Helper()
 	return newFixtureWith(t, &types.UserSettings{}, nil, opts...)
 }
 
+// newFixtureWith is newFixture with the domain's DefaultUserSettings (to which it adds
+// StudioWebPortal DISABLED) and the profile's UserSettings.
 func newFixtureWith(t *testing.T, userDefaults *types.UserSettings, profileSettings *types.UserSettings, opts ...sagemakerfake.Option) *fixture {
 	t.Helper()
 	srv := sagemakerfake.Start(t, opts...)
 	if _, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{
 		DomainName:          aws.String("test"),
 		AuthMode:            types.AuthModeIam,
-		DefaultUserSettings: userDefaults,
+		DefaultUserSettings: classic(userDefaults),
 	}); err != nil {
 		t.Fatalf("SeedDomain: %v", err)
 	}
@@ -173,4 +176,16 @@ func seedSpace(t *testing.T, srv *sagemakerfake.Server, name, owner string, appT
 	if err := srv.SeedSpace(in); err != nil {
 		t.Fatalf("SeedSpace %s: %v", name, err)
 	}
+}
+
+// classic returns a copy of a domain's DefaultUserSettings (or new ones, for nil) with
+// StudioWebPortal DISABLED: the domain still runs Studio Classic, the only kind of domain where
+// the fake creates JupyterServer and KernelGateway apps (facts §7.1).
+func classic(u *types.UserSettings) *types.UserSettings {
+	out := types.UserSettings{}
+	if u != nil {
+		out = *u
+	}
+	out.StudioWebPortal = types.StudioWebPortalDisabled
+	return &out
 }

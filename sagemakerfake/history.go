@@ -18,15 +18,21 @@ type EventKind string
 const (
 	// EventDomainCreated: CreateDomain or a seed created a domain (Status InService).
 	EventDomainCreated EventKind = "DomainCreated"
-	// EventUserProfileCreated: CreateUserProfile or a seed created a user profile (Status
-	// InService).
+	// EventUserProfileCreated: CreateUserProfile created a user profile (Status Pending), or a
+	// seed did (InService).
 	EventUserProfileCreated EventKind = "UserProfileCreated"
+	// EventUserProfileInService: the startup delay of a user profile created by
+	// CreateUserProfile ran out.
+	EventUserProfileInService EventKind = "UserProfileInService"
 	// EventUserProfileDeleted: DeleteUserProfile removed a user profile.
 	EventUserProfileDeleted EventKind = "UserProfileDeleted"
 	// EventSpaceCreated: CreateSpace created a space (Status Pending), or a seed did (InService).
 	EventSpaceCreated EventKind = "SpaceCreated"
-	// EventSpaceInService: the startup delay of a space created by CreateSpace ran out.
+	// EventSpaceInService: the startup delay of a space created by CreateSpace, or updated by
+	// UpdateSpace, ran out.
 	EventSpaceInService EventKind = "SpaceInService"
+	// EventSpaceUpdating: UpdateSpace changed a space (Status Updating).
+	EventSpaceUpdating EventKind = "SpaceUpdating"
 	// EventSpaceDeleting: DeleteSpace started the deletion of a space.
 	EventSpaceDeleting EventKind = "SpaceDeleting"
 	// EventSpaceDeleted: the delete delay ran out and the space is gone.
@@ -261,6 +267,9 @@ func (s *Server) settleAll(now time.Time) {
 	for _, sp := range s.spaces {
 		s.settleSpace(sp, now)
 	}
+	for _, p := range s.profiles {
+		s.settleProfile(p, now)
+	}
 	h := &s.hist
 	slices.SortFunc(h.events[h.sorted:], histEvent.compare)
 	h.sorted = len(h.events)
@@ -409,6 +418,9 @@ func (s *Server) settleSpace(sp *space, until time.Time) {
 		case types.SpaceStatusPending:
 			at = sp.created.Add(s.cfg.startupDelay)
 			e.Kind, e.Status = EventSpaceInService, string(types.SpaceStatusInService)
+		case types.SpaceStatusUpdating:
+			at = sp.updateAt.Add(s.cfg.startupDelay)
+			e.Kind, e.Status = EventSpaceInService, string(types.SpaceStatusInService)
 		case types.SpaceStatusDeleting:
 			at = sp.deleteAt.Add(s.cfg.deleteDelay)
 			e.Kind = EventSpaceDeleted
@@ -427,6 +439,18 @@ func (s *Server) settleSpace(sp *space, until time.Time) {
 	}
 }
 
+// histSpaceUpdating records UpdateSpace's change of sp at now.
+func (s *Server) histSpaceUpdating(sp *space, now time.Time) {
+	if !s.histOn() {
+		return
+	}
+	s.settleSpace(sp, now)
+	e := sp.event(EventSpaceUpdating)
+	e.Status = string(types.SpaceStatusUpdating)
+	sp.hist.cause = s.histRequest(e, now)
+	sp.hist.logged = e.Status
+}
+
 // histSpaceForgotten records the end of a deleted space that the store forgets.
 func (s *Server) histSpaceForgotten(sp *space) { s.settleSpace(sp, farFuture) }
 
@@ -438,16 +462,49 @@ func (s *Server) histDomainCreated(d *domain, now time.Time) {
 	s.histRequest(Event{Kind: EventDomainCreated, DomainID: d.id, ARN: d.arn, Status: string(types.DomainStatusInService), Tags: cloneTags(d.tags)}, now)
 }
 
-// histProfile records the creation (created) or the deletion of user profile p at now.
-func (s *Server) histProfile(p *profile, created bool, now time.Time) {
+// event starts an event of user profile p, named as it was created.
+func (p *profile) event(kind EventKind) Event {
+	return Event{Kind: kind, DomainID: p.key.domainID, UserProfileName: p.name, ARN: p.arn}
+}
+
+// histProfileCreated records a user profile that CreateUserProfile (Pending) or a seed
+// (InService) stored at now.
+func (s *Server) histProfileCreated(p *profile, now time.Time) {
 	if !s.histOn() {
 		return
 	}
-	e := Event{Kind: EventUserProfileDeleted, DomainID: p.key.domainID, UserProfileName: p.key.name, ARN: p.arn}
-	if created {
-		e.Kind, e.Status, e.Tags = EventUserProfileCreated, string(types.UserProfileStatusInService), cloneTags(p.tags)
+	e := p.event(EventUserProfileCreated)
+	e.Status = string(s.profileStatus(p, now))
+	e.Tags = cloneTags(p.tags)
+	p.hist.cause = s.histRequest(e, now)
+	p.hist.logged = e.Status
+}
+
+// histProfileDeleted records DeleteUserProfile's removal of p at now, after what the clock did
+// to it before.
+func (s *Server) histProfileDeleted(p *profile, now time.Time) {
+	if !s.histOn() {
+		return
 	}
-	s.histRequest(e, now)
+	s.settleProfile(p, now)
+	s.histRequest(p.event(EventUserProfileDeleted), now)
+	p.hist.logged = histGone
+}
+
+// settleProfile records the transition of p that the clock made up to until: Pending to
+// InService, as profileStatus derives it.
+func (s *Server) settleProfile(p *profile, until time.Time) {
+	if !s.histOn() || p.hist.logged != string(types.UserProfileStatusPending) {
+		return
+	}
+	at := p.created.Add(s.cfg.startupDelay)
+	if until.Before(at) {
+		return
+	}
+	e := p.event(EventUserProfileInService)
+	e.Status, e.Time = string(types.UserProfileStatusInService), at
+	s.histAppend(histEvent{ev: e, cause: p.hist.cause, step: 1})
+	p.hist.logged = e.Status
 }
 
 // histTags records that AddTags or DeleteTags changed the tags of the resource arn names from
@@ -475,7 +532,7 @@ func (s *Server) tagsEventOf(arn string) Event {
 	}
 	for _, p := range s.profiles {
 		if p.arn == arn {
-			return Event{Kind: EventUserProfileTagsChanged, DomainID: p.key.domainID, UserProfileName: p.key.name, ARN: arn}
+			return p.event(EventUserProfileTagsChanged)
 		}
 	}
 	for _, sp := range s.spaces {

@@ -259,7 +259,8 @@ func TestHistoryTags(t *testing.T) {
 }
 
 // TestHistoryDomainsProfilesAndSpaces lists what CreateDomain, CreateUserProfile, CreateSpace,
-// DeleteSpace and DeleteUserProfile did, and the space's clock-driven changes at their own times.
+// DeleteSpace and DeleteUserProfile did, and the profile's and the space's clock-driven changes
+// at their own times.
 func TestHistoryDomainsProfilesAndSpaces(t *testing.T) {
 	srv := sagemakerfake.Start(t, sagemakerfake.WithStartupDelay(5*time.Second), sagemakerfake.WithDeleteDelay(7*time.Second))
 	c := srv.Client()
@@ -280,8 +281,9 @@ func TestHistoryDomainsProfilesAndSpaces(t *testing.T) {
 	h := srv.History()
 	assert.Equal(t, []step{
 		{sagemakerfake.EventDomainCreated, 0, 0, "InService", "CreateDomain"},
-		{sagemakerfake.EventUserProfileCreated, 0, 0, "InService", "CreateUserProfile"},
+		{sagemakerfake.EventUserProfileCreated, 0, 0, "Pending", "CreateUserProfile"},
 		{sagemakerfake.EventSpaceCreated, 0, 0, "Pending", "CreateSpace"},
+		{sagemakerfake.EventUserProfileInService, 5 * time.Second, 0, "InService", ""},
 		{sagemakerfake.EventSpaceInService, 5 * time.Second, 0, "InService", ""},
 		{sagemakerfake.EventSpaceDeleting, 10 * time.Second, 0, "Deleting", "DeleteSpace"},
 		{sagemakerfake.EventUserProfileDeleted, 10 * time.Second, 0, "", "DeleteUserProfile"},
@@ -296,8 +298,8 @@ func TestHistoryDomainsProfilesAndSpaces(t *testing.T) {
 
 	srv.Advance(5 * time.Second)
 	h = srv.History()
-	require.Len(t, h, 7)
-	assert.Equal(t, step{sagemakerfake.EventSpaceDeleted, 17 * time.Second, 0, "", ""}, stepsOf(h[6:], t0, func(sagemakerfake.Event) bool { return true })[0])
+	require.Len(t, h, 8)
+	assert.Equal(t, step{sagemakerfake.EventSpaceDeleted, 17 * time.Second, 0, "", ""}, stepsOf(h[7:], t0, func(sagemakerfake.Event) bool { return true })[0])
 	_, err = c.DescribeSpace(ctx(t), &sagemaker.DescribeSpaceInput{DomainId: d.DomainId, SpaceName: aws.String("s")})
 	wantCode(t, err, "ResourceNotFound")
 	assert.Equal(t, h, srv.History(), "forgetting the space adds nothing")
@@ -406,4 +408,31 @@ func seedFixture(t *testing.T, srv *sagemakerfake.Server) {
 	require.NoError(t, err)
 	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String(testUser)}))
 	seedSpace(t, srv, testSpace, "", "")
+}
+
+// TestHistoryOfUpdateSpace: UpdateSpace makes a space Updating, and the clock makes it InService
+// again a startup delay later; a profile created with another case of its name is named in its
+// events as it was created, and a seeded one is InService at once.
+func TestHistoryOfUpdateSpace(t *testing.T) {
+	srv := sagemakerfake.Start(t, sagemakerfake.WithStartupDelay(5*time.Second))
+	c := srv.Client()
+	t0 := srv.Now()
+	_, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{DomainName: aws.String("h"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}})
+	require.NoError(t, err)
+	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String("Alice")}))
+	seedSpace(t, srv, "lab", "alice", types.AppTypeJupyterLab)
+	srv.Advance(time.Second)
+	_, err = c.UpdateSpace(ctx(t), &sagemaker.UpdateSpaceInput{DomainId: aws.String(testDomain), SpaceName: aws.String("lab"), SpaceDisplayName: aws.String("Lab")})
+	require.NoError(t, err)
+	srv.Advance(10 * time.Second)
+	h := srv.History()
+	assert.Equal(t, []step{
+		{sagemakerfake.EventDomainCreated, 0, 0, "InService", "SeedDomain"},
+		{sagemakerfake.EventUserProfileCreated, 0, 0, "InService", "SeedUserProfile"},
+		{sagemakerfake.EventSpaceCreated, 0, 0, "InService", "SeedSpace"},
+		{sagemakerfake.EventSpaceUpdating, time.Second, 0, "Updating", "UpdateSpace"},
+		{sagemakerfake.EventSpaceInService, 6 * time.Second, 0, "InService", ""},
+	}, stepsOf(h, t0, func(sagemakerfake.Event) bool { return true }))
+	assert.Equal(t, "Alice", h[1].UserProfileName)
+	assert.Equal(t, "lab", h[4].SpaceName)
 }

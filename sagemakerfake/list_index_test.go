@@ -28,7 +28,7 @@ func ownerFixture(t *testing.T) *fixture {
 	t.Helper()
 	srv := sagemakerfake.Start(t, sagemakerfake.WithStartupDelay(0))
 	for _, d := range []string{testDomain, otherDomain} {
-		if _, err := srv.SeedDomain(d, &sagemaker.CreateDomainInput{DomainName: aws.String(d), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}}); err != nil {
+		if _, err := srv.SeedDomain(d, &sagemaker.CreateDomainInput{DomainName: aws.String(d), AuthMode: types.AuthModeIam, DefaultUserSettings: classic(nil)}); err != nil {
 			t.Fatal(err)
 		}
 		for i := range 3 {

@@ -34,7 +34,7 @@ func listFixture(t *testing.T) *fixture {
 		f.srv.Advance(time.Second)
 	}
 	other := "d-other0000001"
-	if _, err := f.srv.SeedDomain(other, &sagemaker.CreateDomainInput{DomainName: aws.String("o"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}}); err != nil {
+	if _, err := f.srv.SeedDomain(other, &sagemaker.CreateDomainInput{DomainName: aws.String("o"), AuthMode: types.AuthModeIam, DefaultUserSettings: classic(nil)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(other), UserProfileName: aws.String(testUser)}); err != nil {

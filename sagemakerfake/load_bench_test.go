@@ -54,7 +54,7 @@ func newLoadEnv(b *testing.B) *loadEnv {
 	// As cmd/sagemakerfake serves: no request log; apps start at once so that DescribeApp reads
 	// InService.
 	srv := sagemakerfake.Start(b, sagemakerfake.WithStartupDelay(0), sagemakerfake.WithRequestLog(0), sagemakerfake.WithHistoryLimit(0))
-	if _, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{DomainName: aws.String("load"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}}); err != nil {
+	if _, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{DomainName: aws.String("load"), AuthMode: types.AuthModeIam, DefaultUserSettings: classic(nil)}); err != nil {
 		b.Fatal(err)
 	}
 	env := &loadEnv{srv: srv, fake: srv.Client(), bodies: map[string][]byte{}}

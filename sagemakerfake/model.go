@@ -11,12 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
 
-// The fake is driven by the service model itself: the apps extract (botocore 1.43.11) and the few
-// operations it lacks (CreateDomain, CreateUserProfile, CreateSpace, ListSpaces, DeleteSpace,
-// CreatePresignedDomainUrl, ListTags, AddTags and DeleteTags), taken from the same botocore
-// release. See model/README.md.
+// The fake is driven by the service model itself: the apps extract (botocore 1.43.11), the
+// operations it lacks (CreateDomain, CreateUserProfile, DeleteUserProfile, ListUserProfiles,
+// CreateSpace, UpdateSpace, ListSpaces, DeleteSpace, CreatePresignedDomainUrl, ListTags, AddTags
+// and DeleteTags), taken from the same botocore release, and the overlay of what the SDK the
+// project builds with models beyond that release. See model/README.md.
 //
-//go:embed model/sagemaker-apps-model.json model/sagemaker-fake-extra.json
+//go:embed model/sagemaker-apps-model.json model/sagemaker-fake-extra.json model/sagemaker-sdk-overlay.json
 var modelFiles embed.FS
 
 // shape is one compiled shape of the service model.
@@ -62,6 +63,11 @@ type rawModel struct {
 		Output *struct{ Shape string } `json:"output"`
 	} `json:"operations"`
 	Shapes map[string]rawShape `json:"shapes"`
+	// Members adds members to structures that another file defines: the overlay's way to give a
+	// shape the members that a newer model has.
+	Members map[string]map[string]struct {
+		Shape string `json:"shape"`
+	} `json:"members"`
 }
 
 type rawShape struct {
@@ -106,6 +112,7 @@ var sdkEnumValues = map[string][]string{
 	"ExecutionRoleIdentityConfig":  enumStrings(types.ExecutionRoleIdentityConfig("").Values()),
 	"ExecutionRoleSessionNameMode": enumStrings(types.ExecutionRoleSessionNameMode("").Values()),
 	"FeatureStatus":                enumStrings(types.FeatureStatus("").Values()),
+	"HomeEfsFileSystemCreation":    enumStrings(types.HomeEfsFileSystemCreation("").Values()),
 	"IPAddressType":                enumStrings(types.IPAddressType("").Values()),
 	"LifecycleManagement":          enumStrings(types.LifecycleManagement("").Values()),
 	"MlTools":                      enumStrings(types.MlTools("").Values()),
@@ -119,6 +126,7 @@ var sdkEnumValues = map[string][]string{
 	"SpaceStatus":                  enumStrings(types.SpaceStatus("").Values()),
 	"StudioWebPortal":              enumStrings(types.StudioWebPortal("").Values()),
 	"TagPropagation":               enumStrings(types.TagPropagation("").Values()),
+	"UserProfileSortKey":           enumStrings(types.UserProfileSortKey("").Values()),
 	"UserProfileStatus":            enumStrings(types.UserProfileStatus("").Values()),
 }
 
@@ -134,7 +142,7 @@ func enumStrings[T ~string](vs []T) []string {
 var model = mustLoadModel()
 
 func mustLoadModel() *serviceModel {
-	m, err := loadModel("model/sagemaker-apps-model.json", "model/sagemaker-fake-extra.json")
+	m, err := loadModel("model/sagemaker-apps-model.json", "model/sagemaker-fake-extra.json", "model/sagemaker-sdk-overlay.json")
 	if err != nil {
 		panic("sagemakerfake: embedded service model: " + err.Error())
 	}
@@ -166,6 +174,18 @@ func loadModel(files ...string) (*serviceModel, error) {
 				return nil, fmt.Errorf("%s: shape %s defined twice", name, k)
 			}
 			raw.Shapes[k] = v
+		}
+		for shapeName, members := range part.Members {
+			rs, ok := raw.Shapes[shapeName]
+			if !ok || rs.Type != "structure" {
+				return nil, fmt.Errorf("%s: members for %s, which is not a structure of the files before it", name, shapeName)
+			}
+			for mname, mv := range members {
+				if _, dup := rs.Members[mname]; dup {
+					return nil, fmt.Errorf("%s: %s already has member %s", name, shapeName, mname)
+				}
+				rs.Members[mname] = mv
+			}
 		}
 	}
 

@@ -4,18 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	smithy "github.com/aws/smithy-go"
 )
 
 func TestModelCoversEveryOperation(t *testing.T) {
@@ -141,5 +144,116 @@ func TestSDKBodyMatchesTheWire(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("sdkBody:\n%s\nthe SDK sent:\n%s", ours, sent)
+	}
+}
+
+// TestModelMatchesTheSDK walks the SDK's schemas from the input and output of every operation the
+// fake serves and compares each structure's members with the fake's model: the model the fake
+// checks requests against is the one the SDK the project builds with sends. A member that a newer
+// SDK adds fails here until the model (or its overlay, model/sagemaker-sdk-overlay.json) has it.
+func TestModelMatchesTheSDK(t *testing.T) {
+	ops := map[string][2]*smithy.Schema{
+		"AddTags":                  {schemas.AddTagsInput, schemas.AddTagsOutput},
+		"CreateApp":                {schemas.CreateAppRequest, schemas.CreateAppResponse},
+		"CreateDomain":             {schemas.CreateDomainRequest, schemas.CreateDomainResponse},
+		"CreatePresignedDomainUrl": {schemas.CreatePresignedDomainUrlRequest, schemas.CreatePresignedDomainUrlResponse},
+		"CreateSpace":              {schemas.CreateSpaceRequest, schemas.CreateSpaceResponse},
+		"CreateUserProfile":        {schemas.CreateUserProfileRequest, schemas.CreateUserProfileResponse},
+		"DeleteApp":                {schemas.DeleteAppRequest, nil},
+		"DeleteSpace":              {schemas.DeleteSpaceRequest, nil},
+		"DeleteTags":               {schemas.DeleteTagsInput, nil},
+		"DeleteUserProfile":        {schemas.DeleteUserProfileRequest, nil},
+		"DescribeApp":              {schemas.DescribeAppRequest, schemas.DescribeAppResponse},
+		"DescribeDomain":           {schemas.DescribeDomainRequest, schemas.DescribeDomainResponse},
+		"DescribeSpace":            {schemas.DescribeSpaceRequest, schemas.DescribeSpaceResponse},
+		"DescribeUserProfile":      {schemas.DescribeUserProfileRequest, schemas.DescribeUserProfileResponse},
+		"ListApps":                 {schemas.ListAppsRequest, schemas.ListAppsResponse},
+		"ListSpaces":               {schemas.ListSpacesRequest, schemas.ListSpacesResponse},
+		"ListTags":                 {schemas.ListTagsInput, schemas.ListTagsOutput},
+		"ListUserProfiles":         {schemas.ListUserProfilesRequest, schemas.ListUserProfilesResponse},
+		"UpdateSpace":              {schemas.UpdateSpaceRequest, schemas.UpdateSpaceResponse},
+	}
+	served := slices.Collect(maps.Keys(handlers))
+	served = slices.AppendSeq(served, maps.Keys(readers))
+	for _, op := range served {
+		if _, ok := ops[op]; !ok {
+			t.Errorf("operation %s is served but not compared with the SDK: add it here", op)
+		}
+	}
+	seen := map[string]bool{}
+	var walk func(name string, sdk *smithy.Schema)
+	walk = func(name string, sdk *smithy.Schema) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		mine := model.shapes[name]
+		if mine == nil {
+			t.Errorf("the SDK's shape %s is not in the model", name)
+			return
+		}
+		switch sdk.Type() {
+		case smithy.ShapeTypeStructure, smithy.ShapeTypeUnion:
+			sdkMembers := slices.Sorted(maps.Keys(sdk.Members()))
+			var ours []string
+			for _, m := range mine.members {
+				ours = append(ours, m.name)
+			}
+			if !slices.Equal(sdkMembers, ours) {
+				t.Errorf("%s: the SDK has members %v, the model %v", name, sdkMembers, ours)
+			}
+			for _, m := range sdk.Members() {
+				if mm := mine.byName[m.MemberName()]; mm != nil {
+					walk(mm.shape.name, m)
+				}
+			}
+		case smithy.ShapeTypeList:
+			if el := sdk.ListMember(); el != nil && mine.listElem != nil {
+				walk(mine.listElem.name, el)
+			}
+		}
+	}
+	for op, pair := range ops {
+		m := model.operations[op]
+		if m == nil {
+			t.Errorf("operation %s is not in the model", op)
+			continue
+		}
+		walk(m.input.name, pair[0])
+		if pair[1] != nil && m.output != nil {
+			walk(m.output.name, pair[1])
+		}
+	}
+	if len(seen) < 150 {
+		t.Errorf("compared only %d shapes", len(seen))
+	}
+}
+
+// TestOverlayMembersAreCheckedAndAnswered: a member that only the SDK's newer model has
+// (CreateDomain's HomeEfsFileSystemCreation) is checked against its enum and answered back by
+// DescribeDomain, as a member of the botocore extract is.
+func TestOverlayMembersAreCheckedAndAnswered(t *testing.T) {
+	srv := Start(t)
+	c := srv.Client()
+	out, err := c.CreateDomain(context.Background(), &sagemaker.CreateDomainInput{
+		DomainName: aws.String("efs"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+		SubnetIds: []string{"subnet-1"}, VpcId: aws.String("vpc-1"),
+		HomeEfsFileSystemCreation: types.HomeEfsFileSystemCreationDisabled,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.DescribeDomain(context.Background(), &sagemaker.DescribeDomainInput{DomainId: out.DomainId})
+	if err != nil || d.HomeEfsFileSystemCreation != types.HomeEfsFileSystemCreationDisabled {
+		t.Errorf("DescribeDomain: HomeEfsFileSystemCreation %q, %v", d.HomeEfsFileSystemCreation, err)
+	}
+	_, err = c.CreateDomain(context.Background(), &sagemaker.CreateDomainInput{
+		DomainName: aws.String("efs"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+		SubnetIds: []string{"subnet-1"}, VpcId: aws.String("vpc-1"),
+		HomeEfsFileSystemCreation: "Sometimes",
+	})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != CodeValidation || !strings.Contains(ae.ErrorMessage(), "'homeEfsFileSystemCreation'") {
+		t.Errorf("CreateDomain with HomeEfsFileSystemCreation Sometimes: %v", err)
 	}
 }

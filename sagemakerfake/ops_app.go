@@ -263,6 +263,20 @@ func hasAWSPrefix(k string) bool {
 	return len(k) >= 4 && k[0]|0x20 == 'a' && k[1]|0x20 == 'w' && k[2]|0x20 == 's' && k[3] == ':'
 }
 
+// classic reports the app types of Studio Classic (facts §7.1).
+func classic(t types.AppType) bool {
+	return t == types.AppTypeJupyterServer || t == types.AppTypeKernelGateway
+}
+
+// runsStudioClassic reports a domain that still runs Studio Classic, where Classic apps can be
+// created: its DefaultUserSettings.StudioWebPortal is DISABLED, the setting that makes Studio
+// Classic the domain's experience [I: which domains still create them is not documented; AWS
+// says Studio Classic "is no longer available for onboarding", and refuses Classic apps with
+// "This AppType has been deprecated" [D, L], facts §7.1].
+func runsStudioClassic(d *domain) bool {
+	return str(object(d.req, "DefaultUserSettings"), "StudioWebPortal") == string(types.StudioWebPortalDisabled)
+}
+
 // spaceOnly reports the app types that run only in a space, one app per space (facts §7.1).
 func spaceOnly(t types.AppType) bool {
 	return t == types.AppTypeJupyterLab || t == types.AppTypeCodeEditor
@@ -351,7 +365,7 @@ func (s *Server) defaultLevels(d *domain, p *profile, sp *space) []level {
 		return []level{spaceLevel, {"the domain's DefaultSpaceSettings", defaultSpaceSettingsShape, object(d.req, "DefaultSpaceSettings")}, domainUser}
 	}
 	owner := level{name: "the owner's UserSettings", shape: userSettingsShape}
-	if op := s.profiles[childKey{d.id, sp.owner()}]; op != nil {
+	if op := s.profile(d.id, sp.owner()); op != nil {
 		owner.settings = object(op.req, "UserSettings")
 	}
 	return []level{spaceLevel, owner, domainUser}
@@ -522,7 +536,7 @@ func (s *Server) parents(k appKey, now time.Time) (*domain, *profile, *space, *E
 		}
 		return d, nil, sp, nil
 	}
-	p := s.profiles[childKey{k.domainID, k.user}]
+	p := s.profile(k.domainID, k.user)
 	if p == nil {
 		return nil, nil, nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+k.domainID+"/"+k.user))
 	}
@@ -545,9 +559,15 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 		return nil, err
 	}
 	k := parseAppKey(in)
+	if d := s.domains[k.domainID]; d != nil && classic(k.appType) && !runsStudioClassic(d) {
+		return nil, validationError("Invalid request provided: Invalid AppType [%s]. This AppType has been deprecated.", k.appType)
+	}
 	d, p, sp, err := s.parents(k, now)
 	if err != nil {
 		return nil, err
+	}
+	if p != nil {
+		k.user = p.name // profile names are not case-sensitive: the app is the profile's, by its name
 	}
 	if sp != nil {
 		if err := s.checkSpaceApp(k, sp, now); err != nil {
@@ -624,12 +644,17 @@ func (s *Server) opCreateApp(in map[string]any, now time.Time) (any, *Error) {
 	return createAppOutput{AppArn: arn}, nil
 }
 
-// checkSpaceApp applies the rules of a space to an app created in it: the space is not being
-// deleted, and the app is of the space's SpaceSettings.AppType when the space sets one (both
-// assumed, facts §7.2: "You can't edit the app type of a space" is all AWS says).
+// checkSpaceApp applies the rules of a space to an app created in it: the space is InService, and
+// the app is of the space's SpaceSettings.AppType when the space sets one (assumed, facts §7.2:
+// "You can't edit the app type of a space" is all AWS says). A space being deleted is
+// ResourceInUse [I]; one that is Pending or Updating is ResourceInUse "Unable to create app [...]
+// because storage is not in Available status" [L after an UpdateSpace; I while Pending].
 func (s *Server) checkSpaceApp(k appKey, sp *space, now time.Time) *Error {
-	if st, _ := s.spaceStatus(sp, now); st == types.SpaceStatusDeleting {
+	switch st, _ := s.spaceStatus(sp, now); st {
+	case types.SpaceStatusDeleting:
 		return inUseError("Space '%s' is being deleted.", sp.arn)
+	case types.SpaceStatusPending, types.SpaceStatusUpdating:
+		return inUseError("Unable to create app [%s] because storage is not in Available status.", s.appARN(k))
 	}
 	if t := sp.appType(); t != "" && t != k.appType {
 		return validationError("App type %s does not match the app type %s of space '%s'.", k.appType, t, sp.key.name)
@@ -672,6 +697,7 @@ func (s *Server) opDescribeApp(in map[string]any, now time.Time, stale *[]appKey
 		return nil, err
 	}
 	k := parseAppKey(in)
+	k.user = s.profileName(k.domainID, k.user)
 	a := s.findApp(k, now, stale)
 	if a == nil {
 		return nil, notFoundError("App '%s' does not exist.", s.appARN(k))
@@ -712,6 +738,7 @@ func (s *Server) opDeleteApp(in map[string]any, now time.Time) (any, *Error) {
 		return nil, err
 	}
 	k := parseAppKey(in)
+	k.user = s.profileName(k.domainID, k.user)
 	a := s.liveApp(k, now)
 	if a == nil {
 		return nil, notFoundError("App '%s' does not exist.", s.appARN(k))
@@ -724,7 +751,7 @@ func (s *Server) opDeleteApp(in map[string]any, now time.Time) (any, *Error) {
 	case types.AppStatusDeleted:
 		return nil, validationError("App '%s' has already been deleted.", a.arn)
 	case types.AppStatusFailed:
-		return nil, validationError("App '%s' previously failed and was automatically deleted.", a.arn)
+		return nil, validationError("App [%s] previously failed and was automatically deleted. For tracking purposes, apps are available in the ListApps API results for only 24 hours after failure.", a.key.appName)
 	}
 	a.deleteAt = now
 	a.delDelay = s.deleteDelayFor(a, now)
@@ -755,6 +782,12 @@ func (s *Server) opListApps(in map[string]any, now time.Time, stale *[]appKey) (
 	domainID, user, spaceName := str(in, "DomainIdEquals"), str(in, "UserProfileNameEquals"), str(in, "SpaceNameEquals")
 	if user != "" && spaceName != "" {
 		return nil, validationError("UserProfileNameEquals and SpaceNameEquals cannot both be set.")
+	}
+	if user != "" && domainID != "" {
+		// The filter names a user profile, whose name is not case-sensitive [D]: it lists that
+		// profile's apps whatever the case [I]. Without a domain it names none in particular, and
+		// matches as given.
+		user = s.profileName(domainID, user)
 	}
 	descending := str(in, "SortOrder") == string(types.SortOrderDescending)
 	limit := maxResults(in)

@@ -1,7 +1,10 @@
 package sagemakerfake
 
 import (
+	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
@@ -23,13 +26,53 @@ type childKey struct {
 	name     string
 }
 
+// profile is a user profile. Its name is not case-sensitive (facts §7.2, the model's words): it is
+// stored under its name in lower case (key), and keeps the spelling of its CreateUserProfile
+// (name), which is what every answer names it by.
 type profile struct {
-	key     childKey
-	arn     string
-	created time.Time
-	req     map[string]any
-	tags    []types.Tag
-	uid     int64
+	key      childKey // the name in lower case
+	name     string   // as created
+	arn      string
+	seq      uint64 // creation order, for ListUserProfiles
+	created  time.Time
+	req      map[string]any
+	tags     []types.Tag
+	uid      int64
+	seeded   bool // made by a Seed function: it already exists, so it is InService at once
+	modified time.Time
+	hist     recHist
+}
+
+// profileKey is the key a user profile name is stored under: names are not case-sensitive.
+func profileKey(domainID, name string) childKey {
+	return childKey{domainID, strings.ToLower(name)}
+}
+
+// profile returns the user profile that name names in the domain, in any case, or nil. The caller
+// holds s.mu, for reading at least.
+func (s *Server) profile(domainID, name string) *profile {
+	if name == "" {
+		return nil
+	}
+	return s.profiles[profileKey(domainID, name)]
+}
+
+// profileName is the stored spelling of the profile that name names, or name itself when there
+// is no such profile. The caller holds s.mu, for reading at least.
+func (s *Server) profileName(domainID, name string) string {
+	if p := s.profile(domainID, name); p != nil {
+		return p.name
+	}
+	return name
+}
+
+// profileStatus derives a profile's status from the clock: Pending for the startup delay after
+// CreateUserProfile (a seeded profile is InService at once), then InService.
+func (s *Server) profileStatus(p *profile, now time.Time) types.UserProfileStatus {
+	if !p.seeded && now.Before(p.created.Add(s.cfg.startupDelay)) {
+		return types.UserProfileStatusPending
+	}
+	return types.UserProfileStatusInService
 }
 
 func (s *Server) arn(resource string) string {
@@ -104,6 +147,15 @@ func (s *Server) opDescribeDomain(in map[string]any, _ time.Time) (any, *Error) 
 }
 
 func (s *Server) opCreateUserProfile(in map[string]any, now time.Time) (any, *Error) {
+	p, err := s.createUserProfile(in, now, false)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserProfileArn": p.arn}, nil
+}
+
+// createUserProfile stores a user profile; seeded marks one that a Seed function creates.
+func (s *Server) createUserProfile(in map[string]any, now time.Time, seeded bool) (*profile, *Error) {
 	if err := checkJupyterServerDefaults(in, "UserSettings"); err != nil {
 		return nil, err
 	}
@@ -111,21 +163,22 @@ func (s *Server) opCreateUserProfile(in map[string]any, now time.Time) (any, *Er
 	if err != nil {
 		return nil, err
 	}
-	key := childKey{str(in, "DomainId"), str(in, "UserProfileName")}
-	if s.domains[key.domainID] == nil {
-		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+key.domainID))
+	domainID, name := str(in, "DomainId"), str(in, "UserProfileName")
+	if s.domains[domainID] == nil {
+		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+domainID))
 	}
-	arn := s.arn("user-profile/" + key.domainID + "/" + key.name)
-	if s.profiles[key] != nil {
-		return nil, inUseError("User profile '%s' already exists.", arn)
+	if old := s.profile(domainID, name); old != nil {
+		return nil, inUseError("User profile '%s' already exists.", old.arn)
 	}
-	if s.liveSpace(key, now) != nil {
-		return nil, namespaceError()
+	if sp := s.spaceNamed(domainID, name, now); sp != nil {
+		return nil, inUseError("Space already exists with the same name '%s'. %s", sp.key.name, namespaceRule)
 	}
-	p := &profile{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID()}
-	s.profiles[key] = p
-	s.histProfile(p, true, now)
-	return map[string]any{"UserProfileArn": arn}, nil
+	uid := s.nextUID()
+	p := &profile{key: profileKey(domainID, name), name: name, arn: s.arn("user-profile/" + domainID + "/" + name),
+		seq: s.seq, created: now, modified: now, req: in, tags: tags, uid: uid, seeded: seeded}
+	s.profiles[p.key] = p
+	s.histProfileCreated(p, now)
+	return p, nil
 }
 
 func (s *Server) nextUID() int64 {
@@ -133,17 +186,20 @@ func (s *Server) nextUID() int64 {
 	return 200000 + int64(s.seq)
 }
 
-func (s *Server) opDescribeUserProfile(in map[string]any, _ time.Time) (any, *Error) {
-	key := childKey{str(in, "DomainId"), str(in, "UserProfileName")}
-	p := s.profiles[key]
+// opDescribeUserProfile answers the profile that the name names in any case, by the name it was
+// created with.
+func (s *Server) opDescribeUserProfile(in map[string]any, now time.Time) (any, *Error) {
+	domainID, name := str(in, "DomainId"), str(in, "UserProfileName")
+	p := s.profile(domainID, name)
 	if p == nil {
-		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+key.name))
+		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+domainID+"/"+name))
 	}
 	out := echo(p.req, "DescribeUserProfile")
 	out["UserProfileArn"] = p.arn
-	out["Status"] = string(types.UserProfileStatusInService)
+	out["UserProfileName"] = p.name
+	out["Status"] = string(s.profileStatus(p, now))
 	out["CreationTime"] = epochSeconds(p.created)
-	out["LastModifiedTime"] = epochSeconds(p.created)
+	out["LastModifiedTime"] = epochSeconds(p.modified)
 	out["HomeEfsFileSystemUid"] = strconv.FormatInt(p.uid, 10)
 	return out, nil
 }
@@ -195,25 +251,112 @@ func object(obj map[string]any, path ...string) map[string]any {
 }
 
 // opDeleteUserProfile deletes a user profile at once: the fake models no Deleting state for
-// profiles [I]. It answers ResourceInUse while the profile has an app that is not Deleted or
-// Failed (the model lists ResourceInUse; the message is the fake's own [I]). Spaces the profile
-// owns do not block it: no public source says they do, and the fake refuses nothing the service
-// might accept [I].
+// profiles [I]. It answers ResourceInUse, in the service's words, while the profile has an app
+// that is not Deleted or Failed [L: amazon-sagemaker-feedback#113], or owns a space that is not
+// gone [L: the av3 lab; the code is ResourceInUse there too].
 func (s *Server) opDeleteUserProfile(in map[string]any, now time.Time) (any, *Error) {
-	key := childKey{str(in, "DomainId"), str(in, "UserProfileName")}
-	p := s.profiles[key]
+	domainID, name := str(in, "DomainId"), str(in, "UserProfileName")
+	p := s.profile(domainID, name)
 	if p == nil {
-		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+key.name))
+		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+domainID+"/"+name))
 	}
 	for _, a := range s.apps {
-		if a.key.domainID != key.domainID || a.key.user != key.name {
+		if a.key.domainID != domainID || a.key.user != p.name {
 			continue
 		}
 		if st, _ := s.status(a, now); st != types.AppStatusDeleted && st != types.AppStatusFailed {
-			return nil, inUseError("User profile '%s' cannot be deleted while its %s app '%s' is %s. Delete its apps first.", p.arn, a.key.appType, a.key.appName, st)
+			return nil, inUseError("Unable to delete UserProfile [%s] because App(s) are associated with it.", p.arn)
 		}
 	}
-	delete(s.profiles, key)
-	s.histProfile(p, false, now)
+	for k := range s.spaces {
+		if sp := s.liveSpace(k, now); sp != nil && k.domainID == domainID && strings.EqualFold(sp.owner(), p.name) {
+			return nil, inUseError("Unable to delete UserProfile [%s] because Space(s) are associated with it.", p.arn)
+		}
+	}
+	delete(s.profiles, p.key)
+	s.histProfileDeleted(p, now)
 	return struct{}{}, nil
+}
+
+type userProfileDetails struct {
+	CreationTime     json.Number
+	DomainID         string `json:"DomainId"`
+	LastModifiedTime json.Number
+	Status           types.UserProfileStatus
+	UserProfileName  string
+}
+
+type listUserProfilesOutput struct {
+	NextToken    string `json:",omitempty"`
+	UserProfiles []userProfileDetails
+}
+
+// opListUserProfiles lists user profiles as ListSpaces lists spaces: DomainIdEquals,
+// UserProfileNameContains (a part of the name in any case, as names are not case-sensitive [I]),
+// by CreationTime or LastModifiedTime, ascending unless SortOrder says Descending (the model's
+// default), MaxResults 1–100 (default 10) and an opaque NextToken.
+func (s *Server) opListUserProfiles(in map[string]any, now time.Time) (any, *Error) {
+	domainID, contains := str(in, "DomainIdEquals"), strings.ToLower(str(in, "UserProfileNameContains"))
+	sortBy := str(in, "SortBy")
+	if sortBy == "" {
+		sortBy = string(types.UserProfileSortKeyCreationTime)
+	}
+	descending := str(in, "SortOrder") == string(types.SortOrderDescending)
+	limit := maxResults(in)
+	fp := fingerprint("ListUserProfiles", domainID, contains, sortBy, strconv.FormatBool(descending))
+	keyOf := func(p *profile) time.Time {
+		if sortBy == string(types.UserProfileSortKeyLastModifiedTime) {
+			return p.modified
+		}
+		return p.created
+	}
+	list := make([]*profile, 0, len(s.profiles))
+	for _, p := range s.profiles {
+		if (domainID == "" || p.key.domainID == domainID) && (contains == "" || strings.Contains(p.key.name, contains)) {
+			list = append(list, p)
+		}
+	}
+	slices.SortFunc(list, func(a, b *profile) int {
+		if c := keyOf(a).Compare(keyOf(b)); c != 0 {
+			return c
+		}
+		return cmpUint(a.seq, b.seq)
+	})
+	if descending {
+		slices.Reverse(list)
+	}
+	var after *tokenPos
+	if tok := str(in, "NextToken"); tok != "" {
+		pos, ok := parseToken(tok, fp)
+		if !ok {
+			return nil, validationError("Invalid NextToken: '%s'.", tok)
+		}
+		after = &pos
+	}
+	out := listUserProfilesOutput{UserProfiles: []userProfileDetails{}}
+	var last *profile
+	for _, p := range list {
+		if after != nil {
+			c := keyOf(p).Compare(after.at)
+			if c == 0 {
+				c = cmpUint(p.seq, after.seq)
+			}
+			if (!descending && c <= 0) || (descending && c >= 0) {
+				continue
+			}
+		}
+		if len(out.UserProfiles) == limit {
+			out.NextToken = makeToken(tokenPos{seq: last.seq, at: keyOf(last)}, fp)
+			break
+		}
+		last = p
+		out.UserProfiles = append(out.UserProfiles, userProfileDetails{
+			CreationTime:     epochSeconds(p.created),
+			DomainID:         p.key.domainID,
+			LastModifiedTime: epochSeconds(p.modified),
+			Status:           s.profileStatus(p, now),
+			UserProfileName:  p.name,
+		})
+	}
+	return out, nil
 }

@@ -20,7 +20,13 @@ type space struct {
 	uid      int64
 	seeded   bool      // made by a Seed function: it already exists, so it is InService at once
 	deleteAt time.Time // when DeleteSpace was accepted; zero until then
-	hist     recHist
+	// updateAt is when the last UpdateSpace was accepted (zero if none): the space is Updating
+	// for the startup delay from then.
+	updateAt time.Time
+	// sizeAt is when an UpdateSpace last changed the EBS volume's size (zero if none), for the
+	// 6-hour rule of EBS.
+	sizeAt time.Time
+	hist   recHist
 }
 
 // private reports a space that SpaceSharingSettings makes private; any other space is shared.
@@ -39,8 +45,9 @@ func (sp *space) appType() types.AppType {
 }
 
 // spaceStatus derives a space's status from the clock, as for apps: Pending for the startup
-// delay (a seeded space is InService at once), then InService; after DeleteSpace, Deleting for
-// the delete delay, then gone (false).
+// delay (a seeded space is InService at once), then InService; after UpdateSpace, Updating for
+// the startup delay, then InService again; after DeleteSpace, Deleting for the delete delay, then
+// gone (false).
 func (s *Server) spaceStatus(sp *space, now time.Time) (types.SpaceStatus, bool) {
 	if !sp.deleteAt.IsZero() {
 		if !now.Before(sp.deleteAt.Add(s.cfg.deleteDelay)) {
@@ -51,7 +58,27 @@ func (s *Server) spaceStatus(sp *space, now time.Time) (types.SpaceStatus, bool)
 	if !sp.seeded && now.Before(sp.created.Add(s.cfg.startupDelay)) {
 		return types.SpaceStatusPending, true
 	}
+	if !sp.updateAt.IsZero() && now.Before(sp.updateAt.Add(s.cfg.startupDelay)) {
+		return types.SpaceStatusUpdating, true
+	}
 	return types.SpaceStatusInService, true
+}
+
+// spaceNamed returns the live space of the domain whose name is name in any case, or nil: the
+// names of spaces and user profiles share one namespace, and profile names are not
+// case-sensitive. The caller holds s.mu for writing.
+func (s *Server) spaceNamed(domainID, name string, now time.Time) *space {
+	if sp := s.liveSpace(childKey{domainID, name}, now); sp != nil {
+		return sp
+	}
+	for k := range s.spaces {
+		if k.domainID == domainID && strings.EqualFold(k.name, name) {
+			if sp := s.liveSpace(k, now); sp != nil {
+				return sp
+			}
+		}
+	}
+	return nil
 }
 
 // liveSpace returns the space stored under key, forgetting it once its deletion has finished.
@@ -69,11 +96,11 @@ func (s *Server) liveSpace(key childKey, now time.Time) *space {
 	return sp
 }
 
-// namespaceError is the service's answer to a user profile or space named like the other kind in
-// the same domain (facts §7.2).
-func namespaceError() *Error {
-	return inUseError("User Profile and Space name must be unique in a domain")
-}
+// namespaceRule ends the service's answer to a user profile or space named like the other kind in
+// the same domain (facts §7.2): "User Profile already exists with the same name 'aryan-verma'.
+// User Profile and Space name must be unique in a domain." [L]; the answer to a profile named like
+// a space is assumed to be its mirror image [I].
+const namespaceRule = "User Profile and Space name must be unique in a domain."
 
 func (s *Server) spaceARN(key childKey) string {
 	return s.arn("space/" + key.domainID + "/" + key.name)
@@ -97,24 +124,39 @@ func (s *Server) createSpace(in map[string]any, now time.Time, seeded bool) (*sp
 		return nil, err
 	}
 	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
-	if s.domains[key.domainID] == nil {
+	d := s.domains[key.domainID]
+	if d == nil {
 		return nil, notFoundError("Domain '%s' does not exist.", s.arn("domain/"+key.domainID))
 	}
+	arn := s.spaceARN(key)
 	probe := &space{req: in}
 	owner := probe.owner()
 	if probe.private() && owner == "" {
 		// Assumed: a private space is one user's, so it needs the user (facts §7.2).
 		return nil, validationError("A space with SpaceSharingSettings.SharingType Private must name its owner in OwnershipSettings.OwnerUserProfileName.")
 	}
-	if owner != "" && s.profiles[childKey{key.domainID, owner}] == nil {
-		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+owner))
+	var op *profile
+	if owner != "" {
+		if op = s.profile(key.domainID, owner); op == nil {
+			return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+key.domainID+"/"+owner))
+		}
+		if st := s.profileStatus(op, now); st != types.UserProfileStatusInService {
+			// The text is the service's [L]; the code is assumed, as that of the other "Unable to
+			// … because … is not in … status" answers, which are ResourceInUse [I].
+			return nil, inUseError("Unable to create Space [%s] because UserProfile [%s] is not in InService", arn, op.arn)
+		}
+		// The owner is named as the profile was created: names of profiles are not case-sensitive,
+		// so a request may spell it otherwise, and the answers spell it one way [I].
+		in["OwnershipSettings"].(map[string]any)["OwnerUserProfileName"] = op.name
 	}
-	arn := s.spaceARN(key)
 	if s.liveSpace(key, now) != nil {
 		return nil, inUseError("Space '%s' already exists.", arn)
 	}
-	if s.profiles[key] != nil {
-		return nil, namespaceError()
+	if p := s.profile(key.domainID, key.name); p != nil {
+		return nil, inUseError("User Profile already exists with the same name '%s'. %s", p.name, namespaceRule)
+	}
+	if err := s.checkIdleTimeout(d, op, probe.private(), object(in, "SpaceSettings")); err != nil {
+		return nil, err
 	}
 	sp := &space{key: key, arn: arn, created: now, req: in, tags: tags, uid: s.nextUID(), seq: s.seq, seeded: seeded}
 	s.spaces[key] = sp
@@ -139,10 +181,14 @@ func (s *Server) opDescribeSpace(in map[string]any, now time.Time) (any, *Error)
 	return out, nil
 }
 
-// lastModified is the time of the space's last change: its creation, or the DeleteSpace.
+// lastModified is the time of the space's last change: its creation, an UpdateSpace, or the
+// DeleteSpace.
 func (sp *space) lastModified() time.Time {
 	if !sp.deleteAt.IsZero() {
 		return sp.deleteAt
+	}
+	if !sp.updateAt.IsZero() {
+		return sp.updateAt
 	}
 	return sp.created
 }
@@ -224,8 +270,8 @@ func (s *Server) opListSpaces(in map[string]any, now time.Time) (any, *Error) {
 			list = append(list, sp)
 		}
 	}
-	// A space changes only when it is deleted, so both keys order the same spaces by a time and
-	// then by creation; seq breaks ties, which a ManualClock makes common.
+	// Both keys order the spaces by a time and then by creation; seq breaks ties, which a
+	// ManualClock makes common.
 	keyOf := func(sp *space) time.Time {
 		if sortBy == string(types.SpaceSortKeyLastModifiedTime) {
 			return sp.lastModified()
@@ -320,4 +366,103 @@ func maxResults(in map[string]any) int {
 		}
 	}
 	return 10
+}
+
+// ebsRateWindow is how long EBS refuses a second modification of a volume after one
+// (VolumeModificationRateExceeded, facts §7.2a).
+const ebsRateWindow = 6 * time.Hour
+
+// opUpdateSpace changes a space's SpaceSettings and SpaceDisplayName (the model's only members:
+// owner and sharing cannot be given [D]). Members of SpaceSettings are merged into the stored
+// ones, structure by structure; a list or a value that the request gives replaces the stored one
+// [I]. The space must be InService (otherwise ResourceInUse [I]); then it is Updating for the
+// startup delay, and InService again [D: the statuses; L: Terraform waits Updating → InService].
+// Refused, each as a ValidationException whose text is the fake's [I]: another AppType ("You
+// can't edit the app type of a space" [D]); an EBS size smaller than the current one (storage only
+// grows [L]); a second change of the EBS size within 6 hours of the last (EBS's own
+// VolumeModificationRateExceeded rule [L]; the code SageMaker answers is not recorded, and
+// ValidationException is assumed [I]); an idle timeout outside the levels' range (facts §7.6).
+func (s *Server) opUpdateSpace(in map[string]any, now time.Time) (any, *Error) {
+	if err := checkJupyterServerDefaults(in, "SpaceSettings"); err != nil {
+		return nil, err
+	}
+	key := childKey{str(in, "DomainId"), str(in, "SpaceName")}
+	sp := s.liveSpace(key, now)
+	if sp == nil {
+		return nil, notFoundError("Space '%s' does not exist.", s.spaceARN(key))
+	}
+	if st, _ := s.spaceStatus(sp, now); st != types.SpaceStatusInService {
+		return nil, inUseError("Unable to update Space [%s] because it is in %s status.", sp.arn, st)
+	}
+	d := s.domains[key.domainID]
+	owner := s.profile(key.domainID, sp.owner())
+	old := object(sp.req, "SpaceSettings")
+	change := object(in, "SpaceSettings")
+	if t := str(change, "AppType"); t != "" && t != string(sp.appType()) {
+		return nil, validationError("You can't edit the app type of a space: space '%s' is for %s apps, not %s.", key.name, appTypeOrNone(sp.appType()), t)
+	}
+	merged := mergeObjects(old, change)
+	levels := spaceLevels(d, owner, sp.private())
+	oldSize, newSize := ebsSize(old, levels), ebsSize(merged, levels)
+	if newSize < oldSize {
+		return nil, validationError("EbsVolumeSizeInGb %d is smaller than the current size of space '%s', %d GB: a space's storage can only grow.", newSize, key.name, oldSize)
+	}
+	resized := newSize != oldSize
+	if resized && !sp.sizeAt.IsZero() && now.Before(sp.sizeAt.Add(ebsRateWindow)) {
+		return nil, validationError("The storage of space '%s' was resized at %s; its EBS volume cannot be modified again until %s (VolumeModificationRateExceeded: one modification per volume in 6 hours).",
+			key.name, sp.sizeAt.UTC().Format(time.RFC3339), sp.sizeAt.Add(ebsRateWindow).UTC().Format(time.RFC3339))
+	}
+	if err := s.checkIdleTimeout(d, owner, sp.private(), merged); err != nil {
+		return nil, err
+	}
+	req := make(map[string]any, len(sp.req)+1)
+	for k, v := range sp.req {
+		req[k] = v
+	}
+	if merged != nil {
+		req["SpaceSettings"] = merged
+	}
+	if name, ok := in["SpaceDisplayName"]; ok && name != nil {
+		req["SpaceDisplayName"] = name
+	}
+	sp.req = req
+	sp.updateAt = now
+	if resized {
+		sp.sizeAt = now
+	}
+	s.histSpaceUpdating(sp, now)
+	return map[string]any{"SpaceArn": sp.arn}, nil
+}
+
+func appTypeOrNone(t types.AppType) string {
+	if t == "" {
+		return "no app type"
+	}
+	return string(t)
+}
+
+// mergeObjects returns base with change merged in, as UpdateSpace applies it: a member that both
+// set as structures is merged the same way, and any other member that change sets replaces
+// base's. Neither argument is changed; nil stays nil only when both are.
+func mergeObjects(base, change map[string]any) map[string]any {
+	if base == nil && change == nil {
+		return nil
+	}
+	out := make(map[string]any, len(base)+len(change))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range change {
+		if v == nil {
+			continue // awsJson: null is absent
+		}
+		if cv, ok := v.(map[string]any); ok {
+			if bv, ok := out[k].(map[string]any); ok {
+				out[k] = mergeObjects(bv, cv)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
@@ -160,4 +161,20 @@ func WithRandSeed(seed uint64) Option {
 // error.
 func WithRequestLog(limit int) Option {
 	return func(c *config) { c.requestLog = limit }
+}
+
+// InsufficientCapacity returns a FailureRule for a capacity shortage, the way the service shows
+// one (facts §7.4 [L]): CreateApp succeeds, and the app goes Failed after the startup delay with a
+// FailureReason such as "EC2InsufficientCapacityError: Instance type 'ml.g5.12xlarge' is
+// temporarily unavailable. Please try again later or choose a different instance type." (the text
+// after "temporarily unavailable" is the fake's [I]). It fails apps whose resolved instance type is
+// one of instanceTypes, or every app when none is given. Give it to WithFailureRule.
+func InsufficientCapacity(instanceTypes ...types.AppInstanceType) FailureRule {
+	return func(a App) string {
+		it := a.ResourceSpec.InstanceType
+		if len(instanceTypes) > 0 && !slices.Contains(instanceTypes, it) {
+			return ""
+		}
+		return "EC2InsufficientCapacityError: Instance type '" + string(it) + "' is temporarily unavailable. Please try again later or choose a different instance type."
+	}
 }

@@ -99,7 +99,7 @@ func TestPrecedenceMatrix(t *testing.T) {
 // through the seeding API and the SDK's input types, and returns the domain ID and the space name.
 func seedMatrixCase(t *testing.T, srv *sagemakerfake.Server, sharing types.SharingType, set int) (string, string) {
 	t.Helper()
-	domain := &sagemaker.CreateDomainInput{DomainName: aws.String("matrix"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{}}
+	domain := &sagemaker.CreateDomainInput{DomainName: aws.String("matrix"), AuthMode: types.AuthModeIam, DefaultUserSettings: classic(nil)}
 	if set&levelDomainUser != 0 {
 		domain.DefaultUserSettings.KernelGatewayAppSettings = kgSettings(levelInstanceType[levelDomainUser])
 	}
@@ -211,11 +211,8 @@ func TestPrecedencePerAppType(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := sagemakerfake.Start(t)
-			if tc.domainUser == nil {
-				tc.domainUser = &types.UserSettings{}
-			}
 			if _, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam,
-				DefaultUserSettings: tc.domainUser, DefaultSpaceSettings: tc.domainSpace}); err != nil {
+				DefaultUserSettings: classic(tc.domainUser), DefaultSpaceSettings: tc.domainSpace}); err != nil {
 				t.Fatal(err)
 			}
 			if err := srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String(testUser), UserSettings: tc.profile}); err != nil {
@@ -271,6 +268,7 @@ func TestDescribeAppReportsWhatTheServiceReports(t *testing.T) {
 		t.Helper()
 		in := &sagemaker.CreateDomainInput{DomainName: aws.String("d"), AuthMode: types.AuthModeIam,
 			DefaultUserSettings: &types.UserSettings{
+				StudioWebPortal:       types.StudioWebPortalDisabled, // for the JupyterServer app
 				JupyterLabAppSettings: &types.JupyterLabAppSettings{BuiltInLifecycleConfigArn: aws.String(domainLCC)},
 				CodeEditorAppSettings: &types.CodeEditorAppSettings{BuiltInLifecycleConfigArn: aws.String(domainLCC)},
 			}}

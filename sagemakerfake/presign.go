@@ -71,15 +71,17 @@ func (s *Server) opCreatePresignedDomainURL(in map[string]any, now time.Time) (a
 		// AWS documents the rule ("only when the authentication mode equals IAM"), not its text.
 		return nil, validationError("CreatePresignedDomainUrl is supported only for domains with AuthMode IAM; domain '%s' has AuthMode %s.", domainID, mode)
 	}
-	if s.profiles[childKey{domainID, user}] == nil {
+	p := s.profile(domainID, user)
+	if p == nil {
 		return nil, notFoundError("User profile '%s' does not exist.", s.arn("user-profile/"+domainID+"/"+user))
 	}
+	user = p.name // names of profiles are not case-sensitive
 	if spaceName != "" {
 		sp := s.liveSpace(childKey{domainID, spaceName}, now)
 		if sp == nil {
 			return nil, notFoundError("Space '%s' does not exist.", s.spaceARN(childKey{domainID, spaceName}))
 		}
-		if sp.private() && sp.owner() != user {
+		if sp.private() && !strings.EqualFold(sp.owner(), user) {
 			// Assumed: a private space is its owner's alone (facts §7.2); AWS gives no text.
 			return nil, validationError("Space '%s' is private to user profile '%s'; user profile '%s' cannot open it.", spaceName, sp.owner(), user)
 		}
@@ -108,48 +110,81 @@ func (s *Server) opCreatePresignedDomainURL(in map[string]any, now time.Time) (a
 }
 
 // studioPage is what the fake shows at a presigned URL: the domain, the user, the space and the
-// app the URL opens, so that a test (or a person) can see where a launch URL leads.
+// app the URL opens (or the space's portal page, or Studio's home page), so that a test (or a
+// person) can see where a launch URL leads.
 var studioPage = template.Must(template.New("studio").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{.Title}} - sagemakerfake</title></head>
 <body>
 <h1>{{.Title}}</h1>
 {{if .Refusal}}<p id="refusal">{{.Refusal}}</p>{{else}}<dl>
+<dt>Page</dt><dd id="page">{{.Page}}</dd>
 <dt>Domain</dt><dd id="domain">{{.DomainID}}</dd>
 <dt>User profile</dt><dd id="user">{{.User}}</dd>
 <dt>Space</dt><dd id="space">{{.Space}}</dd>
-<dt>Landing URI</dt><dd id="landing">{{.Landing}}</dd>
+<dt>Landing URI</dt><dd id="landing">{{.Landing}}</dd>{{if .SpaceStatus}}
+<dt>Space status</dt><dd id="space-status">{{.SpaceStatus}}</dd>{{end}}
 <dt>App type</dt><dd id="app-type">{{.AppType}}</dd>
 <dt>App name</dt><dd id="app-name">{{.AppName}}</dd>
 <dt>App status</dt><dd id="app-status">{{.AppStatus}}</dd>
 <dt>App ARN</dt><dd id="app-arn">{{.AppARN}}</dd>
-</dl>{{if .Note}}
+</dl>{{if .OpenButton}}
+<p><button id="open-app" type="button">{{.OpenButton}}</button></p>{{end}}{{if .Note}}
 <p id="note">{{.Note}}</p>{{end}}{{end}}
 <p>This is sagemakerfake's stand-in for SageMaker Studio; no app runs here.</p>
 </body>
 </html>
 `))
 
+// The pages a presigned URL leads to (studioView.Page).
+const (
+	pageApp    = "app"    // the app itself, InService
+	pageSpace  = "space"  // the space's page in the Studio portal, with a button that opens its app
+	pageHome   = "home"   // Studio's home page
+	pageRefuse = "refuse" // a 403 or 404
+)
+
 type studioView struct {
 	Title, Refusal                      string
+	Page                                string
 	DomainID, User, Space, Landing      string
+	SpaceStatus                         string
 	AppType, AppName, AppStatus, AppARN string
+	OpenButton                          string
 	Note                                string
 	status                              int
+	location                            string // for a redirect (status 302)
 }
 
 // serveStudio answers GET StudioPath?token=…: the page for a URL that has not expired on the
-// server's clock, or 403 for an expired or unknown token.
+// server's clock, a redirect, or 403 for an expired or unknown token and 404 for an app that is
+// not running.
 func (s *Server) serveStudio(w http.ResponseWriter, r *http.Request) {
 	v := s.studioView(r.URL.Query().Get("token"))
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	if v.location != "" {
+		w.Header().Set("Location", v.location)
+		w.WriteHeader(v.status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(v.status)
 	if r.Method != http.MethodHead {
 		_ = studioPage.Execute(w, v) // a client that went away is not the server's problem
 	}
 }
 
+// studioView decides where a redeemed URL leads, as facts §7.5 records Studio doing [L]:
+//
+//   - SpaceName and no LandingUri (or app:JupyterLab: and app:CodeEditor: with a SpaceName, as
+//     AWS's own CLI example for Code Editor sends [D]): the space's app when it is InService, and
+//     404 when the space runs no app or its app is not InService yet [L; I for an app that is
+//     still Pending].
+//   - studio::/jupyterlab/<space> (a path with a leading slash): a redirect to //jupyterlab/<space>,
+//     which a browser reads as the host "jupyterlab": a broken page, app or no app [L].
+//   - studio::jupyterlab/<space> (or codeeditor/<space>): the space's page in the Studio portal,
+//     with its status and a button to open the app, not the app [L].
+//   - anything else: Studio's home page.
 func (s *Server) studioView(tok string) studioView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,8 +196,12 @@ func (s *Server) studioView(tok string) studioView {
 	case !now.Before(u.expires):
 		return studioView{Title: "Sign-in link expired", Refusal: "This URL expired at " + u.expires.UTC().Format(time.RFC3339) + ".", status: http.StatusForbidden}
 	}
-	v := studioView{Title: "SageMaker Studio", DomainID: u.domainID, User: u.user, Space: u.space, Landing: u.landing, status: http.StatusOK}
-	appType, spaceName := landingTarget(u)
+	v := studioView{Title: "SageMaker Studio", Page: pageHome, DomainID: u.domainID, User: u.user, Space: u.space, Landing: u.landing, status: http.StatusOK}
+	path, studioPath := strings.CutPrefix(u.landing, "studio::")
+	if studioPath && strings.HasPrefix(path, "/") {
+		return studioView{status: http.StatusFound, location: "/" + path}
+	}
+	appType, spaceName, page := landingTarget(u)
 	if spaceName == "" {
 		v.Note = "The URL opens the Studio home page, not an app."
 		return v
@@ -171,49 +210,61 @@ func (s *Server) studioView(tok string) studioView {
 	sp := s.liveSpace(childKey{u.domainID, spaceName}, now)
 	switch {
 	case sp == nil:
-		v.Note = "Space " + spaceName + " does not exist."
-		return v
-	case sp.private() && sp.owner() != u.user:
-		return studioView{Title: "Access denied", Refusal: "Space " + spaceName + " is private to user profile " + sp.owner() + ".", status: http.StatusForbidden}
+		return studioView{Title: "404 Not Found", Refusal: "Space " + spaceName + " does not exist.", Page: pageRefuse, status: http.StatusNotFound}
+	case sp.private() && !strings.EqualFold(sp.owner(), u.user):
+		return studioView{Title: "Access denied", Refusal: "Space " + spaceName + " is private to user profile " + sp.owner() + ".", Page: pageRefuse, status: http.StatusForbidden}
 	}
-	if a := s.appToOpen(sp.key, appType, now); a != nil {
-		st, _ := s.status(a, now)
-		v.AppType, v.AppName, v.AppStatus, v.AppARN = string(a.key.appType), a.key.appName, string(st), a.arn
-	} else {
-		v.AppType = string(appType)
-		v.Note = "Space " + spaceName + " runs no app."
-		if appType != "" {
-			v.Note = "Space " + spaceName + " runs no " + string(appType) + " app."
+	a := s.appToOpen(sp.key, appType, now)
+	if page == pageSpace {
+		st, _ := s.spaceStatus(sp, now)
+		v.Page, v.SpaceStatus = pageSpace, string(st)
+		if t := sp.appType(); t != "" {
+			v.OpenButton = "Open " + string(t)
+		} else if appType != "" {
+			v.OpenButton = "Open " + string(appType)
 		}
+		v.Note = "The space's page in the Studio portal; the URL does not open the app."
+		return v
 	}
+	if a == nil {
+		return studioView{Title: "404 Not Found", Refusal: "Space " + spaceName + " runs no app.", Page: pageRefuse, status: http.StatusNotFound}
+	}
+	st, _ := s.status(a, now)
+	if st != types.AppStatusInService {
+		return studioView{Title: "404 Not Found", Refusal: "Space " + spaceName + " runs no app: its " + string(a.key.appType) + " app " + a.key.appName + " is " + string(st) + ".",
+			Page: pageRefuse, status: http.StatusNotFound}
+	}
+	v.Page = pageApp
+	v.AppType, v.AppName, v.AppStatus, v.AppARN = string(a.key.appType), a.key.appName, string(st), a.arn
 	return v
 }
 
-// landingTarget reads the app type and the space that a URL opens: studio::/jupyterlab/<space>
-// (or /codeeditor/<space>), app:<type>:<path> with the request's SpaceName, or the request's
-// SpaceName alone. An empty space means Studio's home page.
-func landingTarget(u *presignedURL) (types.AppType, string) {
+// landingTarget reads the app type, the space and the page that a URL opens:
+// studio::jupyterlab/<space> (or codeeditor/<space>) the space's portal page; app:<type>:<path>
+// with the request's SpaceName, or the request's SpaceName alone, the space's app. An empty space
+// means Studio's home page.
+func landingTarget(u *presignedURL) (types.AppType, string, string) {
 	if path, ok := strings.CutPrefix(u.landing, "studio::"); ok {
-		segs := strings.Split(strings.Trim(path, "/"), "/")
+		segs := strings.Split(path, "/")
 		if len(segs) >= 2 && segs[1] != "" {
 			switch strings.ToLower(segs[0]) {
 			case "jupyterlab":
-				return types.AppTypeJupyterLab, segs[1]
+				return types.AppTypeJupyterLab, segs[1], pageSpace
 			case "codeeditor":
-				return types.AppTypeCodeEditor, segs[1]
+				return types.AppTypeCodeEditor, segs[1], pageSpace
 			}
 		}
-		return "", u.space
+		return "", "", pageHome
 	}
 	if rest, ok := strings.CutPrefix(u.landing, "app:"); ok {
 		appType, _, _ := strings.Cut(rest, ":")
-		return types.AppType(appType), u.space
+		return types.AppType(appType), u.space, pageApp
 	}
-	return "", u.space
+	return "", u.space, pageApp
 }
 
-// appToOpen returns the app of the space (of appType, when given) that a URL opens: the live one,
-// or else the latest record. The caller holds s.mu.
+// appToOpen returns the app of the space (of appType, when given) that a URL opens: the live one
+// (Pending or InService), or else the latest record. The caller holds s.mu.
 func (s *Server) appToOpen(key childKey, appType types.AppType, now time.Time) *app {
 	var live, latest *app
 	for k := range s.bySpace[key] {

@@ -17,9 +17,19 @@ import (
 // fetch GETs url with a client of its own and returns the status and the body.
 func fetch(t *testing.T, url string) (int, string) {
 	t.Helper()
+	status, body, _ := fetchWithLocation(t, url)
+	return status, body
+}
+
+// fetchWithLocation GETs url without following a redirect (one that Studio answers leads to no
+// host of this machine) and returns the status, the body and the Location header.
+func fetchWithLocation(t *testing.T, url string) (int, string, string) {
+	t.Helper()
 	tr := &http.Transport{Proxy: nil}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(url)
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -28,7 +38,7 @@ func fetch(t *testing.T, url string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, string(body)
+	return resp.StatusCode, string(body), resp.Header.Get("Location")
 }
 
 // TestCreatePresignedDomainURLRules pins the limits of facts §7.5.
@@ -139,24 +149,30 @@ func TestCreatePresignedDomainURLRules(t *testing.T) {
 	}
 }
 
-// TestPresignedURLOpensThePageOfItsApp fetches the URL: the page names the domain, the user, the
-// space and the app it opens, with the app's status now; it refuses an expired or unknown token
-// on the server's clock.
-func TestPresignedURLOpensThePageOfItsApp(t *testing.T) {
+// TestPresignedURLLandsWhereStudioDoes fetches the URLs of facts §7.5 (as corrected in round two,
+// measured in a browser): SpaceName and no landing URI opens the space's app once it is InService
+// and is a 404 before and after; studio::/jupyterlab/<space> redirects to //jupyterlab/<space>, a
+// host that does not exist; studio::jupyterlab/<space> is the space's portal page, not the app.
+// Tokens expire on the server's clock, and a private space opens only for its owner.
+func TestPresignedURLLandsWhereStudioDoes(t *testing.T) {
 	f := newFixture(t, sagemakerfake.WithStartupDelay(time.Minute))
 	seedSpace(t, f.srv, "alice-lab", testUser, types.AppTypeJupyterLab)
-	in := spaceApp(types.AppTypeJupyterLab, "alice-lab", "default", types.AppInstanceTypeMlT3Medium)
-	created, err := f.client.CreateApp(ctx(t), in)
-	if err != nil {
-		t.Fatal(err)
+	presign := func(user, spaceName, landing string) string {
+		t.Helper()
+		in := &sagemaker.CreatePresignedDomainUrlInput{DomainId: aws.String(testDomain), UserProfileName: aws.String(user), ExpiresInSeconds: aws.Int32(300)}
+		if spaceName != "" {
+			in.SpaceName = aws.String(spaceName)
+		}
+		if landing != "" {
+			in.LandingUri = aws.String(landing)
+		}
+		out, err := f.client.CreatePresignedDomainUrl(ctx(t), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.AuthorizedUrl)
 	}
-	out, err := f.client.CreatePresignedDomainUrl(ctx(t), &sagemaker.CreatePresignedDomainUrlInput{DomainId: aws.String(testDomain),
-		UserProfileName: aws.String(testUser), LandingUri: aws.String("studio::/jupyterlab/alice-lab"), ExpiresInSeconds: aws.Int32(120)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := aws.ToString(out.AuthorizedUrl)
-	page := func(wantStatus int, want ...string) {
+	page := func(url string, wantStatus int, want ...string) string {
 		t.Helper()
 		status, body := fetch(t, url)
 		if status != wantStatus {
@@ -167,48 +183,55 @@ func TestPresignedURLOpensThePageOfItsApp(t *testing.T) {
 				t.Errorf("the page lacks %q:\n%s", w, body)
 			}
 		}
+		return body
 	}
-	page(http.StatusOK, `<dd id="domain">`+testDomain+`</dd>`, `<dd id="user">alice</dd>`, `<dd id="space">alice-lab</dd>`,
-		`<dd id="app-type">JupyterLab</dd>`, `<dd id="app-name">default</dd>`, `<dd id="app-status">Pending</dd>`,
-		`<dd id="app-arn">`+aws.ToString(created.AppArn)+`</dd>`)
-	f.srv.Advance(time.Minute)
-	page(http.StatusOK, `<dd id="app-status">InService</dd>`)
-	f.srv.Advance(time.Minute) // 120 s after the URL was made
-	page(http.StatusForbidden, "expired")
+	bySpace := presign(testUser, "alice-lab", "")
+	slashed := presign(testUser, "", "studio::/jupyterlab/alice-lab")
+	portal := presign(testUser, "", "studio::jupyterlab/alice-lab")
+	page(bySpace, http.StatusNotFound, "Space alice-lab runs no app.")
 
-	status, body := fetch(t, f.srv.URL()+sagemakerfake.StudioPath+"?token=not-one-of-ours")
-	if status != http.StatusForbidden || !strings.Contains(body, "not one the fake handed out") {
-		t.Errorf("an unknown token: %d\n%s", status, body)
-	}
-
-	// The app a URL opens can also come from its SpaceName; a private space opens only for its
-	// owner, whatever path the URL names.
-	bySpace, err := f.client.CreatePresignedDomainUrl(ctx(t), &sagemaker.CreatePresignedDomainUrlInput{DomainId: aws.String(testDomain),
-		UserProfileName: aws.String(testUser), SpaceName: aws.String("alice-lab")})
+	in := spaceApp(types.AppTypeJupyterLab, "alice-lab", "default", types.AppInstanceTypeMlT3Medium)
+	created, err := f.client.CreateApp(ctx(t), in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status, body := fetch(t, aws.ToString(bySpace.AuthorizedUrl)); status != http.StatusOK || !strings.Contains(body, `<dd id="app-name">default</dd>`) {
-		t.Errorf("the URL of the space: %d\n%s", status, body)
+	page(bySpace, http.StatusNotFound, "its JupyterLab app default is Pending")
+	f.srv.Advance(time.Minute)
+	page(bySpace, http.StatusOK, `<dd id="page">app</dd>`, `<dd id="domain">`+testDomain+`</dd>`, `<dd id="user">alice</dd>`,
+		`<dd id="space">alice-lab</dd>`, `<dd id="app-type">JupyterLab</dd>`, `<dd id="app-name">default</dd>`,
+		`<dd id="app-status">InService</dd>`, `<dd id="app-arn">`+aws.ToString(created.AppArn)+`</dd>`)
+
+	// The leading slash: a redirect to a broken host, with the app running.
+	if status, _, location := fetchWithLocation(t, slashed); status != http.StatusFound || location != "//jupyterlab/alice-lab" {
+		t.Errorf("studio::/jupyterlab/alice-lab: %d, Location %q; want 302 to //jupyterlab/alice-lab", status, location)
 	}
+	// No slash: the space's portal page, with its status and a button, and not the app.
+	body := page(portal, http.StatusOK, `<dd id="page">space</dd>`, `<dd id="space">alice-lab</dd>`, `<dd id="space-status">InService</dd>`,
+		`<button id="open-app" type="button">Open JupyterLab</button>`)
+	if strings.Contains(body, `<dd id="app-name">default</dd>`) {
+		t.Errorf("studio::jupyterlab/alice-lab opened the app:\n%s", body)
+	}
+
+	// A private space opens only for its owner, whatever the URL names.
 	if err := f.srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String("bob")}); err != nil {
 		t.Fatal(err)
 	}
-	bob, err := f.client.CreatePresignedDomainUrl(ctx(t), &sagemaker.CreatePresignedDomainUrlInput{DomainId: aws.String(testDomain),
-		UserProfileName: aws.String("bob"), LandingUri: aws.String("studio::/jupyterlab/alice-lab")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status, body := fetch(t, aws.ToString(bob.AuthorizedUrl)); status != http.StatusForbidden || !strings.Contains(body, "private to user profile alice") {
-		t.Errorf("bob's URL to alice's private space: %d\n%s", status, body)
-	}
+	page(presign("bob", "", "studio::jupyterlab/alice-lab"), http.StatusForbidden, "private to user profile alice")
 
 	// A URL for the user alone opens Studio's home page, not an app.
-	home, err := f.client.CreatePresignedDomainUrl(ctx(t), &sagemaker.CreatePresignedDomainUrlInput{DomainId: aws.String(testDomain), UserProfileName: aws.String(testUser)})
-	if err != nil {
+	if body := page(presign(testUser, "", ""), http.StatusOK, "the Studio home page"); strings.Contains(body, `app-name">default`) {
+		t.Errorf("the home URL opened the app:\n%s", body)
+	}
+
+	// The app stopped: 404 again. And tokens expire on the server's clock.
+	if _, err := f.client.DeleteApp(ctx(t), deleteInput(in)); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := fetch(t, aws.ToString(home.AuthorizedUrl)); status != http.StatusOK || !strings.Contains(body, "the Studio home page") || strings.Contains(body, "app-name\">default") {
-		t.Errorf("the home URL: %d\n%s", status, body)
+	page(bySpace, http.StatusNotFound, "is Deleting")
+	f.srv.Advance(4 * time.Minute) // 300 s after the URLs were made
+	page(bySpace, http.StatusForbidden, "expired")
+	status, body := fetch(t, f.srv.URL()+sagemakerfake.StudioPath+"?token=not-one-of-ours")
+	if status != http.StatusForbidden || !strings.Contains(body, "not one the fake handed out") {
+		t.Errorf("an unknown token: %d\n%s", status, body)
 	}
 }

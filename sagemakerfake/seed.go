@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -48,13 +47,26 @@ func (s *Server) seedDomain(id string, m map[string]any) (string, error) {
 	return d.id, nil
 }
 
-// SeedUserProfile creates a user profile as CreateUserProfile would. An error is an *Error.
+// SeedUserProfile creates a user profile as CreateUserProfile would, except that it is InService
+// at once: a seed stands for a profile that already exists. An error is an *Error.
 func (s *Server) SeedUserProfile(in *sagemaker.CreateUserProfileInput) error {
 	m, err := s.seedInput("CreateUserProfile", schemas.CreateUserProfile, schemas.CreateUserProfileRequest, in)
 	if err != nil {
 		return err
 	}
-	return s.seed("CreateUserProfile", m)
+	return s.seedUserProfile(m)
+}
+
+func (s *Server) seedUserProfile(m map[string]any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	s.beginCause(cause{op: "SeedUserProfile"})
+	defer s.endCause(now)
+	if _, err := s.createUserProfile(m, now, true); err != nil {
+		return err
+	}
+	return nil
 }
 
 // SeedSpace creates a space as CreateSpace would, except that it is InService at once: a seed
@@ -176,30 +188,14 @@ func (s *Server) seedInput(op string, opSchema, request *smithy.Schema, in smith
 	return m, nil
 }
 
-// seed carries out a decoded, checked input of op.
-func (s *Server) seed(op string, m map[string]any) error {
-	// SeedUserProfile and LoadSeed's user profiles, in the history.
-	if _, err := s.run(cause{op: "Seed" + strings.TrimPrefix(op, "Create")}, handlers[op], m); err != nil {
-		return err
-	}
-	return nil
-}
-
-func (s *Server) seedBody(op string, body []byte) error {
-	m, err := decodeBody(op, body)
-	if err != nil {
-		return err
-	}
-	return s.seed(op, m)
-}
-
 // Seed is the content of a seed file (the standalone server's -seed flag, or LoadSeed). Each entry
 // is the JSON body of the Create request, as an AWS client would send it; a domain entry may also
-// carry "DomainId" to fix its ID. For example:
+// carry "DomainId" to fix its ID. For example, a domain that still runs Studio Classic
+// (StudioWebPortal DISABLED), so that KernelGateway apps can be created in it:
 //
 //	{
 //	  "Domains": [{"DomainId": "d-example12345", "DomainName": "example", "AuthMode": "IAM",
-//	               "DefaultUserSettings": {"KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
+//	               "DefaultUserSettings": {"StudioWebPortal": "DISABLED", "KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
 //	  "UserProfiles": [{"DomainId": "d-example12345", "UserProfileName": "alice"}],
 //	  "Spaces": [{"DomainId": "d-example12345", "SpaceName": "team", "SpaceSharingSettings": {"SharingType": "Shared"}}]
 //	}
@@ -238,7 +234,13 @@ func (s *Server) LoadSeed(data []byte) error {
 		}
 	}
 	for i, raw := range seed.UserProfiles {
-		if err := s.seedBody("CreateUserProfile", raw); err != nil {
+		var err error
+		if m, derr := decodeBody("CreateUserProfile", raw); derr != nil {
+			err = derr
+		} else {
+			err = s.seedUserProfile(m)
+		}
+		if err != nil {
 			return fmt.Errorf("seed: UserProfiles[%d]: %w", i, err)
 		}
 	}

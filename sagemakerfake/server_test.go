@@ -135,7 +135,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 func TestLoadSeed(t *testing.T) {
 	seed := `{
 	  "Domains": [{"DomainId": "d-example12345", "DomainName": "example", "AuthMode": "IAM",
-	               "DefaultUserSettings": {"KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}}}],
+	               "DefaultUserSettings": {"StudioWebPortal": "DISABLED", "KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}}}],
 	  "UserProfiles": [{"DomainId": "d-example12345", "UserProfileName": "alice"}],
 	  "Spaces": [{"DomainId": "d-example12345", "SpaceName": "team", "SpaceSharingSettings": {"SharingType": "Shared"},
 	              "OwnershipSettings": {"OwnerUserProfileName": "alice"}, "SpaceDisplayName": "Team space"}]

@@ -40,11 +40,14 @@
 //
 // The seed file is one JSON object with three optional lists, named exactly so, and nothing
 // after it (anything else is an error that names the problem). Each entry is the body of the Create request
-// as an AWS client sends it; a domain entry may also carry "DomainId" to fix the domain's ID:
+// as an AWS client sends it; a domain entry may also carry "DomainId" to fix the domain's ID. This
+// domain still runs Studio Classic ("StudioWebPortal": "DISABLED"), so that JupyterServer and
+// KernelGateway apps can be created in it too; in any other domain the fake, as the service,
+// refuses them ("This AppType has been deprecated"):
 //
 //	{
 //	  "Domains": [{"DomainId": "d-example12345", "DomainName": "example", "AuthMode": "IAM",
-//	               "DefaultUserSettings": {"JupyterLabAppSettings": {
+//	               "DefaultUserSettings": {"StudioWebPortal": "DISABLED", "JupyterLabAppSettings": {
 //	                   "DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}}}],
 //	  "UserProfiles": [{"DomainId": "d-example12345", "UserProfileName": "alice"}],
 //	  "Spaces": [{"DomainId": "d-example12345", "SpaceName": "team",
@@ -52,13 +55,15 @@
 //	}
 //
 // With the server running, for example, alice's private space and a JupyterLab app in it (with
-// an image, as the service requires), and a URL that opens it, which points at a page that the
-// server itself serves:
+// an image, as the service requires; the space must be InService first, so wait the startup
+// delay), and a URL that opens it (the space's name and no landing URI: the form that opens the
+// app in Studio), which points at a page that the server itself serves:
 //
 //	export AWS_ENDPOINT_URL=http://127.0.0.1:8770 AWS_REGION=us-east-1
 //	aws sagemaker create-space --domain-id d-example12345 --space-name alice-lab \
 //	    --ownership-settings OwnerUserProfileName=alice --space-sharing-settings SharingType=Private \
 //	    --space-settings AppType=JupyterLab
+//	sleep 2 # the new space is Pending for the startup delay
 //	aws sagemaker create-app --domain-id d-example12345 --space-name alice-lab \
 //	    --app-type JupyterLab --app-name default \
 //	    --resource-spec InstanceType=ml.t3.medium,SageMakerImageArn=arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu
@@ -136,6 +141,7 @@ JupyterLab app in it (with an image, as the service requires), with the AWS CLI:
   aws sagemaker create-space --domain-id d-example12345 --space-name alice-lab \
       --ownership-settings OwnerUserProfileName=alice \
       --space-sharing-settings SharingType=Private --space-settings AppType=JupyterLab
+  sleep 2   # a new space is Pending for -startup-delay; CreateApp needs it InService
   aws sagemaker create-app --domain-id d-example12345 --space-name alice-lab \
       --app-type JupyterLab --app-name default --resource-spec \
       InstanceType=ml.t3.medium,SageMakerImageArn=arn:aws:sagemaker:us-east-1:885854791233:image/sagemaker-distribution-cpu

@@ -23,10 +23,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
 
+// seed has a domain that still runs Studio Classic (StudioWebPortal DISABLED), where Classic apps
+// can be created, and one that runs today's Studio, where they cannot (facts §7.1).
 const seed = `{
   "Domains": [{"DomainId": "d-cli000000001", "DomainName": "cli", "AuthMode": "IAM",
-               "DefaultUserSettings": {"KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}}}],
-  "UserProfiles": [{"DomainId": "d-cli000000001", "UserProfileName": "alice"}],
+               "DefaultUserSettings": {"StudioWebPortal": "DISABLED", "KernelGatewayAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}}},
+              {"DomainId": "d-cli000000002", "DomainName": "today", "AuthMode": "IAM", "DefaultUserSettings": {}}],
+  "UserProfiles": [{"DomainId": "d-cli000000001", "UserProfileName": "alice"}, {"DomainId": "d-cli000000002", "UserProfileName": "alice"}],
   "Spaces": [{"DomainId": "d-cli000000001", "SpaceName": "alice-code", "OwnershipSettings": {"OwnerUserProfileName": "alice"},
               "SpaceSharingSettings": {"SharingType": "Private"}, "SpaceSettings": {"AppType": "CodeEditor"}}]
 }`
@@ -212,9 +215,10 @@ type standalone struct {
 	stderr *syncBuffer
 }
 
-// startBinary builds the command with the go tool and starts it. It stops the process with
-// SIGTERM at the end of the test and checks that it shut down cleanly.
-func startBinary(t *testing.T) *standalone {
+// startBinary builds the command with the go tool and starts it with no startup delay and the test
+// seed, and then args. It stops the process with SIGTERM at the end of the test and checks that it
+// shut down cleanly.
+func startBinary(t *testing.T, args ...string) *standalone {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -230,7 +234,7 @@ func startBinary(t *testing.T) *standalone {
 	if err := os.WriteFile(seedFile, []byte(seed), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-startup-delay", "0s", "-seed", seedFile)
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-startup-delay", "0s", "-seed", seedFile}, args...)...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +329,7 @@ func TestAWSCLI(t *testing.T) {
 		return out
 	}
 
-	dom := mustCLI("create-domain", "--domain-name", "cli2", "--auth-mode", "IAM", "--default-user-settings", "{}",
+	dom := mustCLI("create-domain", "--domain-name", "cli2", "--auth-mode", "IAM", "--default-user-settings", "StudioWebPortal=DISABLED",
 		"--subnet-ids", "subnet-0123", "--vpc-id", "vpc-0123")
 	domainID, _ := dom["DomainId"].(string)
 	if !strings.HasPrefix(domainID, "d-") || !strings.HasSuffix(dom["DomainArn"].(string), "domain/"+domainID) {
@@ -491,26 +495,43 @@ func TestAWSCLI(t *testing.T) {
 		"create-presigned-domain-url", "--domain-id", domainID, "--user-profile-name", "bob", "--landing-uri", "app:JupyterLab:bob-lab")
 	mustFail("Member must have value less than or equal to 300",
 		"create-presigned-domain-url", "--domain-id", domainID, "--user-profile-name", "bob", "--expires-in-seconds", "301")
+	// The space's name and no landing URI open the app (facts §7.5); studio::/jupyterlab/<space>
+	// is accepted but redirects to //jupyterlab/<space>, a host that does not exist.
 	presigned := mustCLI("create-presigned-domain-url", "--domain-id", domainID, "--user-profile-name", "bob",
-		"--landing-uri", "studio::/jupyterlab/bob-lab", "--expires-in-seconds", "300", "--session-expiration-duration-in-seconds", "43200")
+		"--space-name", "bob-lab", "--expires-in-seconds", "300", "--session-expiration-duration-in-seconds", "43200")
+	slashed := mustCLI("create-presigned-domain-url", "--domain-id", domainID, "--user-profile-name", "bob",
+		"--landing-uri", "studio::/jupyterlab/bob-lab")
 	url, _ := presigned["AuthorizedUrl"].(string)
 	if !strings.HasPrefix(url, srv.url+"/studio/open?token=") {
 		t.Fatalf("create-presigned-domain-url: %v", presigned)
 	}
-	tr := &http.Transport{}
+	status, page, _ := get(t, url)
+	for _, want := range []string{`<dd id="user">bob</dd>`, `<dd id="space">bob-lab</dd>`, `<dd id="app-type">JupyterLab</dd>`,
+		`<dd id="app-name">default</dd>`, `<dd id="app-status">InService</dd>`} {
+		if status != http.StatusOK || !strings.Contains(page, want) {
+			t.Errorf("the presigned URL's page (%d) lacks %q:\n%s", status, want, page)
+		}
+	}
+	if status, _, location := get(t, slashed["AuthorizedUrl"].(string)); status != http.StatusFound || location != "//jupyterlab/bob-lab" {
+		t.Errorf("studio::/jupyterlab/bob-lab: %d, Location %q; want 302 to //jupyterlab/bob-lab", status, location)
+	}
+}
+
+// get GETs url without following redirects (Studio's lead off this machine) and returns the
+// status, the body and the Location header.
+func get(t *testing.T, url string) (int, string, string) {
+	t.Helper()
+	tr := &http.Transport{Proxy: nil}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(url)
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	for _, want := range []string{`<dd id="user">bob</dd>`, `<dd id="space">bob-lab</dd>`, `<dd id="app-type">JupyterLab</dd>`,
-		`<dd id="app-name">default</dd>`, `<dd id="app-status">InService</dd>`} {
-		if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), want) {
-			t.Errorf("the presigned URL's page (%d) lacks %q:\n%s", resp.StatusCode, want, page)
-		}
-	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, string(body), resp.Header.Get("Location")
 }
 
 // TestGoSDK drives the built binary with the Go SDK, configured as for any endpoint.
@@ -568,7 +589,28 @@ try:
     code = None
 except botocore.exceptions.ClientError as e:
     code = e.response["Error"]["Code"]
-print(json.dumps({"status": d["Status"], "year": d["CreationTime"].year, "apps": len(apps), "spaces": spaces, "tags": tags, "url": url, "code": code}))
+def refusal(call, **kwargs):
+    try:
+        call(**kwargs)
+        return None
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"] + ": " + e.response["Error"]["Message"]
+# The idle timeout of a space lies within the levels' bounds (facts §7.6): the domain's 60-240.
+bounds = {"AppLifecycleManagement": {"IdleSettings": {"LifecycleManagement": "ENABLED", "MinIdleTimeoutInMinutes": 60, "MaxIdleTimeoutInMinutes": 240}}}
+idle_domain = c.create_domain(DomainName="idle", AuthMode="IAM", SubnetIds=["subnet-1"], VpcId="vpc-1",
+                              DefaultUserSettings={"JupyterLabAppSettings": bounds})["DomainId"]
+c.create_user_profile(DomainId=idle_domain, UserProfileName="Carol")
+def idle_space(name, minutes):
+    return {"DomainId": idle_domain, "SpaceName": name, "OwnershipSettings": {"OwnerUserProfileName": "carol"},
+            "SpaceSharingSettings": {"SharingType": "Private"},
+            "SpaceSettings": {"AppType": "JupyterLab", "JupyterLabAppSettings": {"AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": minutes}}}}}
+too_long = refusal(c.create_space, **idle_space("carol-long", 600))
+c.create_space(**idle_space("carol-lab", 120))
+update_too_long = refusal(c.update_space, DomainId=idle_domain, SpaceName="carol-lab",
+                          SpaceSettings={"JupyterLabAppSettings": {"AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": 241}}}})
+owner = c.describe_space(DomainId=idle_domain, SpaceName="carol-lab")["OwnershipSettings"]["OwnerUserProfileName"]
+print(json.dumps({"status": d["Status"], "year": d["CreationTime"].year, "apps": len(apps), "spaces": spaces, "tags": tags, "url": url, "code": code,
+                  "tooLong": too_long, "updateTooLong": update_too_long, "owner": owner}))
 `
 	cmd := exec.Command(python, "-c", script, srv.url, distributionImage)
 	cmd.Env = env
@@ -585,6 +627,8 @@ print(json.dumps({"status": d["Status"], "year": d["CreationTime"].year, "apps":
 		Tags   []map[string]string
 		URL    string
 		Code   string
+
+		TooLong, UpdateTooLong, Owner string
 	}
 	if err := json.NewDecoder(io.LimitReader(&stdout, 1<<20)).Decode(&got); err != nil {
 		t.Fatal(err)
@@ -592,5 +636,152 @@ print(json.dumps({"status": d["Status"], "year": d["CreationTime"].year, "apps":
 	if got.Status != "InService" || got.Year < 2024 || got.Apps != 1 || len(got.Tags) != 1 || got.Tags[0]["Value"] != "ml" || got.Code != "ResourceNotFound" ||
 		strings.Join(got.Spaces, ",") != "alice-code,alice-lab" || !strings.HasPrefix(got.URL, srv.url+"/studio/open?token=") {
 		t.Errorf("boto3 saw %+v", got)
+	}
+	const field = "ValidationException: SpaceSettings.JupyterLabAppSettings.AppLifecycleManagement.IdleSettings.IdleTimeoutInMinutes"
+	if got.TooLong != field+" 600 is above the maximum of 240 minutes that the domain's DefaultUserSettings.JupyterLabAppSettings.AppLifecycleManagement.IdleSettings.MaxIdleTimeoutInMinutes sets." ||
+		!strings.HasPrefix(got.UpdateTooLong, field+" 241 is above the maximum of 240 minutes") {
+		t.Errorf("boto3: an idle timeout over the domain's maximum: create_space %q, update_space %q", got.TooLong, got.UpdateTooLong)
+	}
+	if got.Owner != "Carol" {
+		t.Errorf("boto3: the owner given as carol is %q, want the profile's own spelling, Carol", got.Owner)
+	}
+}
+
+// cliRunner runs the AWS CLI against a standalone server.
+type cliRunner struct {
+	t   *testing.T
+	bin string
+	srv *standalone
+	env []string
+}
+
+func newCLIRunner(t *testing.T, srv *standalone) *cliRunner {
+	t.Helper()
+	bin, err := exec.LookPath("aws")
+	if err != nil {
+		missing(t, "the AWS CLI (aws) is not on PATH")
+	}
+	return &cliRunner{t: t, bin: bin, srv: srv, env: clientEnv(t)}
+}
+
+// run runs "aws sagemaker args..." and returns its JSON output, its standard error and its error.
+func (c *cliRunner) run(args ...string) (map[string]any, string, error) {
+	full := append([]string{"--endpoint-url", c.srv.url, "--region", "us-east-1", "--output", "json", "sagemaker"}, args...)
+	cmd := exec.Command(c.bin, full...)
+	cmd.Env = c.env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var out map[string]any
+	if err == nil && stdout.Len() > 0 {
+		if jerr := json.Unmarshal(stdout.Bytes(), &out); jerr != nil {
+			c.t.Fatalf("aws %v: output is not JSON: %v\n%s", args, jerr, stdout.String())
+		}
+	}
+	return out, stderr.String(), err
+}
+
+// must runs the CLI and fails the test if it fails.
+func (c *cliRunner) must(args ...string) map[string]any {
+	c.t.Helper()
+	out, stderr, err := c.run(args...)
+	if err != nil {
+		c.t.Fatalf("aws %v: %v\n%s\nserver log:\n%s", args, err, stderr, c.srv.stderr.String())
+	}
+	return out
+}
+
+// mustFail runs the CLI and fails the test unless it exits non-zero reporting the error code and
+// want on standard error.
+func (c *cliRunner) mustFail(code, want string, args ...string) {
+	c.t.Helper()
+	_, stderr, err := c.run(args...)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 || !strings.Contains(stderr, "An error occurred ("+code+") when calling the ") || !strings.Contains(stderr, want) {
+		c.t.Errorf("aws %v: %v\n%s\nwant a failure reporting %s and %q", args, err, stderr, code, want)
+	}
+}
+
+// waitSpace runs describe-space until the space is in status want, for at most two minutes: the
+// server runs on the wall clock.
+func (c *cliRunner) waitSpace(domainID, space, want string) {
+	c.t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		d := c.must("describe-space", "--domain-id", domainID, "--space-name", space)
+		if d["Status"] == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("space %s is still %v, not %s, after two minutes", space, d["Status"], want)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// TestAWSCLIStudioToday drives the rules of Studio as it runs today (facts §7, round two) with the
+// AWS CLI, against the built binary with a startup delay of 20 s, so that a new or updated space
+// stays Pending or Updating while the next commands run: a Classic app refused in a domain that
+// runs today's Studio and created in a StudioWebPortal=DISABLED one; a user profile found by
+// another case; DeleteUserProfile refused while the user owns a space; CreateSpace refused while
+// its owner is Pending; CreateApp refused in a Pending space and in an Updating one; update-space
+// Updating, then InService; storage only grows; list-user-profiles.
+func TestAWSCLIStudioToday(t *testing.T) {
+	srv := startBinary(t, "-startup-delay", "20s")
+	cli := newCLIRunner(t, srv)
+	const classic, today = "d-cli000000001", "d-cli000000002"
+
+	cli.mustFail("ValidationException", "Invalid request provided: Invalid AppType [KernelGateway]. This AppType has been deprecated.",
+		"create-app", "--domain-id", today, "--user-profile-name", "alice", "--app-type", "KernelGateway", "--app-name", "kg",
+		"--resource-spec", "InstanceType=ml.t3.medium")
+	cli.mustFail("ValidationException", "Invalid request provided: Invalid AppType [JupyterServer]. This AppType has been deprecated.",
+		"create-app", "--domain-id", today, "--user-profile-name", "alice", "--app-type", "JupyterServer", "--app-name", "default")
+
+	profile := cli.must("describe-user-profile", "--domain-id", classic, "--user-profile-name", "Alice")
+	if profile["UserProfileName"] != "alice" || profile["Status"] != "InService" ||
+		profile["UserProfileArn"] != "arn:aws:sagemaker:us-east-1:123456789012:user-profile/"+classic+"/alice" {
+		t.Errorf("describe-user-profile Alice: %v", profile)
+	}
+	cli.must("create-space", "--domain-id", classic, "--space-name", "alice-lab",
+		"--ownership-settings", "OwnerUserProfileName=Alice", "--space-sharing-settings", "SharingType=Private",
+		"--space-settings", "AppType=JupyterLab,SpaceStorageSettings={EbsStorageSettings={EbsVolumeSizeInGb=10}}")
+	labArgs := []string{"create-app", "--domain-id", classic, "--space-name", "alice-lab", "--app-type", "JupyterLab", "--app-name", "default",
+		"--resource-spec", "InstanceType=ml.t3.medium,SageMakerImageArn=" + distributionImage}
+	cli.mustFail("ResourceInUse", "Unable to create app [arn:aws:sagemaker:us-east-1:123456789012:app/"+classic+"/alice-lab/jupyterlab/default] because storage is not in Available status.",
+		labArgs...)
+	cli.mustFail("ResourceInUse", "Unable to delete UserProfile [arn:aws:sagemaker:us-east-1:123456789012:user-profile/"+classic+"/alice] because Space(s) are associated with it.",
+		"delete-user-profile", "--domain-id", classic, "--user-profile-name", "alice")
+	if space := cli.must("describe-space", "--domain-id", classic, "--space-name", "alice-lab"); space["OwnershipSettings"].(map[string]any)["OwnerUserProfileName"] != "alice" {
+		t.Errorf("describe-space: the owner given as Alice is %v", space["OwnershipSettings"])
+	}
+	bob := cli.must("create-user-profile", "--domain-id", classic, "--user-profile-name", "bob")
+	cli.mustFail("ResourceInUse", "Unable to create Space [arn:aws:sagemaker:us-east-1:123456789012:space/"+classic+"/bob-lab] because UserProfile ["+bob["UserProfileArn"].(string)+"] is not in InService",
+		"create-space", "--domain-id", classic, "--space-name", "bob-lab",
+		"--ownership-settings", "OwnerUserProfileName=bob", "--space-sharing-settings", "SharingType=Private")
+	kg := cli.must("create-app", "--domain-id", classic, "--user-profile-name", "ALICE", "--app-type", "KernelGateway", "--app-name", "kg")
+	if kg["AppArn"] != "arn:aws:sagemaker:us-east-1:123456789012:app/"+classic+"/alice/kernelgateway/kg" {
+		t.Errorf("create-app KernelGateway in the Studio Classic domain: %v", kg)
+	}
+
+	cli.waitSpace(classic, "alice-lab", "InService")
+	cli.must("update-space", "--domain-id", classic, "--space-name", "alice-lab",
+		"--space-settings", "SpaceStorageSettings={EbsStorageSettings={EbsVolumeSizeInGb=20}}")
+	updating := cli.must("describe-space", "--domain-id", classic, "--space-name", "alice-lab")
+	storage, _ := updating["SpaceSettings"].(map[string]any)["SpaceStorageSettings"].(map[string]any)
+	if updating["Status"] != "Updating" || storage["EbsStorageSettings"].(map[string]any)["EbsVolumeSizeInGb"] != float64(20) {
+		t.Errorf("describe-space after update-space: %v", updating)
+	}
+	cli.mustFail("ResourceInUse", "Unable to create app [arn:aws:sagemaker:us-east-1:123456789012:app/"+classic+"/alice-lab/jupyterlab/default] because storage is not in Available status.", labArgs...)
+	cli.waitSpace(classic, "alice-lab", "InService")
+	cli.mustFail("ValidationException", "EbsVolumeSizeInGb 15 is smaller than the current size of space 'alice-lab', 20 GB",
+		"update-space", "--domain-id", classic, "--space-name", "alice-lab",
+		"--space-settings", "SpaceStorageSettings={EbsStorageSettings={EbsVolumeSizeInGb=15}}")
+	if lab := cli.must(labArgs...); lab["AppArn"] != "arn:aws:sagemaker:us-east-1:123456789012:app/"+classic+"/alice-lab/jupyterlab/default" {
+		t.Errorf("create-app once the space is InService again: %v", lab)
+	}
+	users, _ := cli.must("list-user-profiles", "--domain-id-equals", classic)["UserProfiles"].([]any)
+	if len(users) != 2 || users[0].(map[string]any)["UserProfileName"] != "alice" || users[1].(map[string]any)["UserProfileName"] != "bob" ||
+		users[1].(map[string]any)["Status"] != "InService" {
+		t.Errorf("list-user-profiles: %v", users)
 	}
 }

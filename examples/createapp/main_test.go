@@ -60,7 +60,9 @@ func startFake(t *testing.T) (*sagemakerfake.Server, func(args ...string) result
 	t.Helper()
 	srv := sagemakerfake.Start(t)
 	_, err := srv.SeedDomain("d-platform1", &sagemaker.CreateDomainInput{
-		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam,
+		// A domain that still runs Studio Classic, for the tests' Classic apps (facts §7.1).
+		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled},
 	})
 	require.NoError(t, err)
 	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String("d-platform1"), UserProfileName: aws.String("bob")}))

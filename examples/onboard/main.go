@@ -432,6 +432,9 @@ func (p *program) startFake(domainID string, users []user) (*sagemakerfake.Serve
 		DomainName: aws.String("example"),
 		AuthMode:   types.AuthModeIam,
 		DefaultUserSettings: &types.UserSettings{
+			// The demo domain still runs Studio Classic, so that its JupyterServer and KernelGateway
+			// apps can be created too (facts §7.1: elsewhere the service refuses them).
+			StudioWebPortal:          types.StudioWebPortalDisabled,
 			JupyterLabAppSettings:    &types.JupyterLabAppSettings{DefaultResourceSpec: medium},
 			CodeEditorAppSettings:    &types.CodeEditorAppSettings{DefaultResourceSpec: medium},
 			KernelGatewayAppSettings: &types.KernelGatewayAppSettings{DefaultResourceSpec: medium},

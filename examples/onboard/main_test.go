@@ -341,7 +341,9 @@ func TestEachFailureKindHasItsRow(t *testing.T) {
 	}))
 	ctx := context.Background()
 	_, err := srv.SeedDomain("d-platform1", &sagemaker.CreateDomainInput{
-		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam,
+		// A domain that still runs Studio Classic, for the tests' Classic apps (facts §7.1).
+		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled},
 	})
 	require.NoError(t, err)
 	for _, u := range []string{"alice", "bob", "carol", "erin", "frank"} { // no profile for dave
@@ -478,7 +480,9 @@ func TestAWSConfigurationWithAnEndpoint(t *testing.T) {
 	t.Setenv("AWS_REGION", "us-east-1")
 	srv := sagemakerfake.Start(t)
 	_, err := srv.SeedDomain("d-platform1", &sagemaker.CreateDomainInput{
-		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam,
+		// A domain that still runs Studio Classic, for the tests' Classic apps (facts §7.1).
+		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled},
 	})
 	require.NoError(t, err)
 	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String("d-platform1"), UserProfileName: aws.String("bob")}))

@@ -402,6 +402,9 @@ func (p *program) startFake() (*sagemakerfake.Server, error) {
 		DomainName: aws.String("platform-demo"),
 		AuthMode:   types.AuthModeIam,
 		DefaultUserSettings: &types.UserSettings{
+			// The demo domain still runs Studio Classic, so that its JupyterServer and KernelGateway
+			// apps can be created too (facts §7.1: elsewhere the service refuses them).
+			StudioWebPortal:          types.StudioWebPortalDisabled,
 			JupyterLabAppSettings:    &types.JupyterLabAppSettings{DefaultResourceSpec: medium},
 			CodeEditorAppSettings:    &types.CodeEditorAppSettings{DefaultResourceSpec: medium},
 			KernelGatewayAppSettings: &types.KernelGatewayAppSettings{DefaultResourceSpec: medium},

@@ -51,7 +51,8 @@ func seed(t *testing.T, srv *sagemakerfake.Server) {
 	t.Helper()
 	_, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{
 		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam,
-		DefaultUserSettings: &types.UserSettings{JupyterLabAppSettings: &types.JupyterLabAppSettings{
+		// A domain that still runs Studio Classic, for the tests' KernelGateway apps (facts §7.1).
+		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled, JupyterLabAppSettings: &types.JupyterLabAppSettings{
 			DefaultResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium},
 		}},
 	})

@@ -300,7 +300,10 @@ func (p *program) startDemo(ctx context.Context) (*sagemakerfake.Server, error) 
 // before the server's clock.
 func seedDemo(ctx context.Context, srv *sagemakerfake.Server, client *sagemakerapp.Client, wait func(*sagemakerapp.WaitOptions)) error {
 	if _, err := srv.SeedDomain(demoDomainID, &sagemaker.CreateDomainInput{
-		DomainName: aws.String("example"), AuthMode: types.AuthModeIam, DefaultUserSettings: &types.UserSettings{},
+		DomainName: aws.String("example"), AuthMode: types.AuthModeIam,
+		// The demo domain still runs Studio Classic, so that erin's KernelGateway app can be
+		// created (facts §7.1: elsewhere the service refuses it).
+		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled},
 	}); err != nil {
 		return err
 	}

@@ -66,7 +66,8 @@ func fakeWithUser() (*sagemakerfake.Server, string, error) {
 	}
 	domainID, err := srv.SeedDomain("", &sagemaker.CreateDomainInput{
 		DomainName: aws.String("example"), AuthMode: types.AuthModeIam,
-		DefaultUserSettings: &types.UserSettings{ExecutionRole: aws.String("arn:aws:iam::123456789012:role/studio")},
+		// A domain that still runs Studio Classic, for the KernelGateway app (facts §7.1).
+		DefaultUserSettings: &types.UserSettings{ExecutionRole: aws.String("arn:aws:iam::123456789012:role/studio"), StudioWebPortal: types.StudioWebPortalDisabled},
 	})
 	if err == nil {
 		err = srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(domainID), UserProfileName: aws.String("alice")})

@@ -111,7 +111,8 @@ func newWorld(t *testing.T) *world {
 	var err error
 	w.domainID, err = w.srv.SeedDomain("", &sagemaker.CreateDomainInput{
 		DomainName: aws.String("replicas"), AuthMode: types.AuthModeIam,
-		DefaultUserSettings: &types.UserSettings{ExecutionRole: aws.String("arn:aws:iam::123456789012:role/studio")},
+		// A domain that still runs Studio Classic, for the KernelGateway apps (facts §7.1).
+		DefaultUserSettings: &types.UserSettings{ExecutionRole: aws.String("arn:aws:iam::123456789012:role/studio"), StudioWebPortal: types.StudioWebPortalDisabled},
 	})
 	require.NoError(t, err)
 	for u := range users {
