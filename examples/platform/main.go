@@ -14,7 +14,9 @@
 // space, {user}-jupyterlab or {user}-codeeditor, which PUT ensures first (EnsureSpace), and gets
 // the region's SageMaker Distribution image unless the body names one; a space runs one app at a
 // time, so a second app of that type for the user is a 409 naming the one that runs. KernelGateway
-// and JupyterServer are Studio Classic apps and run on the user profile.
+// and JupyterServer are Studio Classic apps and run on the user profile. {type} is one of these
+// four, spelled so (app types are case-sensitive on the service): any other, or jupyterlab, is a
+// 400 on every route, before any call.
 //
 // # Who may call
 //
@@ -40,8 +42,8 @@
 // Errors are JSON ({"error": code, "message": …}) with these statuses:
 //
 //	400  the body is not such an object (InvalidBody, the message names the problem); invalid
-//	     input, with "problems": [{"field", "type", "value", "detail"}], nothing sent; or a
-//	     ValidationException of the service
+//	     input, with "problems": [{"field", "type", "value", "detail"}], nothing sent; a {type}
+//	     the platform does not serve (UnsupportedAppType); or a ValidationException of the service
 //	401  no bearer token, or one that is expired, for another audience, from another issuer or
 //	     not signed by the issuer's keys
 //	403  the caller is not {user} and no administrator
@@ -50,7 +52,8 @@
 //	     ("fields" names what differs); the space exists with another owner, sharing or app type
 //	     (SpaceConflict); launch-url of an app that is not InService (AppNotInService)
 //	413  the body is larger than 64 KiB
-//	429  ResourceLimitExceeded, with the service's quota message
+//	429  ResourceLimitExceeded, with the service's quota message; or the caller waits for their
+//	     share of --max-waits already (TooManyWaits), with Retry-After
 //	503  throttled, SageMaker unavailable, the request was canceled, or --max-waits PUTs are
 //	     waiting already (Busy); with Retry-After (seconds)
 //	502  the app Failed (its failureReason), the user's space failed, or the platform's
@@ -66,7 +69,12 @@
 // an idle keep-alive connection is closed after 2 minutes. Answers are written within 30 s
 // (the server's WriteTimeout), except a PUT's: it waits up to --wait-timeout for the space and
 // the app together, so it moves its own write deadline (http.ResponseController) to
-// --wait-timeout plus 30 s before it waits. At most --max-waits PUTs wait at once.
+// --wait-timeout plus 30 s before it waits. At most --max-waits PUTs wait at once, and one caller
+// at most a quarter of them, never more than 8 (at least 1): a person waits for a handful of apps
+// at once, and one caller (or one stolen token) must not take every wait from everyone else. An
+// administrator's PUTs for others count against the administrator's share; with --auth none the
+// share is the path's {user}'s. Concurrent PUTs of one app by one caller with one body share one
+// wait, and one slot, and all get its answer.
 //
 // By default it runs on an embedded fake SageMaker (package sagemakerfake) with the demo domain
 // d-example12345 and the user profiles alice, bob and carol; no AWS account is needed. From
@@ -169,7 +177,8 @@ A REST API that gives the users of one SageMaker domain their Studio apps:
                                                        (?redirect=true: 303 to that URL)
 
 {type} is JupyterLab or CodeEditor (in the user's private space {user}-jupyterlab or
-{user}-codeeditor) or KernelGateway or JupyterServer (Studio Classic, on the user profile). The
+{user}-codeeditor) or KernelGateway or JupyterServer (Studio Classic, on the user profile),
+spelled exactly so; any other type is a 400. The
 PUT body is optional: {"instanceType": "ml.t3.medium", "image": "arn:...", "imageVersionAlias":
 "2.3.1", "lifecycleConfig": "arn:...", "tags": {"team": "ml"}}.
 
@@ -206,7 +215,7 @@ func (p *program) run(ctx context.Context, args []string) int {
 	regionFlag := fs.String("region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
 	domainID := fs.String("domain-id", "", "the SageMaker domain `ID` whose users the platform serves (embedded fake: "+demoDomainID+")")
 	waitTimeout := fs.Duration("wait-timeout", 10*time.Minute, "how long a PUT waits for its space and app to be InService")
-	maxWaits := fs.Int("max-waits", defaultMaxWaits, "how many PUTs may wait at once; one more is a 503 with Retry-After")
+	maxWaits := fs.Int("max-waits", defaultMaxWaits, "how many PUTs may wait at once (one more is a 503 with Retry-After); one caller may hold a quarter of them, at most 8 (one more is a 429)")
 	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "how long a request's headers and body may take to arrive")
 	grace := fs.Duration("shutdown-grace", 10*time.Second, "how long a shutdown lets requests in flight finish")
 	authKind := fs.String("auth", "oidc", "how callers are authenticated: `oidc` (bearer tokens) or none (loopback only: anyone manages any user's apps)")

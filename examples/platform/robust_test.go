@@ -195,6 +195,7 @@ func TestHelpShowsTheRoutesAndAnExample(t *testing.T) {
 func TestPutsBeyondTheWaitCapAreBusy(t *testing.T) {
 	srv := sagemakerfake.Start(t, sagemakerfake.WithStartupDelay(time.Minute))
 	seed(t, srv)
+	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String("bob")}))
 	waiting, release := make(chan struct{}, 1), make(chan struct{})
 	client := sagemakerapp.New(srv.Client(), func(o *sagemakerapp.Options) {
 		o.Now = srv.Now
@@ -226,7 +227,7 @@ func TestPutsBeyondTheWaitCapAreBusy(t *testing.T) {
 	case a := <-first:
 		t.Fatalf("the first PUT answered %d without waiting", a.status)
 	}
-	busy := do(t, h, http.MethodPut, "/users/alice/apps/KernelGateway/other", spec)
+	busy := do(t, h, http.MethodPut, "/users/bob/apps/KernelGateway/default", spec)
 	assert.Equal(t, http.StatusServiceUnavailable, busy.status)
 	assert.Equal(t, "Busy", busy.body["error"])
 	assert.Equal(t, "5", busy.header.Get("Retry-After"))
@@ -290,4 +291,36 @@ func TestAPutThatWaitsOutlastsTheWriteTimeout(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	assert.Contains(t, string(body), `"status":"InService"`)
+}
+
+// {type} is one of the four the usage names, spelled as the service spells it: any other type, or
+// one of those in another case, is a 400 on every route, and nothing reaches SageMaker.
+func TestAnAppTypeThePlatformDoesNotServeIsABadRequest(t *testing.T) {
+	srv, h := newService(t)
+	for _, tc := range []struct{ appType, message string }{
+		{"Canvas", "does not serve Canvas apps"},
+		{"RStudioServerPro", "does not serve RStudioServerPro apps"},
+		{"RSessionGateway", "does not serve RSessionGateway apps"},
+		{"TensorBoard", "does not serve TensorBoard apps"},
+		{"DetailedProfiler", "does not serve DetailedProfiler apps"},
+		{"Notebook", "must be JupyterLab, CodeEditor, KernelGateway or JupyterServer"},
+		{"jupyterlab", "jupyterlab is spelled JupyterLab: app types are case-sensitive"},
+		{"JUPYTERLAB", "is spelled JupyterLab"},
+		{"codeEditor", "is spelled CodeEditor"},
+		{"kernelgateway", "is spelled KernelGateway"},
+	} {
+		path := "/users/alice/apps/" + tc.appType + "/default"
+		for _, r := range []struct{ method, path string }{
+			{http.MethodPut, path}, {http.MethodGet, path}, {http.MethodDelete, path}, {http.MethodPost, path + "/launch-url"},
+		} {
+			a := do(t, h, r.method, r.path, "")
+			assert.Equal(t, http.StatusBadRequest, a.status, "%s %s", r.method, r.path)
+			assert.Equal(t, "UnsupportedAppType", a.body["error"], "%s %s", r.method, r.path)
+			assert.Contains(t, a.body["message"], tc.message, "%s %s", r.method, r.path)
+		}
+	}
+	assert.Empty(t, srv.Requests(), "nothing was sent to SageMaker")
+	for _, appType := range servedTypes {
+		assert.Empty(t, unservedType(string(appType)), appType)
+	}
 }
