@@ -102,7 +102,9 @@
 //
 // SIGINT or SIGTERM stops the server gracefully: it stops accepting requests, gives those in
 // flight --shutdown-grace to finish, then ends their waits (they answer 503 with Retry-After;
-// their PUT can be repeated, since it is idempotent) and exits.
+// their PUT can be repeated, since it is idempotent), gives them 5 s to answer, cuts off the
+// connections still busy after that (a client that stalls sending a body or reading an answer),
+// naming each in the log, and exits 0.
 package main
 
 import (
@@ -116,7 +118,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -161,9 +165,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // program holds the hooks that tests use; the zero hooks mean the real thing.
 type program struct {
 	stdout, stderr io.Writer
-	fakeOptions    []sagemakerfake.Option // appended to the embedded fake's options
-	onListen       func(url string)       // called once the server listens
-	writeTimeout   time.Duration          // the server's WriteTimeout; zero means writeTimeout
+	fakeOptions    []sagemakerfake.Option          // appended to the embedded fake's options
+	onListen       func(url string)                // called once the server listens
+	writeTimeout   time.Duration                   // the server's WriteTimeout; zero means writeTimeout
+	answerWait     time.Duration                   // how long a shutdown lets ended waits answer; zero means answerWait
+	wrapHandler    func(http.Handler) http.Handler // wraps the platform's handler, to see requests arrive
 }
 
 const usage = `Usage: platform [flags]
@@ -326,6 +332,9 @@ func (p *program) run(ctx context.Context, args []string) int {
 	}
 	handler := newHandler(sagemakerapp.New(api), handlerConfig{domainID: *domainID, region: region, auth: auth,
 		waitTimeout: *waitTimeout, wait: wait, maxWaits: *maxWaits, log: logger})
+	if p.wrapHandler != nil {
+		handler = p.wrapHandler(handler)
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -336,7 +345,11 @@ func (p *program) run(ctx context.Context, args []string) int {
 	if p.writeTimeout > 0 {
 		server.WriteTimeout = p.writeTimeout
 	}
-	if err := serve(ctx, ln, server, *grace, logger, p.onListen); err != nil {
+	last := answerWait
+	if p.answerWait > 0 {
+		last = p.answerWait
+	}
+	if err := serve(ctx, ln, server, shutdownTimes{*grace, last}, logger, p.onListen); err != nil {
 		logger.Error("serving", "error", err)
 		return 1
 	}
@@ -359,13 +372,26 @@ func newServer(handler http.Handler, readTimeout time.Duration, logger *slog.Log
 	}
 }
 
+// answerWait is how long a shutdown lets the requests whose waits it ended answer (their 503),
+// after the grace, before it cuts off what is left.
+const answerWait = 5 * time.Second
+
+// shutdownTimes are serve's two stages of a shutdown: grace for requests in flight to finish,
+// then answer for those whose waits were ended to answer.
+type shutdownTimes struct{ grace, answer time.Duration }
+
 // serve serves with server on ln until ctx ends, then shuts down: requests in flight get grace
 // to finish, after which their contexts are canceled, so that a PUT waiting for an app answers
-// 503 and its caller can repeat it.
-func serve(ctx context.Context, ln net.Listener, server *http.Server, grace time.Duration, logger *slog.Logger, onListen func(string)) error {
+// 503 and its caller can repeat it; connections still busy after that (a client that stalls
+// sending its body or reading its answer) are cut off and named in the log. A shutdown is clean,
+// and serve returns nil, even when it had to cut such stragglers off: nothing the platform does
+// is lost with them (a PUT is idempotent, and its app goes on starting). It returns an error only
+// when serving failed.
+func serve(ctx context.Context, ln net.Listener, server *http.Server, times shutdownTimes, logger *slog.Logger, onListen func(string)) error {
 	base, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
 	server.BaseContext = func(net.Listener) context.Context { return base }
+	conns := trackConns(server)
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
@@ -379,23 +405,78 @@ func serve(ctx context.Context, ln net.Listener, server *http.Server, grace time
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "grace", grace)
-	graceCtx, cancel := context.WithTimeout(context.Background(), grace)
+	logger.Info("shutting down", "grace", times.grace)
+	graceCtx, cancel := context.WithTimeout(context.Background(), times.grace)
 	err := server.Shutdown(graceCtx)
 	cancel()
 	if err != nil { // requests still in flight: end their waits and let them answer
 		cancelRequests()
-		lastCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		lastCtx, cancel := context.WithTimeout(context.Background(), times.answer)
 		err = server.Shutdown(lastCtx)
 		cancel()
 	}
 	if err != nil {
+		stragglers := conns.busy()
+		logger.Warn("shutdown cut off connections that had not finished", "count", len(stragglers), "connections", strings.Join(stragglers, "; "))
 		_ = server.Close()
 	}
 	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
 	}
-	return err
+	return nil
+}
+
+// connTracker knows the server's connections that are not idle, and the request each serves, so
+// that a shutdown can name the ones it cuts off.
+type connTracker struct {
+	mu    sync.Mutex
+	conns map[net.Conn]string // the request in flight ("" before the first) of each busy connection
+}
+
+// connKey is the context key under which a request finds its connection.
+type connKey struct{}
+
+// trackConns makes server report its connections' states and requests to a new tracker.
+func trackConns(server *http.Server) *connTracker {
+	t := &connTracker{conns: map[net.Conn]string{}}
+	server.ConnState = func(c net.Conn, state http.ConnState) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		switch state {
+		case http.StateNew, http.StateActive:
+			if _, ok := t.conns[c]; !ok {
+				t.conns[c] = ""
+			}
+		default: // idle, hijacked or closed: nothing in flight
+			delete(t.conns, c)
+		}
+	}
+	server.ConnContext = func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) }
+	next := server.Handler
+	server.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := r.Context().Value(connKey{}).(net.Conn); ok {
+			t.mu.Lock()
+			t.conns[c] = r.Method + " " + r.URL.Path
+			t.mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+	return t
+}
+
+// busy names the connections that are not idle: the client's address and the request in flight.
+func (t *connTracker) busy() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]string, 0, len(t.conns))
+	for c, req := range t.conns {
+		if req == "" {
+			req = "no request yet"
+		}
+		out = append(out, c.RemoteAddr().String()+" ("+req+")")
+	}
+	slices.Sort(out)
+	return out
 }
 
 // startFake starts the embedded fake on real time and seeds the demo domain and users.
