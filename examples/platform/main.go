@@ -23,8 +23,21 @@
 // Every route needs an OpenID Connect bearer token (Authorization: Bearer <token>) from the
 // issuer that --oidc-issuer names, verified with github.com/coreos/go-oidc: its signature against
 // the issuer's JWKS (from the issuer's discovery document), its issuer, its audience (which must
-// contain --oidc-audience) and its expiry. The claim that --user-claim names (preferred_username
-// by default) is the caller's SageMaker user profile: a caller manages only their own private
+// contain --oidc-audience) and its expiry. The JWKS is read at start; a token that names a key ID
+// it does not hold has it read again, but all such reads together at most once every 30 s, and a
+// key ID that a read did not find is not looked for again for 5 minutes, so refused tokens cannot
+// make the platform hammer its issuer (a key the issuer starts signing with is accepted within
+// 30 s).
+//
+// The caller's SageMaker user profile is bound to a claim that the issuer never gives to two
+// people: by default the token's sub (OpenID Connect Core: unique within the issuer and never
+// reassigned), whose value is then the user profile's name. --user-claim names another claim the
+// issuer guarantees unique and never reassigned (claims that OpenID Connect says are neither,
+// such as preferred_username and email, are refused); its value must be lowercase, since user
+// profile names are not case-sensitive on SageMaker and Alice and alice would be one profile.
+// --user-map instead names a JSON file that maps each sub to a profile name,
+// {"<sub>": "alice", …}; the platform refuses to start if two subjects map to one profile in any
+// case, and a subject not in it is a 403 (NotAUser). A caller manages only their own private
 // space and apps, {user} being themselves. A caller whose --group-claim (groups by default) holds
 // --admin-group is an administrator, who may manage anyone's. A request without a valid token is
 // a 401, one for another user's apps a 403; both are JSON with a WWW-Authenticate challenge
@@ -46,7 +59,8 @@
 //	     the platform does not serve (UnsupportedAppType); or a ValidationException of the service
 //	401  no bearer token, or one that is expired, for another audience, from another issuer or
 //	     not signed by the issuer's keys
-//	403  the caller is not {user} and no administrator
+//	403  the caller is not {user} and no administrator; or a valid token names no user profile
+//	     of the platform (NotAUser: a sub not in --user-map, or a claim value not in lowercase)
 //	404  the user profile, the domain or the app does not exist
 //	409  ResourceInUse; the app exists with another spec, or the space runs another app
 //	     ("fields" names what differs); the space exists with another owner, sharing or app type
@@ -189,8 +203,8 @@ PUT body is optional: {"instanceType": "ml.t3.medium", "image": "arn:...", "imag
 "2.3.1", "lifecycleConfig": "arn:...", "tags": {"team": "ml"}}.
 
 Every call needs an OpenID Connect bearer token of --oidc-issuer for --oidc-audience; the
-token's --user-claim is the caller's user profile, who manages only their own apps, and members
-of --admin-group manage anyone's. --auth none, on a loopback address only, lets anyone manage
+token's sub (or --user-claim, or the profile --user-map gives its sub) is the caller's user
+profile, who manages only their own apps, and members of --admin-group manage anyone's. --auth none, on a loopback address only, lets anyone manage
 any user's apps: for the demo on the embedded fake.
 
 Examples:
@@ -228,7 +242,8 @@ func (p *program) run(ctx context.Context, args []string) int {
 	var oidcCfg oidcConfig
 	fs.StringVar(&oidcCfg.issuer, "oidc-issuer", "", "the OpenID Connect issuer `URL`, as its tokens' iss claim has it")
 	fs.StringVar(&oidcCfg.audience, "oidc-audience", "", "the `audience` a token's aud must contain: the platform's client ID at the issuer")
-	fs.StringVar(&oidcCfg.userClaim, "user-claim", "preferred_username", "the token `claim` that names the caller's SageMaker user profile")
+	fs.StringVar(&oidcCfg.userClaim, "user-claim", "sub", "the token `claim` whose (lowercase) value is the caller's SageMaker user profile: one the issuer never gives to two people")
+	userMap := fs.String("user-map", "", "a JSON `file` mapping each token's sub to its SageMaker user profile, {\"<sub>\": \"alice\", ...}, instead of --user-claim")
 	fs.StringVar(&oidcCfg.groupClaim, "group-claim", "groups", "the token `claim` that lists the caller's groups")
 	fs.StringVar(&oidcCfg.adminGroup, "admin-group", "", "members of this `group` may manage anyone's apps (default: nobody)")
 	otelKind := fs.String("otel", "none", "where the library's and the SDK's spans and metrics go: none, or stdout (OpenTelemetry JSON)")
@@ -270,6 +285,23 @@ func (p *program) run(ctx context.Context, args []string) int {
 		if oidcCfg.userClaim == "" {
 			return bad("--user-claim must name a claim")
 		}
+		if slices.Contains(unstableClaims, oidcCfg.userClaim) {
+			return bad("--user-claim %s names a claim that OpenID Connect does not make unique or stable (Core, section 5.7): "+
+				"another person can get the same value, and act as its user profile; use sub (the default), a claim your issuer "+
+				"guarantees unique and never reassigned, or --user-map", oidcCfg.userClaim)
+		}
+		if *userMap != "" {
+			claimSet := false
+			fs.Visit(func(f *flag.Flag) { claimSet = claimSet || f.Name == "user-claim" })
+			if claimSet {
+				return bad("--user-map and --user-claim exclude each other: the map names each sub's user profile")
+			}
+			users, err := loadUserMap(*userMap)
+			if err != nil {
+				return bad("--user-map: %v", err)
+			}
+			oidcCfg.users = users
+		}
 	default:
 		return bad("--auth must be oidc or none, not %q", *authKind)
 	}
@@ -297,8 +329,12 @@ func (p *program) run(ctx context.Context, args []string) int {
 			return 1
 		}
 		auth = a
+		identity := "claim " + oidcCfg.userClaim
+		if oidcCfg.users != nil {
+			identity = fmt.Sprintf("%s: %d subjects", *userMap, len(oidcCfg.users))
+		}
 		logger.Info("authenticating callers with OpenID Connect", "issuer", oidcCfg.issuer, "audience", oidcCfg.audience,
-			"user_claim", oidcCfg.userClaim, "admin_group", oidcCfg.adminGroup)
+			"user_profile", identity, "admin_group", oidcCfg.adminGroup)
 	} else {
 		logger.Warn("--auth none: every caller may manage every user's apps")
 	}
