@@ -421,7 +421,7 @@ func (x *exchange) serve() {
 		case target == "":
 			x.fail(newAPIError(CodeUnknownOperation, "Missing X-Amz-Target header"))
 		default:
-			x.fail(newAPIError(CodeUnknownOperation, "Operation %q is not supported", target))
+			x.fail(newAPIError(CodeUnknownOperation, "Operation %q is not supported", shortValue(target)))
 		}
 		return
 	}
