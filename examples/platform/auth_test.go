@@ -477,3 +477,37 @@ func TestRunRefusesAUserClaimThatIsNotStable(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, logs.String(), "--user-map: open")
 }
+
+// Path tricks reach no one else's apps: a path that is not clean is redirected to its clean form
+// before any handler runs, an escaped slash stays part of one segment (and is then no caller's
+// name and no valid app name), and a name in another case is not the caller's. Nothing reaches
+// SageMaker.
+func TestPathTricksReachNoOneElsesApps(t *testing.T) {
+	iss := startIssuer(t)
+	srv, h := newAuthService(t, iss)
+	alice := "Bearer " + iss.token(t, "alice")
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodGet, "/users/alice/../bob/apps/JupyterLab/default", http.StatusTemporaryRedirect},
+		{http.MethodGet, "/users/alice/./apps/JupyterLab/default/../../../../bob/apps/JupyterLab/default", http.StatusTemporaryRedirect},
+		{http.MethodGet, "//users/bob/apps/JupyterLab/default", http.StatusTemporaryRedirect},
+		{http.MethodGet, "/users/alice%2F..%2Fbob/apps/JupyterLab/default", http.StatusForbidden},
+		{http.MethodDelete, "/users/bob%2Fapps%2FJupyterLab%2Fdefault/apps/JupyterLab/default", http.StatusForbidden},
+		{http.MethodGet, "/users/Alice/apps/JupyterLab/default", http.StatusForbidden},
+		{http.MethodGet, "/users/alice/apps/JupyterLab/default%2F..%2F..%2F..%2Fbob", http.StatusBadRequest},
+		{http.MethodPut, "/users/alice/apps/JupyterLab/..%2F..%2Fbob", http.StatusBadRequest},
+		{http.MethodGet, "/users/alice/apps/JupyterLab%00/default", http.StatusBadRequest},
+	} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(tc.method, "http://platform"+tc.path, nil)
+		req.Header.Set("Authorization", alice)
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, tc.status, rec.Code, "%s %s: %s", tc.method, tc.path, rec.Body.String())
+		if rec.Code == http.StatusTemporaryRedirect {
+			assert.NotContains(t, rec.Header().Get("Location"), "/users/alice/", "%s: redirected to the clean path, where the check runs", tc.path)
+		}
+	}
+	assert.Empty(t, srv.Requests(), "nothing reached SageMaker")
+}
