@@ -47,10 +47,15 @@
 //
 // Validation: every input is checked against the service model, embedded in the package (the
 // botocore extract in model/): JSON types, required members, lengths in code points, integer
-// ranges, enums, and the model's regular expressions applied to the whole value, reported all at
-// once in the service's (Coral's) words, for example
+// ranges, enums, and the model's regular expressions applied to the whole value, reported at once
+// in the service's (Coral's) words, for example
 // "1 validation error detected: Value 'a_b' at 'appName' failed to satisfy constraint: Member must
-// satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}". Each enum is the union of
+// satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}". Like Coral, the fake
+// reports at most ten problems, the first ten in the order of the model's members, and its count
+// says ten [I: Coral's validators stop at ten, as kinesalite's tests, written against the service,
+// record]; a value is shown up to 1,024 bytes, then "..." [I: the service's cut is not known]. So
+// an error answer is a few KB whatever the request (about 2 KB for 1 MB of empty tags), and
+// building it costs memory in proportion to the answer, not the request. Each enum is the union of
 // the model's values and the SDK's, since the service is newer than the extract. On top of the
 // model, CreateApp applies the service's own rules: exactly one of UserProfileName and SpaceName;
 // JupyterLab and CodeEditor apps only in a space; tag keys unique and not starting with "aws:" in

@@ -96,17 +96,12 @@ func (s *Server) opCreatePresignedDomainURL(in map[string]any, now time.Time) (a
 			expiresIn = v
 		}
 	}
-	for tok, u := range s.presigned {
-		if !now.Before(u.expires) {
-			delete(s.presigned, tok)
-		}
-	}
 	var b [16]byte
 	_, _ = cryptorand.Read(b[:]) // never fails on supported platforms
 	tok := hex.EncodeToString(b[:])
-	s.presigned[tok] = &presignedURL{domainID: domainID, user: user, space: spaceName, landing: landing,
+	u := &presignedURL{domainID: domainID, user: user, space: spaceName, landing: landing,
 		expires: now.Add(time.Duration(expiresIn) * time.Second)}
-	return map[string]any{"AuthorizedUrl": s.url + StudioPath + "?token=" + tok}, nil
+	return presignAnswer{store: &s.presign, tok: tok, u: u, now: now, url: s.url + StudioPath + "?token=" + tok}, nil
 }
 
 // studioPage is what the fake shows at a presigned URL: the domain, the user, the space and the
@@ -189,7 +184,7 @@ func (s *Server) studioView(tok string) studioView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	u := s.presigned[tok]
+	u := s.presign.get(tok)
 	switch {
 	case u == nil:
 		return studioView{Title: "Invalid sign-in link", Refusal: "This URL is not one the fake handed out.", status: http.StatusForbidden}

@@ -61,6 +61,8 @@ type Server struct {
 	reqCounter atomic.Uint64
 	faulty     atomic.Bool // a fault or throttle was ever set: only then do calls look for one
 
+	presign presignStore // CreatePresignedDomainUrl's URLs, under a lock of their own
+
 	// mu guards the store. The readers (DescribeApp and ListApps) hold it for reading, so that
 	// they run side by side; everything else holds it for writing.
 	mu        sync.RWMutex
@@ -72,7 +74,6 @@ type Server struct {
 	lists     map[listKey]*appList             // the apps of each listing of ListApps, in creation order
 	byARN     map[string]appKey                // the key of each stored app, for the tag operations
 	bySpace   map[childKey]map[appKey]struct{} // the apps of each space, for the one-app rule
-	presigned map[string]*presignedURL         // CreatePresignedDomainUrl's tokens, until they expire
 	seq       uint64
 	faults    map[string][]*activeFault
 	throttles map[string]*bucket
@@ -144,7 +145,6 @@ func newServer(cfg config, opts []Option, listen bool) (*Server, error) {
 		lists:     map[listKey]*appList{},
 		byARN:     map[string]appKey{},
 		bySpace:   map[childKey]map[appKey]struct{}{},
-		presigned: map[string]*presignedURL{},
 		faults:    map[string][]*activeFault{},
 		throttles: map[string]*bucket{},
 	}
@@ -430,7 +430,7 @@ func (x *exchange) serve() {
 		case target == "":
 			x.fail(newAPIError(CodeUnknownOperation, "Missing X-Amz-Target header"))
 		default:
-			x.fail(newAPIError(CodeUnknownOperation, "Operation %q is not supported", target))
+			x.fail(newAPIError(CodeUnknownOperation, "Operation %q is not supported", shortValue(target)))
 		}
 		return
 	}
@@ -493,6 +493,9 @@ func (x *exchange) serve() {
 		out, aerr = s.runRead(read, in)
 	} else {
 		out, aerr = s.run(cause{op: op, requestID: x.id, userAgent: x.rec.UserAgent}, fn, in)
+	}
+	if f, ok := out.(unlockedAnswer); ok {
+		out = f.finish()
 	}
 	if fault != nil && fault.DropAfterCommit {
 		x.drop()

@@ -13,7 +13,7 @@ import (
 // lengths, ranges, enums and patterns, all reported at once in Coral's format.
 func checkInput(sh *shape, in map[string]any) *Error {
 	var c checker
-	c.segs = c.segsBuf[:0]
+	c.segs, c.index = c.segsBuf[:0], c.indexBuf[:0]
 	if err := c.structure(sh, in); err != nil {
 		return err
 	}
@@ -22,19 +22,51 @@ func checkInput(sh *shape, in map[string]any) *Error {
 
 // checker collects constraint violations in the order the members are walked. The member path
 // is kept as a stack of segments and joined only for a message, so a valid input costs no path
-// strings.
+// strings; a list index is kept as a number (an empty segment stands for it), so that walking a
+// list of any length costs none either.
 type checker struct {
 	problems []string
 	segs     []string
 	segsBuf  [12]string
+	index    []int // the list indices of the empty segments of segs, in order
+	indexBuf [4]int
 }
 
 func (c *checker) push(seg string) { c.segs = append(c.segs, seg) }
-func (c *checker) pop()            { c.segs = c.segs[:len(c.segs)-1] }
 
-func (c *checker) path() string { return strings.Join(c.segs, ".") }
+func (c *checker) pushIndex(i int) {
+	c.segs = append(c.segs, "")
+	c.index = append(c.index, i)
+}
+
+func (c *checker) pop() {
+	if c.segs[len(c.segs)-1] == "" {
+		c.index = c.index[:len(c.index)-1]
+	}
+	c.segs = c.segs[:len(c.segs)-1]
+}
+
+func (c *checker) path() string {
+	var b strings.Builder
+	k := 0
+	for i, seg := range c.segs {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		if seg == "" {
+			b.WriteString(strconv.Itoa(c.index[k]))
+			k++
+			continue
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
 
 func (c *checker) add(value any, constraint string) {
+	if len(c.problems) == maxProblems { // the service reports no more (errorsize.go)
+		return
+	}
 	path := c.path()
 	var b strings.Builder
 	b.WriteString("Value ")
@@ -42,7 +74,7 @@ func (c *checker) add(value any, constraint string) {
 		b.WriteString("null")
 	} else {
 		b.WriteByte('\'')
-		renderValue(&b, value)
+		renderBounded(&b, value)
 		b.WriteByte('\'')
 	}
 	b.WriteString(" at '")
@@ -84,7 +116,7 @@ func (c *checker) value(sh *shape, v any) *Error {
 		}
 		c.length(sh, v, int64(len(arr)))
 		for i, e := range arr {
-			c.push(strconv.Itoa(i + 1))
+			c.pushIndex(i + 1)
 			c.push("member")
 			var err *Error
 			if e == nil {
@@ -113,9 +145,15 @@ func (c *checker) value(sh *shape, v any) *Error {
 		if sh.typ == "long" {
 			bits = 64
 		}
-		i, err := strconv.ParseInt(string(n), 10, bits)
+		var i int64
+		var err error
+		if len(n) > 20 { // longer than any int64 (strconv would copy all of it into its error)
+			err = strconv.ErrRange
+		} else {
+			i, err = strconv.ParseInt(string(n), 10, bits)
+		}
 		if err != nil {
-			return serializationError("Value %s at '%s' is not a valid %s", n, c.path(), sh.typ)
+			return serializationError("Value %s at '%s' is not a valid %s", shortValue(string(n)), c.path(), sh.typ)
 		}
 		if sh.min != nil && i < *sh.min {
 			c.add(n, "Member must have value greater than or equal to "+strconv.FormatInt(*sh.min, 10))
@@ -133,7 +171,7 @@ func (c *checker) value(sh *shape, v any) *Error {
 			return c.typeMismatch("timestamp", v)
 		}
 		if _, err := strconv.ParseFloat(string(n), 64); err != nil {
-			return serializationError("Value %s at '%s' is not a valid timestamp", n, c.path())
+			return serializationError("Value %s at '%s' is not a valid timestamp", shortValue(string(n)), c.path())
 		}
 	}
 	return nil
@@ -230,8 +268,9 @@ func jsonKind(v any) string {
 }
 
 // renderValue writes a compact rendering of a JSON value for a validation message. Coral prints
-// Java's toString; only the text of a message differs, never what it means.
-func renderValue(b *strings.Builder, v any) {
+// Java's toString; only the text of a message differs, never what it means. It stops once b is
+// full (renderBounded).
+func renderValue(b *valueWriter, v any) {
 	switch x := v.(type) {
 	case string:
 		b.WriteString(x)
@@ -242,6 +281,9 @@ func renderValue(b *strings.Builder, v any) {
 	case []any:
 		b.WriteByte('[')
 		for i, e := range x {
+			if b.cut {
+				return
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -256,6 +298,9 @@ func renderValue(b *strings.Builder, v any) {
 		sort.Strings(keys)
 		b.WriteByte('{')
 		for i, k := range keys {
+			if b.cut {
+				return
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}

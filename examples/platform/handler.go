@@ -84,7 +84,7 @@ type service struct {
 	region      string // picks the default image
 	wait        []func(*sagemakerapp.WaitOptions)
 	waitTimeout time.Duration // bounds a PUT: its space's wait and its app's together
-	waits       chan struct{} // a slot per PUT that waits; none free is a 503
+	waits       *waits        // the PUTs that wait, within --max-waits and each caller's share
 	auth        authenticator
 	log         *slog.Logger
 }
@@ -136,7 +136,7 @@ func newHandler(client *sagemakerapp.Client, cfg handlerConfig) http.Handler {
 	timeout := cfg.waitTimeout
 	s := &service{client: client, domainID: cfg.domainID, region: cfg.region, waitTimeout: timeout,
 		wait:  append([]func(*sagemakerapp.WaitOptions){func(o *sagemakerapp.WaitOptions) { o.Timeout = timeout }}, cfg.wait...),
-		waits: make(chan struct{}, cfg.maxWaits), auth: cfg.auth, log: cfg.log}
+		waits: newWaits(cfg.maxWaits), auth: cfg.auth, log: cfg.log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /users/{user}/apps/{type}/{name}", s.authorized(s.put))
 	mux.HandleFunc("GET /users/{user}/apps/{type}/{name}", s.authorized(s.get))
@@ -146,7 +146,8 @@ func newHandler(client *sagemakerapp.Client, cfg handlerConfig) http.Handler {
 }
 
 // authorized runs h for a caller who may manage {user}'s apps, and answers anyone else 401 (not
-// known) or 403 (known, but not {user} and no administrator), before the body is read.
+// known) or 403 (known, but not {user} and no administrator), before the body is read; then a
+// {type} that the platform does not serve is a 400, before any call.
 func (s *service) authorized(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, aerr := s.auth.authenticate(r)
@@ -160,8 +161,43 @@ func (s *service) authorized(h http.HandlerFunc) http.HandlerFunc {
 			writeJSON(w, aerr.status, errorBody{Error: aerr.code, Message: aerr.message})
 			return
 		}
-		h(w, r)
+		if msg := unservedType(r.PathValue("type")); msg != "" {
+			writeJSON(w, http.StatusBadRequest, errorBody{Error: "UnsupportedAppType", Message: msg})
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 	}
+}
+
+// servedTypes are the app types the platform serves, as its usage says: JupyterLab and CodeEditor
+// in the user's private space, KernelGateway and JupyterServer (Studio Classic) on the profile.
+var servedTypes = []sagemakerapp.AppType{types.AppTypeJupyterLab, types.AppTypeCodeEditor, types.AppTypeKernelGateway, types.AppTypeJupyterServer}
+
+// unservedType says why {type} is not one the platform serves, or "" when it is. App types are
+// case-sensitive on the service: jupyterlab would reach it, and be refused there, so it is
+// refused here, with the right spelling.
+func unservedType(appType string) string {
+	for _, t := range servedTypes {
+		switch {
+		case appType == string(t):
+			return ""
+		case strings.EqualFold(appType, string(t)):
+			return "{type} " + appType + " is spelled " + string(t) + ": app types are case-sensitive"
+		}
+	}
+	return "{type} must be JupyterLab, CodeEditor, KernelGateway or JupyterServer; this platform does not serve " + appType + " apps"
+}
+
+// callerKey is the context key of the authenticated caller of a request.
+type callerKey struct{}
+
+// waitOwner names whose share of the waits a PUT draws on: the authenticated caller, or, with
+// --auth none (where anyone is anyone), the user in the path.
+func waitOwner(r *http.Request) string {
+	if c, _ := r.Context().Value(callerKey{}).(caller); c.user != "" {
+		return c.user
+	}
+	return r.PathValue("user")
 }
 
 // put ensures the app: for a JupyterLab or CodeEditor app, the user's private space first, then
@@ -173,7 +209,9 @@ func (s *service) authorized(h http.HandlerFunc) http.HandlerFunc {
 // deadline, besides each wait's own Timeout); its write deadline, which the server's WriteTimeout
 // sets short for every other route, is moved to waitTimeout + writeSlack, so that the answer of
 // a long wait can still be written, and a PUT that somehow outlasts even that has its connection
-// closed rather than held. At most maxWaits PUTs wait at once; one more is a 503 with Retry-After.
+// closed rather than held. At most maxWaits PUTs wait at once (one more is a 503 with
+// Retry-After), one caller at most their share of them (callerShare; one more is a 429 with
+// Retry-After), and the concurrent PUTs of one caller for one app with one body share one wait.
 func (s *service) put(w http.ResponseWriter, r *http.Request) {
 	spec, berr := decodeSpec(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if berr != nil {
@@ -227,26 +265,35 @@ func (s *service) put(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	select {
-	case s.waits <- struct{}{}:
-		defer func() { <-s.waits }()
-	default:
-		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "Busy",
-			Message: "the platform is waiting for as many apps as it may at once (" + strconv.Itoa(cap(s.waits)) + "); repeat the request later"})
-		return
-	}
 	// Not every ResponseWriter has a deadline (a test's recorder has none): nothing to move then.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.waitTimeout + writeSlack))
 	ctx, cancel := context.WithTimeout(r.Context(), s.waitTimeout)
 	defer cancel()
-	if space != nil {
-		if _, err := s.client.EnsureSpace(ctx, space, s.wait...); err != nil {
-			s.writeError(w, r, err)
-			return
+	owner := waitOwner(r)
+	canonical, _ := json.Marshal(spec) // a struct of strings and a map (sorted): always marshals
+	key := strings.Join([]string{owner, user, string(appType), id.AppName, string(canonical)}, "\x00")
+	app, refused, err := s.waits.do(ctx, owner, key, func(ctx context.Context) (*sagemakerapp.App, error) {
+		ctx, cancel := context.WithTimeout(ctx, s.waitTimeout)
+		defer cancel()
+		if space != nil {
+			if _, err := s.client.EnsureSpace(ctx, space, s.wait...); err != nil {
+				return nil, err
+			}
 		}
+		return b.Ensure(ctx, s.wait...)
+	})
+	switch refused {
+	case waitBusy:
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "Busy",
+			Message: "the platform is waiting for as many apps as it may at once (" + strconv.Itoa(s.waits.max) + "); repeat the request later"})
+		return
+	case waitShareTaken:
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfter.Seconds())))
+		writeJSON(w, http.StatusTooManyRequests, errorBody{Error: "TooManyWaits",
+			Message: "you are waiting for " + strconv.Itoa(s.waits.perCaller) + " apps already, as many as one caller may at once; repeat the request once one of them is ready"})
+		return
 	}
-	app, err := b.Ensure(ctx, s.wait...)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

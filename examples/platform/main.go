@@ -15,15 +15,30 @@
 // the region's SageMaker Distribution image unless the body names one; a space runs one app at a
 // time, so a second app of that type for the user is a 409 naming the one that runs. KernelGateway
 // and JupyterServer are Studio Classic apps: they run on the user profile, and only in a domain
-// that still runs Studio Classic.
+// that still runs Studio Classic. {type} is one of these four, spelled so (app types are
+// case-sensitive on the service): any other, or jupyterlab, is a 400 on every route, before any
+// call.
 //
 // # Who may call
 //
 // Every route needs an OpenID Connect bearer token (Authorization: Bearer <token>) from the
 // issuer that --oidc-issuer names, verified with github.com/coreos/go-oidc: its signature against
 // the issuer's JWKS (from the issuer's discovery document), its issuer, its audience (which must
-// contain --oidc-audience) and its expiry. The claim that --user-claim names (preferred_username
-// by default) is the caller's SageMaker user profile: a caller manages only their own private
+// contain --oidc-audience) and its expiry. The JWKS is read at start; a token that names a key ID
+// it does not hold has it read again, but all such reads together at most once every 30 s, and a
+// key ID that a read did not find is not looked for again for 5 minutes, so refused tokens cannot
+// make the platform hammer its issuer (a key the issuer starts signing with is accepted within
+// 30 s).
+//
+// The caller's SageMaker user profile is bound to a claim that the issuer never gives to two
+// people: by default the token's sub (OpenID Connect Core: unique within the issuer and never
+// reassigned), whose value is then the user profile's name. --user-claim names another claim the
+// issuer guarantees unique and never reassigned (claims that OpenID Connect says are neither,
+// such as preferred_username and email, are refused); its value must be lowercase, since user
+// profile names are not case-sensitive on SageMaker and Alice and alice would be one profile.
+// --user-map instead names a JSON file that maps each sub to a profile name,
+// {"<sub>": "alice", …}; the platform refuses to start if two subjects map to one profile in any
+// case, and a subject not in it is a 403 (NotAUser). A caller manages only their own private
 // space and apps, {user} being themselves. A caller whose --group-claim (groups by default) holds
 // --admin-group is an administrator, who may manage anyone's. A request without a valid token is
 // a 401, one for another user's apps a 403; both are JSON with a WWW-Authenticate challenge
@@ -41,17 +56,19 @@
 // Errors are JSON ({"error": code, "message": …}) with these statuses:
 //
 //	400  the body is not such an object (InvalidBody, the message names the problem); invalid
-//	     input, with "problems": [{"field", "type", "value", "detail"}], nothing sent; or a
-//	     ValidationException of the service
+//	     input, with "problems": [{"field", "type", "value", "detail"}], nothing sent; a {type}
+//	     the platform does not serve (UnsupportedAppType); or a ValidationException of the service
 //	401  no bearer token, or one that is expired, for another audience, from another issuer or
 //	     not signed by the issuer's keys
-//	403  the caller is not {user} and no administrator
+//	403  the caller is not {user} and no administrator; or a valid token names no user profile
+//	     of the platform (NotAUser: a sub not in --user-map, or a claim value not in lowercase)
 //	404  the user profile, the domain or the app does not exist
 //	409  ResourceInUse; the app exists with another spec, or the space runs another app
 //	     ("fields" names what differs); the space exists with another owner, sharing or app type
 //	     (SpaceConflict); launch-url of an app that is not InService (AppNotInService)
 //	413  the body is larger than 64 KiB
-//	429  ResourceLimitExceeded, with the service's quota message
+//	429  ResourceLimitExceeded, with the service's quota message; or the caller waits for their
+//	     share of --max-waits already (TooManyWaits), with Retry-After
 //	503  throttled, SageMaker unavailable, the request was canceled, or --max-waits PUTs are
 //	     waiting already (Busy); with Retry-After (seconds)
 //	502  the app Failed (its failureReason), the user's space failed, or the platform's
@@ -67,7 +84,12 @@
 // an idle keep-alive connection is closed after 2 minutes. Answers are written within 30 s
 // (the server's WriteTimeout), except a PUT's: it waits up to --wait-timeout for the space and
 // the app together, so it moves its own write deadline (http.ResponseController) to
-// --wait-timeout plus 30 s before it waits. At most --max-waits PUTs wait at once.
+// --wait-timeout plus 30 s before it waits. At most --max-waits PUTs wait at once, and one caller
+// at most a quarter of them, never more than 8 (at least 1): a person waits for a handful of apps
+// at once, and one caller (or one stolen token) must not take every wait from everyone else. An
+// administrator's PUTs for others count against the administrator's share; with --auth none the
+// share is the path's {user}'s. Concurrent PUTs of one app by one caller with one body share one
+// wait, and one slot, and all get its answer.
 //
 // By default it runs on an embedded fake SageMaker (package sagemakerfake) with the demo domain
 // d-example12345 and the user profiles alice, bob and carol; no AWS account is needed. From
@@ -95,7 +117,9 @@
 //
 // SIGINT or SIGTERM stops the server gracefully: it stops accepting requests, gives those in
 // flight --shutdown-grace to finish, then ends their waits (they answer 503 with Retry-After;
-// their PUT can be repeated, since it is idempotent) and exits.
+// their PUT can be repeated, since it is idempotent), gives them 5 s to answer, cuts off the
+// connections still busy after that (a client that stalls sending a body or reading an answer),
+// naming each in the log, and exits 0.
 package main
 
 import (
@@ -109,7 +133,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -154,9 +180,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // program holds the hooks that tests use; the zero hooks mean the real thing.
 type program struct {
 	stdout, stderr io.Writer
-	fakeOptions    []sagemakerfake.Option // appended to the embedded fake's options
-	onListen       func(url string)       // called once the server listens
-	writeTimeout   time.Duration          // the server's WriteTimeout; zero means writeTimeout
+	fakeOptions    []sagemakerfake.Option          // appended to the embedded fake's options
+	onListen       func(url string)                // called once the server listens
+	writeTimeout   time.Duration                   // the server's WriteTimeout; zero means writeTimeout
+	answerWait     time.Duration                   // how long a shutdown lets ended waits answer; zero means answerWait
+	wrapHandler    func(http.Handler) http.Handler // wraps the platform's handler, to see requests arrive
 }
 
 const usage = `Usage: platform [flags]
@@ -171,13 +199,13 @@ A REST API that gives the users of one SageMaker domain their Studio apps:
 
 {type} is JupyterLab or CodeEditor (in the user's private space {user}-jupyterlab or
 {user}-codeeditor) or KernelGateway or JupyterServer (Studio Classic, on the user profile, in a
-domain that still runs Studio Classic). The PUT body is optional: {"instanceType":
-"ml.t3.medium", "image": "arn:...", "imageVersionAlias": "2.3.1", "lifecycleConfig": "arn:...",
-"tags": {"team": "ml"}}.
+domain that still runs Studio Classic), spelled exactly so; any other type is a 400. The PUT body
+is optional: {"instanceType": "ml.t3.medium", "image": "arn:...", "imageVersionAlias": "2.3.1",
+"lifecycleConfig": "arn:...", "tags": {"team": "ml"}}.
 
 Every call needs an OpenID Connect bearer token of --oidc-issuer for --oidc-audience; the
-token's --user-claim is the caller's user profile, who manages only their own apps, and members
-of --admin-group manage anyone's. --auth none, on a loopback address only, lets anyone manage
+token's sub (or --user-claim, or the profile --user-map gives its sub) is the caller's user
+profile, who manages only their own apps, and members of --admin-group manage anyone's. --auth none, on a loopback address only, lets anyone manage
 any user's apps: for the demo on the embedded fake.
 
 Examples:
@@ -208,14 +236,15 @@ func (p *program) run(ctx context.Context, args []string) int {
 	regionFlag := fs.String("region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
 	domainID := fs.String("domain-id", "", "the SageMaker domain `ID` whose users the platform serves (embedded fake: "+demoDomainID+")")
 	waitTimeout := fs.Duration("wait-timeout", 10*time.Minute, "how long a PUT waits for its space and app to be InService")
-	maxWaits := fs.Int("max-waits", defaultMaxWaits, "how many PUTs may wait at once; one more is a 503 with Retry-After")
+	maxWaits := fs.Int("max-waits", defaultMaxWaits, "how many PUTs may wait at once (one more is a 503 with Retry-After); one caller may hold a quarter of them, at most 8 (one more is a 429)")
 	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "how long a request's headers and body may take to arrive")
 	grace := fs.Duration("shutdown-grace", 10*time.Second, "how long a shutdown lets requests in flight finish")
 	authKind := fs.String("auth", "oidc", "how callers are authenticated: `oidc` (bearer tokens) or none (loopback only: anyone manages any user's apps)")
 	var oidcCfg oidcConfig
 	fs.StringVar(&oidcCfg.issuer, "oidc-issuer", "", "the OpenID Connect issuer `URL`, as its tokens' iss claim has it")
 	fs.StringVar(&oidcCfg.audience, "oidc-audience", "", "the `audience` a token's aud must contain: the platform's client ID at the issuer")
-	fs.StringVar(&oidcCfg.userClaim, "user-claim", "preferred_username", "the token `claim` that names the caller's SageMaker user profile")
+	fs.StringVar(&oidcCfg.userClaim, "user-claim", "sub", "the token `claim` whose (lowercase) value is the caller's SageMaker user profile: one the issuer never gives to two people")
+	userMap := fs.String("user-map", "", "a JSON `file` mapping each token's sub to its SageMaker user profile, {\"<sub>\": \"alice\", ...}, instead of --user-claim")
 	fs.StringVar(&oidcCfg.groupClaim, "group-claim", "groups", "the token `claim` that lists the caller's groups")
 	fs.StringVar(&oidcCfg.adminGroup, "admin-group", "", "members of this `group` may manage anyone's apps (default: nobody)")
 	otelKind := fs.String("otel", "none", "where the library's and the SDK's spans and metrics go: none, or stdout (OpenTelemetry JSON)")
@@ -257,6 +286,23 @@ func (p *program) run(ctx context.Context, args []string) int {
 		if oidcCfg.userClaim == "" {
 			return bad("--user-claim must name a claim")
 		}
+		if slices.Contains(unstableClaims, oidcCfg.userClaim) {
+			return bad("--user-claim %s names a claim that OpenID Connect does not make unique or stable (Core, section 5.7): "+
+				"another person can get the same value, and act as its user profile; use sub (the default), a claim your issuer "+
+				"guarantees unique and never reassigned, or --user-map", oidcCfg.userClaim)
+		}
+		if *userMap != "" {
+			claimSet := false
+			fs.Visit(func(f *flag.Flag) { claimSet = claimSet || f.Name == "user-claim" })
+			if claimSet {
+				return bad("--user-map and --user-claim exclude each other: the map names each sub's user profile")
+			}
+			users, err := loadUserMap(*userMap)
+			if err != nil {
+				return bad("--user-map: %v", err)
+			}
+			oidcCfg.users = users
+		}
 	default:
 		return bad("--auth must be oidc or none, not %q", *authKind)
 	}
@@ -284,8 +330,12 @@ func (p *program) run(ctx context.Context, args []string) int {
 			return 1
 		}
 		auth = a
+		identity := "claim " + oidcCfg.userClaim
+		if oidcCfg.users != nil {
+			identity = fmt.Sprintf("%s: %d subjects", *userMap, len(oidcCfg.users))
+		}
 		logger.Info("authenticating callers with OpenID Connect", "issuer", oidcCfg.issuer, "audience", oidcCfg.audience,
-			"user_claim", oidcCfg.userClaim, "admin_group", oidcCfg.adminGroup)
+			"user_profile", identity, "admin_group", oidcCfg.adminGroup)
 	} else {
 		logger.Warn("--auth none: every caller may manage every user's apps")
 	}
@@ -319,6 +369,9 @@ func (p *program) run(ctx context.Context, args []string) int {
 	}
 	handler := newHandler(sagemakerapp.New(api), handlerConfig{domainID: *domainID, region: region, auth: auth,
 		waitTimeout: *waitTimeout, wait: wait, maxWaits: *maxWaits, log: logger})
+	if p.wrapHandler != nil {
+		handler = p.wrapHandler(handler)
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -329,7 +382,11 @@ func (p *program) run(ctx context.Context, args []string) int {
 	if p.writeTimeout > 0 {
 		server.WriteTimeout = p.writeTimeout
 	}
-	if err := serve(ctx, ln, server, *grace, logger, p.onListen); err != nil {
+	last := answerWait
+	if p.answerWait > 0 {
+		last = p.answerWait
+	}
+	if err := serve(ctx, ln, server, shutdownTimes{*grace, last}, logger, p.onListen); err != nil {
 		logger.Error("serving", "error", err)
 		return 1
 	}
@@ -352,13 +409,26 @@ func newServer(handler http.Handler, readTimeout time.Duration, logger *slog.Log
 	}
 }
 
+// answerWait is how long a shutdown lets the requests whose waits it ended answer (their 503),
+// after the grace, before it cuts off what is left.
+const answerWait = 5 * time.Second
+
+// shutdownTimes are serve's two stages of a shutdown: grace for requests in flight to finish,
+// then answer for those whose waits were ended to answer.
+type shutdownTimes struct{ grace, answer time.Duration }
+
 // serve serves with server on ln until ctx ends, then shuts down: requests in flight get grace
 // to finish, after which their contexts are canceled, so that a PUT waiting for an app answers
-// 503 and its caller can repeat it.
-func serve(ctx context.Context, ln net.Listener, server *http.Server, grace time.Duration, logger *slog.Logger, onListen func(string)) error {
+// 503 and its caller can repeat it; connections still busy after that (a client that stalls
+// sending its body or reading its answer) are cut off and named in the log. A shutdown is clean,
+// and serve returns nil, even when it had to cut such stragglers off: nothing the platform does
+// is lost with them (a PUT is idempotent, and its app goes on starting). It returns an error only
+// when serving failed.
+func serve(ctx context.Context, ln net.Listener, server *http.Server, times shutdownTimes, logger *slog.Logger, onListen func(string)) error {
 	base, cancelRequests := context.WithCancel(context.Background())
 	defer cancelRequests()
 	server.BaseContext = func(net.Listener) context.Context { return base }
+	conns := trackConns(server)
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
@@ -372,23 +442,78 @@ func serve(ctx context.Context, ln net.Listener, server *http.Server, grace time
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "grace", grace)
-	graceCtx, cancel := context.WithTimeout(context.Background(), grace)
+	logger.Info("shutting down", "grace", times.grace)
+	graceCtx, cancel := context.WithTimeout(context.Background(), times.grace)
 	err := server.Shutdown(graceCtx)
 	cancel()
 	if err != nil { // requests still in flight: end their waits and let them answer
 		cancelRequests()
-		lastCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		lastCtx, cancel := context.WithTimeout(context.Background(), times.answer)
 		err = server.Shutdown(lastCtx)
 		cancel()
 	}
 	if err != nil {
+		stragglers := conns.busy()
+		logger.Warn("shutdown cut off connections that had not finished", "count", len(stragglers), "connections", strings.Join(stragglers, "; "))
 		_ = server.Close()
 	}
 	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr
 	}
-	return err
+	return nil
+}
+
+// connTracker knows the server's connections that are not idle, and the request each serves, so
+// that a shutdown can name the ones it cuts off.
+type connTracker struct {
+	mu    sync.Mutex
+	conns map[net.Conn]string // the request in flight ("" before the first) of each busy connection
+}
+
+// connKey is the context key under which a request finds its connection.
+type connKey struct{}
+
+// trackConns makes server report its connections' states and requests to a new tracker.
+func trackConns(server *http.Server) *connTracker {
+	t := &connTracker{conns: map[net.Conn]string{}}
+	server.ConnState = func(c net.Conn, state http.ConnState) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		switch state {
+		case http.StateNew, http.StateActive:
+			if _, ok := t.conns[c]; !ok {
+				t.conns[c] = ""
+			}
+		default: // idle, hijacked or closed: nothing in flight
+			delete(t.conns, c)
+		}
+	}
+	server.ConnContext = func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) }
+	next := server.Handler
+	server.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := r.Context().Value(connKey{}).(net.Conn); ok {
+			t.mu.Lock()
+			t.conns[c] = r.Method + " " + r.URL.Path
+			t.mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+	return t
+}
+
+// busy names the connections that are not idle: the client's address and the request in flight.
+func (t *connTracker) busy() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]string, 0, len(t.conns))
+	for c, req := range t.conns {
+		if req == "" {
+			req = "no request yet"
+		}
+		out = append(out, c.RemoteAddr().String()+" ("+req+")")
+	}
+	slices.Sort(out)
+	return out
 }
 
 // startFake starts the embedded fake on real time and seeds the demo domain and users.

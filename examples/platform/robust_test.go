@@ -195,6 +195,7 @@ func TestHelpShowsTheRoutesAndAnExample(t *testing.T) {
 func TestPutsBeyondTheWaitCapAreBusy(t *testing.T) {
 	srv := sagemakerfake.Start(t, sagemakerfake.WithStartupDelay(time.Minute))
 	seed(t, srv)
+	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(testDomain), UserProfileName: aws.String("bob")}))
 	waiting, release := make(chan struct{}, 1), make(chan struct{})
 	client := sagemakerapp.New(srv.Client(), func(o *sagemakerapp.Options) {
 		o.Now = srv.Now
@@ -226,7 +227,7 @@ func TestPutsBeyondTheWaitCapAreBusy(t *testing.T) {
 	case a := <-first:
 		t.Fatalf("the first PUT answered %d without waiting", a.status)
 	}
-	busy := do(t, h, http.MethodPut, "/users/alice/apps/KernelGateway/other", spec)
+	busy := do(t, h, http.MethodPut, "/users/bob/apps/KernelGateway/default", spec)
 	assert.Equal(t, http.StatusServiceUnavailable, busy.status)
 	assert.Equal(t, "Busy", busy.body["error"])
 	assert.Equal(t, "5", busy.header.Get("Retry-After"))
@@ -290,4 +291,93 @@ func TestAPutThatWaitsOutlastsTheWriteTimeout(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	assert.Contains(t, string(body), `"status":"InService"`)
+}
+
+// {type} is one of the four the usage names, spelled as the service spells it: any other type, or
+// one of those in another case, is a 400 on every route, and nothing reaches SageMaker.
+func TestAnAppTypeThePlatformDoesNotServeIsABadRequest(t *testing.T) {
+	srv, h := newService(t)
+	for _, tc := range []struct{ appType, message string }{
+		{"Canvas", "does not serve Canvas apps"},
+		{"RStudioServerPro", "does not serve RStudioServerPro apps"},
+		{"RSessionGateway", "does not serve RSessionGateway apps"},
+		{"TensorBoard", "does not serve TensorBoard apps"},
+		{"DetailedProfiler", "does not serve DetailedProfiler apps"},
+		{"Notebook", "must be JupyterLab, CodeEditor, KernelGateway or JupyterServer"},
+		{"jupyterlab", "jupyterlab is spelled JupyterLab: app types are case-sensitive"},
+		{"JUPYTERLAB", "is spelled JupyterLab"},
+		{"codeEditor", "is spelled CodeEditor"},
+		{"kernelgateway", "is spelled KernelGateway"},
+	} {
+		path := "/users/alice/apps/" + tc.appType + "/default"
+		for _, r := range []struct{ method, path string }{
+			{http.MethodPut, path}, {http.MethodGet, path}, {http.MethodDelete, path}, {http.MethodPost, path + "/launch-url"},
+		} {
+			a := do(t, h, r.method, r.path, "")
+			assert.Equal(t, http.StatusBadRequest, a.status, "%s %s", r.method, r.path)
+			assert.Equal(t, "UnsupportedAppType", a.body["error"], "%s %s", r.method, r.path)
+			assert.Contains(t, a.body["message"], tc.message, "%s %s", r.method, r.path)
+		}
+	}
+	assert.Empty(t, srv.Requests(), "nothing was sent to SageMaker")
+	for _, appType := range servedTypes {
+		assert.Empty(t, unservedType(string(appType)), appType)
+	}
+}
+
+// openFDs counts this process's open file descriptors (Linux), or -1 where /proc is not there.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(entries)
+}
+
+// A client that stalls sending its body does not turn a clean shutdown into a failure: after the
+// grace and the time to answer, its connection is cut off and named in the log, the program
+// exits 0, and its file descriptors and goroutines are back to what they were.
+func TestAShutdownThatCutsOffAStalledClientExitsZero(t *testing.T) {
+	fdsBefore := openFDs(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	urls := make(chan string, 1)
+	var logs syncBuffer
+	arrived := make(chan struct{}, 1)
+	p := &program{stderr: &logs, answerWait: 50 * time.Millisecond,
+		fakeOptions: []sagemakerfake.Option{sagemakerfake.WithStartupDelay(0)}, onListen: func(u string) { urls <- u },
+		wrapHandler: func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				arrived <- struct{}{}
+				h.ServeHTTP(w, r)
+			})
+		}}
+	exit := make(chan int, 1)
+	go func() {
+		exit <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--auth", "none", "--shutdown-grace", "1ms", "--read-timeout", "1h"})
+	}()
+	base := <-urls
+
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = fmt.Fprintf(c, "PUT %s HTTP/1.1\r\nHost: platform\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{\"tags\": {", appPath)
+	require.NoError(t, err)
+	<-arrived // the PUT's handler runs, and will wait for a body that never comes
+	cancel()
+	code := <-exit
+	t.Logf("exit code after a shutdown that cut off a stalled client: %d", code)
+	assert.Equal(t, 0, code, logs.String())
+	assert.Contains(t, logs.String(), "shutdown cut off connections that had not finished")
+	assert.Contains(t, logs.String(), c.LocalAddr().String(), "the log names the straggler")
+	assert.NotContains(t, logs.String(), "level=ERROR")
+
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(30*time.Second))) // a guard against a hang
+	_, err = io.ReadAll(c)
+	require.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the connection was closed")
+	require.NoError(t, c.Close())
+	if fdsBefore >= 0 {
+		assert.Equal(t, fdsBefore, openFDs(t), "file descriptors are back to their start")
+	}
 }

@@ -36,8 +36,16 @@
 //
 // Wait fails closed by default: it returns an error that is ErrRedis and the attempt is not
 // sent, so an outage is visible and no replica sends unmetered. Options.FailOpen lets attempts go
-// instead, through Options.Fallback (a local limiter at this replica's share) when set;
-// Options.OnError sees every Redis error either way. See Options.FailOpen for the trade-off.
+// instead, through Options.Fallback: by default a local limiter at the Limiter's own rate and
+// burst, so N replicas send at most N times the rate; give it this replica's share to stay near
+// the shared rate. Options.OnError sees every Redis error either way. See Options.FailOpen for
+// the trade-off.
+//
+// A Redis that accepts connections and never answers, or answers slowly, holds no one: Wait
+// returns when its context ends (within the time it takes to wake a goroutine, not a network
+// timeout), whatever the go-redis client's own timeouts, and so do the waiters queued behind it.
+// One Redis call may take at most Options.CallTimeout (DefaultCallTimeout, 1 s): after that, Redis
+// counts as unavailable, as above.
 //
 // # Testing
 //

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
 )
 
 // ErrRedis is the kind of every error that Wait returns because Redis could not be asked:
@@ -26,8 +27,15 @@ type Waiter interface {
 	Wait(ctx context.Context) error
 }
 
-// Options configure a Limiter. The zero value fails closed, sleeps on a timer and reports
-// nothing.
+// DefaultCallTimeout is how long Wait lets one Redis call go unanswered, unless
+// Options.CallTimeout says otherwise. The limiter's script is one Lua call that a healthy Redis
+// answers in well under a millisecond, even across zones; a call that has taken a second is a
+// Redis that is down, stalled or failing over, and waiting longer only holds CreateApp attempts
+// (and, failing open, their fallback) behind it.
+const DefaultCallTimeout = time.Second
+
+// Options configure a Limiter. The zero value fails closed, gives a Redis call
+// DefaultCallTimeout, sleeps on a timer and reports nothing.
 type Options struct {
 	// Sleep pauses for d, or until ctx ends; it returns nil, or ctx.Err() when ctx ended first.
 	// Nil means a timer. Tests replace it with their own clock (a miniredis SetTime, a fake
@@ -48,10 +56,20 @@ type Options struct {
 	// rate.NewLimiter(rate.Limit(perSecond/replicas), 1) keeps them near it.
 	FailOpen bool
 
-	// Fallback, with FailOpen, gates an attempt that Redis could not: for example a local
-	// *rate.Limiter at this replica's share of the rate. Its error is returned as it is. Nil
-	// lets the attempt go at once. It is not used when FailOpen is false.
+	// Fallback, with FailOpen, gates an attempt that Redis could not. Its error is returned as it
+	// is. Nil means a local limiter at the Limiter's own rate and burst (a *rate.Limiter from
+	// golang.org/x/time/rate), so that each replica alone holds the configured rate and N
+	// replicas send at most N times it, never an unmetered flood. To stay near the shared rate,
+	// give each replica its share: rate.NewLimiter(rate.Limit(perSecond/replicas), 1). To let
+	// attempts go unmetered while Redis is down, say so with a Waiter whose Wait returns nil. It
+	// is not used when FailOpen is false.
 	Fallback Waiter
+
+	// CallTimeout bounds one Redis call: a call that has not answered within it counts as Redis
+	// being unavailable (an error that is ErrRedis and a timeout, failed closed or open as
+	// FailOpen says), whatever the go-redis client's own timeouts are. Zero means
+	// DefaultCallTimeout. The caller's context bounds Wait in any case: see Wait.
+	CallTimeout time.Duration
 
 	// OnError is called with each Redis error that Wait meets, whether it then fails or lets the
 	// attempt go, so that an outage shows in logs and metrics even when it is failed open; the
@@ -82,6 +100,11 @@ type Limiter struct {
 
 	// turn holds a token while a waiter asks Redis and sleeps; the others queue to send one.
 	turn chan struct{}
+	// pending is the Redis call of a head that left (its context ended) before the answer came:
+	// the next head waits for that answer rather than sending another call, so that a Redis
+	// that does not answer sees one call per CallTimeout, not one per waiter. Only the waiter
+	// that holds turn reads or writes it.
+	pending *call
 
 	mu sync.Mutex
 	// outage is closed, with its err set, when the waiter at the head met a Redis error: the
@@ -95,6 +118,17 @@ type outage struct {
 	err  error
 }
 
+// call is one Redis call, made on a goroutine of its own so that no waiter is held past its
+// context by a Redis (or a go-redis setting) that does not let go: res and err are set before
+// done is closed.
+type call struct {
+	done    chan struct{}
+	expires <-chan time.Time // CallTimeout after the call was sent
+	stop    func() bool      // stops the timer of expires
+	res     *redis_rate.Result
+	err     error
+}
+
 // New returns a Limiter that allows perSecond CreateApp attempts per second, with bursts of up to
 // burst, across every Limiter that uses key on the same Redis. rdb is any go-redis client
 // (*redis.Client, *redis.ClusterClient, *redis.Ring through redis.UniversalClient); the Redis key
@@ -105,8 +139,9 @@ type outage struct {
 //
 // New checks its arguments and returns an error that names the argument and the rule: rdb must
 // not be nil, key must not be empty, perSecond must be a finite number above 0 and at most
-// 1,000,000 (Redis's clock counts microseconds), burst must be at least 1. It does not contact
-// Redis: a Redis that is down shows in Wait, as Options.FailOpen decides.
+// 1,000,000 (Redis's clock counts microseconds), burst must be at least 1, and
+// Options.CallTimeout must not be negative. It does not contact Redis: a Redis that is down shows
+// in Wait, as Options.FailOpen decides.
 func New(rdb redis.UniversalClient, key string, perSecond float64, burst int, optFns ...func(*Options)) (*Limiter, error) {
 	var problems []error
 	if rdb == nil {
@@ -121,6 +156,13 @@ func New(rdb redis.UniversalClient, key string, perSecond float64, burst int, op
 	if burst < 1 {
 		problems = append(problems, fmt.Errorf("redisrate: burst: must be at least 1, got %d", burst))
 	}
+	var opts Options
+	for _, fn := range optFns {
+		fn(&opts)
+	}
+	if opts.CallTimeout < 0 {
+		problems = append(problems, fmt.Errorf("redisrate: Options.CallTimeout: must not be negative, got %v", opts.CallTimeout))
+	}
 	if err := errors.Join(problems...); err != nil {
 		return nil, err
 	}
@@ -132,12 +174,16 @@ func New(rdb redis.UniversalClient, key string, perSecond float64, burst int, op
 		limit:  redis_rate.Limit{Rate: 1, Period: time.Duration(float64(time.Second) / perSecond), Burst: burst},
 		turn:   make(chan struct{}, 1),
 		outage: &outage{done: make(chan struct{})},
-	}
-	for _, fn := range optFns {
-		fn(&l.opts)
+		opts:   opts,
 	}
 	if l.opts.Sleep == nil {
 		l.opts.Sleep = sleep
+	}
+	if l.opts.CallTimeout == 0 {
+		l.opts.CallTimeout = DefaultCallTimeout
+	}
+	if l.opts.FailOpen && l.opts.Fallback == nil {
+		l.opts.Fallback = rate.NewLimiter(rate.Limit(perSecond), burst)
 	}
 	return l, nil
 }
@@ -156,9 +202,16 @@ const sleepPad = 20 * time.Microsecond
 //
 // It returns nil when the attempt may go; ctx.Err() when ctx ends first; and, when Redis cannot
 // be asked, an error that is ErrRedis and wraps the go-redis error, unless Options.FailOpen is
-// set, in which case it returns nil (or Options.Fallback's answer). The waiters queued while the
-// one at the head met a Redis error get the same error at once. A caller's context that ends
-// while Redis is being asked is reported as ctx.Err(), not as a Redis failure.
+// set, in which case it returns Options.Fallback's answer. The waiters queued while the one at
+// the head met a Redis error get the same error at once. A caller's context that ends while
+// Redis is being asked is reported as ctx.Err(), not as a Redis failure.
+//
+// Wait returns when ctx ends, whatever Redis does and whatever the go-redis client's timeouts
+// are (ContextTimeoutEnabled or not, ReadTimeout -1 included): the Redis call runs on a
+// goroutine of its own and Wait stops waiting for it, so the bound past ctx's end is the time to
+// wake a goroutine, not a network timeout; the waiters queued behind it are bound alike. A call
+// left behind finishes when go-redis lets it go, and the next waiter takes its answer rather
+// than sending another. Without a deadline on ctx, Options.CallTimeout bounds each Redis call.
 func (l *Limiter) Wait(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -178,7 +231,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, err := l.limiter.Allow(ctx, l.key, l.limit)
+		res, err := l.ask(ctx)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
@@ -199,6 +252,54 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		}
 	}
 }
+
+// ask makes one Redis call, or takes the answer of the call a waiter before it left behind, and
+// waits for the answer until ctx ends or the call has had CallTimeout. The caller holds turn.
+func (l *Limiter) ask(ctx context.Context) (*redis_rate.Result, error) {
+	c := l.pending
+	if c != nil {
+		select {
+		case <-c.done: // answered while nobody waited: stale, since the allowance moved on
+			c = nil
+		case <-c.expires:
+			c = nil // abandoned for good: it has had its time
+		default:
+		}
+	}
+	if c == nil {
+		timer := time.NewTimer(l.opts.CallTimeout)
+		c = &call{done: make(chan struct{}), expires: timer.C, stop: timer.Stop}
+		// The call's context keeps ctx's values (tracing hooks read them) but not its end: the
+		// next waiter may take the answer. Its deadline lets a go-redis client with
+		// ContextTimeoutEnabled end the call itself.
+		callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.CallTimeout)
+		go func() {
+			defer cancel()
+			c.res, c.err = l.limiter.Allow(callCtx, l.key, l.limit)
+			close(c.done)
+		}()
+	}
+	select {
+	case <-c.done:
+		l.pending = nil
+		c.stop()
+		return c.res, c.err
+	case <-ctx.Done():
+		l.pending = c
+		return nil, ctx.Err()
+	case <-c.expires:
+		l.pending = nil
+		return nil, &callTimeoutError{after: l.opts.CallTimeout}
+	}
+}
+
+// callTimeoutError is a Redis call that did not answer within CallTimeout. Like a net.Error it
+// says it is a timeout.
+type callTimeoutError struct{ after time.Duration }
+
+func (e *callTimeoutError) Error() string   { return fmt.Sprintf("no answer within %v", e.after) }
+func (e *callTimeoutError) Timeout() bool   { return true }
+func (e *callTimeoutError) Temporary() bool { return true }
 
 // redisError is what Wait returns when Redis could not be asked: ErrRedis, with the key and the
 // go-redis error.
@@ -231,10 +332,7 @@ func (l *Limiter) redisFailed(ctx context.Context, err error, report bool) error
 	if !l.opts.FailOpen {
 		return err
 	}
-	if l.opts.Fallback != nil {
-		return l.opts.Fallback.Wait(ctx)
-	}
-	return nil
+	return l.opts.Fallback.Wait(ctx)
 }
 
 // sleep waits for d on a timer, or until ctx ends.

@@ -104,6 +104,9 @@ func TestNewNamesTheArgumentAndTheRule(t *testing.T) {
 			}
 		})
 	}
+	_, err := New(rdb, "k", 1, 1, func(o *Options) { o.CallTimeout = -time.Second })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Options.CallTimeout: must not be negative, got -1s")
 	l, err := New(rdb, "k", 0.25, 1)
 	require.NoError(t, err, "a rate under one per second is valid")
 	assert.Equal(t, 4*time.Second, l.limit.Period/time.Duration(l.limit.Rate), "one attempt per 4 s")
@@ -229,13 +232,16 @@ func TestWaitWhenRedisFails(t *testing.T) {
 
 	t.Run("fails open when asked", func(t *testing.T) {
 		var reported []error
+		fb := &fallback{}
 		l := mustNew(t, rdb, "down", 1, 1, withSleep(noSleep(t)), func(o *Options) {
 			o.FailOpen = true
+			o.Fallback = fb
 			o.OnError = func(err error) { reported = append(reported, err) }
 		})
 		for range 5 {
 			assert.NoError(t, l.Wait(context.Background()), "every attempt goes while Redis is down")
 		}
+		assert.Equal(t, 5, fb.calls, "each through the fallback")
 		require.Len(t, reported, 5, "each outage is still reported")
 		assert.ErrorIs(t, reported[0], ErrRedis)
 	})
