@@ -352,6 +352,7 @@ type deleteKnown struct {
 	listed     types.AppStatus     // deleteListed: the status the listing gave
 	listedSpec *types.ResourceSpec // and the spec, if it gave one
 	sent       bool                // a DeleteApp of this call was accepted: the app is on its way out
+	refused    error               // deleteAny: the ResourceInUse that made it look, returned if it cannot look
 }
 
 // deleteObs is what a delete observed: the answer to its DeleteApp (app nil, notFound false), or a
@@ -390,6 +391,7 @@ func decideDelete(k deleteKnown, o deleteObs) (deleteKnown, deleteAction) {
 			k.sent = true
 			return k, look // wait until it is gone
 		case errors.Is(o.err, ErrResourceInUse):
+			k.refused = o.err
 			return k, look // Pending, or Deleting already: look
 		case isTransient(o.err) && k.mode == deleteListed:
 			return k, look // look again before another delete
@@ -401,6 +403,8 @@ func decideDelete(k deleteKnown, o deleteObs) (deleteKnown, deleteAction) {
 		return k, done
 	case o.err != nil && isTransient(o.err):
 		return k, look
+	case o.err != nil && k.mode == deleteAny && k.refused != nil:
+		return k, fail(k.refused) // it cannot look (DescribeApp denied, say): the delete's own answer says why
 	case o.err != nil:
 		return k, fail(o.err)
 	}

@@ -272,6 +272,9 @@ func TestDecideDeleteTable(t *testing.T) {
 				for _, o := range obs {
 					n++
 					k := deleteKnown{mode: mode, listed: listed, listedSpec: listedSpec, sent: sent}
+					if mode == deleteAny {
+						k.refused = errInUse
+					}
 					name := fmt.Sprintf("mode=%d listed=%s sent=%v answer=%v app=%v notFound=%v err=%v", mode, listed, sent, o.answer, o.app, o.notFound, o.err)
 					k2, act := decideDelete(k, o)
 					switch act.kind {
