@@ -50,6 +50,9 @@ const (
 	EventAppDeleted EventKind = "AppDeleted"
 	// EventAppExpired: 24 hours after it became Deleted or Failed, the app's record is gone.
 	EventAppExpired EventKind = "AppExpired"
+	// EventAppActivity: SetLastUserActivity staged the app's last user activity
+	// (LastUserActivity), as a user of it would have; Operation is "SetLastUserActivity".
+	EventAppActivity EventKind = "AppActivity"
 	// EventAppTagsChanged, EventSpaceTagsChanged, EventUserProfileTagsChanged and
 	// EventDomainTagsChanged: AddTags or DeleteTags changed a resource's tags (a call that
 	// leaves them as they were records nothing).
@@ -94,6 +97,8 @@ type Event struct {
 	Tags []types.Tag
 	// FailureReason is set in EventAppFailed.
 	FailureReason string
+	// LastUserActivity is set in EventAppActivity: the activity staged.
+	LastUserActivity time.Time
 	// Operation is the operation of the request that made the change, such as "CreateApp"; a
 	// seed's changes have SeedDomain, SeedUserProfile or SeedSpace (from the Seed functions and
 	// from LoadSeed alike); "" for a change the clock made.

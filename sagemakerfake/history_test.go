@@ -436,3 +436,28 @@ func TestHistoryOfUpdateSpace(t *testing.T) {
 	assert.Equal(t, "Alice", h[1].UserProfileName)
 	assert.Equal(t, "lab", h[4].SpaceName)
 }
+
+// SetLastUserActivity is in the history, with the activity staged, so that a test of code that
+// stops idle apps can tell what was idle when it was stopped.
+func TestHistoryRecordsStagedActivity(t *testing.T) {
+	f := newFixture(t)
+	in := spaceApp(types.AppTypeJupyterLab, testSpace, "lab", "")
+	_, err := f.client.CreateApp(ctx(t), in)
+	require.NoError(t, err)
+	f.srv.Advance(time.Hour)
+	key := sagemakerfake.AppKey{DomainID: testDomain, SpaceName: testSpace, AppType: types.AppTypeJupyterLab, AppName: "lab"}
+	staged := f.srv.Now().Add(-30 * time.Minute)
+	require.NoError(t, f.srv.SetLastUserActivity(key, staged))
+	var got []sagemakerfake.Event
+	for _, e := range f.srv.History() {
+		if e.Kind == sagemakerfake.EventAppActivity {
+			got = append(got, e)
+		}
+	}
+	require.Len(t, got, 1)
+	assert.Equal(t, key, got[0].App)
+	assert.True(t, staged.Equal(got[0].LastUserActivity))
+	assert.Equal(t, "SetLastUserActivity", got[0].Operation)
+	assert.True(t, f.srv.Now().Equal(got[0].Time))
+	assert.Equal(t, 1, got[0].Incarnation)
+}

@@ -48,18 +48,27 @@ type AppKey struct {
 // SetLastUserActivity stages the LastUserActivityTimestamp that DescribeApp (and Apps) report for
 // the app that k names, as if its user had last used it at t; a test of code that stops idle apps
 // moves the server's clock and stages the activity it needs. Without it, the activity is the time
-// the app became InService. The staged time lasts until the app is created again (a restart
+// the app became InService. The history records it as an EventAppActivity. The staged time lasts until the app is created again (a restart
 // starts afresh) and is reported in any status, even if t is in the future. It returns an *Error
 // with Code CodeResourceNotFound when the server holds no such app (or it has expired).
 func (s *Server) SetLastUserActivity(k AppKey, t time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := appKey{domainID: k.DomainID, user: k.UserProfileName, space: k.SpaceName, appType: k.AppType, appName: k.AppName}
-	a := s.liveApp(key, s.clock.Now())
+	now := s.clock.Now()
+	a := s.liveApp(key, now)
 	if a == nil {
 		return notFoundError("App '%s' does not exist.", s.appARN(key))
 	}
 	a.activity = t
+	if s.histOn() {
+		s.beginCause(cause{op: "SetLastUserActivity"})
+		s.settleApp(a, now)
+		e := a.event(EventAppActivity)
+		e.LastUserActivity = t
+		s.histRequest(e, now)
+		s.endCause(now)
+	}
 	return nil
 }
 
