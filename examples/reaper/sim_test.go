@@ -108,6 +108,9 @@ func reaperSeed(t *testing.T, seed uint64, verbose bool) {
 		for i := range r.IntN(10) {
 			key := keys[r.IntN(len(keys))]
 			at := time.Duration(r.Int64N(int64(window))).Round(time.Millisecond)
+			if r.IntN(2) == 0 { // right as a Reap looks: between its look and its stop
+				at = reaps[r.IntN(len(reaps))].at + time.Duration(r.Int64N(int64(3*time.Second)))
+			}
 			id := fmt.Sprintf("sim-adv-%d", i)
 			if r.IntN(2) == 0 { // a user works in their app
 				wg.Add(1)
@@ -202,6 +205,12 @@ func checkReap(w *simtest.World, h *simtest.History, rp *reap) []string {
 	if took := rp.end.Sub(rp.start); took > rp.deadline+time.Second {
 		bad = append(bad, fmt.Sprintf("I4: took %v, past its deadline %v", took, rp.deadline))
 	}
+	// A stop is judged at the time its DeleteApp was sent: what a user did while it was on its way
+	// (an injected latency) no client can know.
+	sent := map[string]time.Time{}
+	for _, q := range w.Arrivals(rp.id, "DeleteApp") {
+		sent[q.RequestID] = q.Time
+	}
 	stoppedBy := map[sagemakerfake.AppKey]sagemakerfake.Event{}
 	for _, e := range h.By(rp.id, rp.start, rp.end) {
 		if e.Kind != sagemakerfake.EventAppDeleting {
@@ -223,7 +232,8 @@ func checkReap(w *simtest.World, h *simtest.History, rp *reap) []string {
 		case !ok:
 			bad = append(bad, fmt.Sprintf("I3: stopped %s (life %d) on %s, which no rule matches", e.App.SpaceName, before.Incarnation, it))
 		default:
-			if idle := e.Time.Sub(activityAt(h, e.App, before.Incarnation, e.Time)); idle <= rule.Limit {
+			at := sent[e.RequestID]
+			if idle := at.Sub(activityAt(h, e.App, before.Incarnation, at)); idle <= rule.Limit {
 				bad = append(bad, fmt.Sprintf("I3: stopped %s (life %d), idle %v, within its limit %v: it was used since the reaper looked", e.App.SpaceName, before.Incarnation, idle, rule.Limit))
 			}
 		}
@@ -239,7 +249,8 @@ func checkReap(w *simtest.World, h *simtest.History, rp *reap) []string {
 			if before.Spec != nil && string(before.Spec.InstanceType) != d.InstanceType {
 				bad = append(bad, fmt.Sprintf("reports %s stopped on %s, but stopped life %d on %s", d.App.ID.SpaceName, d.InstanceType, before.Incarnation, before.Spec.InstanceType))
 			}
-			if idle := e.Time.Sub(activityAt(h, e.App, before.Incarnation, e.Time)); (d.Idle - idle).Abs() > time.Second {
+			at := sent[e.RequestID]
+			if idle := at.Sub(activityAt(h, e.App, before.Incarnation, at)); (d.Idle - idle).Abs() > 2*time.Second {
 				bad = append(bad, fmt.Sprintf("reports %s idle %v, but it was idle %v when stopped", d.App.ID.SpaceName, d.Idle, idle))
 			}
 		}
