@@ -112,11 +112,12 @@ const (
 	actListSpace                // list the space's apps: does another one block this one?
 	actTag                      // add the request's missing tags to app (ListTags, AddTags)
 	actDelete                   // DeleteApp app, found with another spec, to replace it
+	actUpdate                   // UpdateSpace: change the members of a space that differ
 	actSucceed                  // return app: InService, with the requested spec and tags
 	actFail                     // return err
 )
 
-var actNames = [...]string{"look", "lookNow", "describe", "create", "listSpace", "tag", "delete", "succeed", "fail"}
+var actNames = [...]string{"look", "lookNow", "describe", "create", "listSpace", "tag", "delete", "update", "succeed", "fail"}
 
 func (k actKind) String() string { return actNames[k] }
 
@@ -444,7 +445,12 @@ type spaceKnown struct {
 	created   bool      // this call's CreateSpace succeeded
 	graceFrom time.Time // when, for the window in which the space may not be visible yet
 	inUse     error     // CreateSpace answered ResourceInUse, and no space has been seen since
+	updates   int       // this call's UpdateSpace calls that were accepted
 }
+
+// maxSpaceUpdates is how many UpdateSpace calls one EnsureSpace makes: one changes what differs,
+// and one more if the space changed again meanwhile; a difference that outlives them is reported.
+const maxSpaceUpdates = 2
 
 // spaceObsKind is the kind of an EnsureSpace's observation.
 type spaceObsKind uint8
@@ -453,6 +459,7 @@ const (
 	spaceLooked  spaceObsKind = iota // DescribeSpace answered space, or err (notFound)
 	spaceCreate                      // this call's CreateSpace answered err (nil: created)
 	spaceProfile                     // a user profile holds the space's name (held)
+	spaceUpdated                     // this call's UpdateSpace answered err (nil: accepted)
 )
 
 // spaceObs is one observation of an EnsureSpace, made at at.
@@ -466,11 +473,13 @@ type spaceObs struct {
 }
 
 // spaceAction is what an EnsureSpace does next: actLook (after a pause), actLookNow, actCreate,
-// actListSpace (here: ask whether a user profile holds the name), actSucceed or actFail.
+// actListSpace (here: ask whether a user profile holds the name), actUpdate (UpdateSpace with
+// update), actSucceed or actFail.
 type spaceAction struct {
-	kind  actKind
-	space *Space
-	err   error
+	kind   actKind
+	space  *Space
+	update *sagemaker.UpdateSpaceInput
+	err    error
 }
 
 // decideSpace is EnsureSpace's decision. It looks before it creates (a space that exists costs no
@@ -479,7 +488,11 @@ type spaceAction struct {
 // (decide_test.go asserts them on every row): success only for an InService space whose owner,
 // sharing and app type are those the request sets; a create only after a look said not found
 // (and the name is not a user profile's); an error only for what its doc calls permanent.
-func decideSpace(k spaceKnown, o spaceObs, in *sagemaker.CreateSpaceInput) (spaceKnown, spaceAction) {
+//
+// Under ConflictUpdate, the members the request sets that UpdateSpace can change (spaceUpdate) are
+// compared as well, and a space InService that differs in them is updated, at most
+// maxSpaceUpdates times; a smaller EBS size is a conflict; a space is never deleted to match.
+func decideSpace(k spaceKnown, o spaceObs, in *sagemaker.CreateSpaceInput, policy ConflictPolicy) (spaceKnown, spaceAction) {
 	look := spaceAction{kind: actLook}
 	fail := func(err error) spaceAction { return spaceAction{kind: actFail, err: err} }
 	taken := func(err error) spaceAction {
@@ -506,6 +519,15 @@ func decideSpace(k spaceKnown, o spaceObs, in *sagemaker.CreateSpaceInput) (spac
 		}
 		k.inUse, k.created = nil, false
 		return k, spaceAction{kind: actCreate}
+	case spaceUpdated:
+		switch {
+		case o.err == nil:
+			k.updates++
+			return k, look // it goes Updating, then InService
+		case errors.Is(o.err, ErrResourceInUse), isTransient(o.err):
+			return k, look
+		}
+		return k, fail(o.err)
 	}
 	switch {
 	case o.notFound && k.created && o.at.Sub(k.graceFrom) < notFoundGrace:
@@ -534,6 +556,19 @@ func decideSpace(k spaceKnown, o spaceObs, in *sagemaker.CreateSpaceInput) (spac
 	if fields, asked, found := spaceDiff(in, sp); fields != nil {
 		return k, fail(&SpaceConflictError{Existing: sp, Fields: fields, asked: asked, found: found})
 	}
+	if policy == ConflictUpdate {
+		up, fields, shrink := spaceUpdate(in, sp)
+		switch {
+		case shrink:
+			return k, fail(shrinkConflict(in, sp))
+		case up != nil && sp.Status != types.SpaceStatusInService:
+			return k, look // Pending or Updating: update it once it is InService
+		case up != nil && k.updates >= maxSpaceUpdates:
+			return k, fail(&SpaceConflictError{Existing: sp, Fields: fields})
+		case up != nil:
+			return k, spaceAction{kind: actUpdate, update: up}
+		}
+	}
 	if sp.Status == types.SpaceStatusInService {
 		return k, spaceAction{kind: actSucceed, space: sp}
 	}
@@ -556,3 +591,110 @@ func sameSpec(a, b *types.ResourceSpec) bool {
 	}
 	return true
 }
+
+// spaceDeleteKnown is what one DeleteSpace knows.
+type spaceDeleteKnown struct {
+	appsStopped bool // the space's apps were stopped since the last look that found it
+	sent        bool // this call's DeleteSpace was accepted: the space is on its way out
+	refused     int  // DeleteSpace answered ResourceInUse this many times (an app came back)
+}
+
+// Kinds of a DeleteSpace's observations, beside spaceLooked.
+const (
+	spaceAppsStopped  spaceObsKind = iota + 10 // stopping the space's apps ended with err
+	spaceDeleteAnswer                          // this call's DeleteSpace answered err (notFound: gone)
+)
+
+// spaceDeleteObs is one observation of a DeleteSpace.
+type spaceDeleteObs struct {
+	kind     spaceObsKind
+	space    *Space
+	notFound bool
+	err      error
+}
+
+// spaceDeleteAction is what a DeleteSpace does next: actLook (after a pause), actLookNow,
+// actListSpace (stop the space's apps, as DeleteApps does), actDelete (DeleteSpace), actSucceed
+// or actFail.
+type spaceDeleteAction struct {
+	kind actKind
+	err  error
+}
+
+// maxSpaceRefusals is how many times DeleteSpace's ResourceInUse (an app came back into the space)
+// sends it back to stopping the space's apps before it gives up.
+const maxSpaceRefusals = 3
+
+// decideSpaceDelete is DeleteSpace's decision. The invariants it keeps (decide_test.go asserts
+// them on every row): a DeleteSpace only right after a look that found the space InService (or
+// failed) with its apps stopped since; the apps are stopped only as DeleteApps stops them; success
+// only once the space is gone; an error only for what its doc calls permanent.
+func decideSpaceDelete(k spaceDeleteKnown, o spaceDeleteObs) (spaceDeleteKnown, spaceDeleteAction) {
+	look := spaceDeleteAction{kind: actLook}
+	fail := func(err error) spaceDeleteAction { return spaceDeleteAction{kind: actFail, err: err} }
+	switch o.kind {
+	case spaceAppsStopped:
+		switch {
+		case o.err == nil:
+			k.appsStopped = true
+			return k, spaceDeleteAction{kind: actLookNow}
+		case isTransient(o.err):
+			return k, look
+		}
+		return k, fail(o.err) // an app started again (ErrResourceInUse), or the apps cannot be listed
+	case spaceDeleteAnswer:
+		switch {
+		case o.err == nil:
+			k.sent = true
+			return k, look
+		case o.notFound:
+			return k, spaceDeleteAction{kind: actSucceed}
+		case errors.Is(o.err, ErrResourceInUse):
+			// An app is back in the space, or it is being deleted already: look again.
+			k.appsStopped = false
+			if k.refused++; k.refused > maxSpaceRefusals {
+				return k, fail(o.err)
+			}
+			return k, look
+		case isTransient(o.err):
+			return k, look
+		}
+		return k, fail(o.err)
+	}
+	switch {
+	case o.notFound:
+		return k, spaceDeleteAction{kind: actSucceed}
+	case o.err != nil && isTransient(o.err):
+		return k, look
+	case o.err != nil:
+		return k, fail(o.err)
+	}
+	switch o.space.Status {
+	case types.SpaceStatusDeleting:
+		return k, look
+	case types.SpaceStatusPending, types.SpaceStatusUpdating:
+		if k.sent {
+			return k, fail(&spaceCreatedAgainError{space: o.space})
+		}
+		k.appsStopped = false
+		return k, look // wait for it to be InService: the service refuses to delete it before
+	}
+	// InService, Failed, Update_Failed, Delete_Failed.
+	switch {
+	case k.sent && o.space.Status == types.SpaceStatusInService:
+		return k, fail(&spaceCreatedAgainError{space: o.space})
+	case !k.appsStopped:
+		return k, spaceDeleteAction{kind: actListSpace}
+	}
+	return k, spaceDeleteAction{kind: actDelete}
+}
+
+// spaceCreatedAgainError reports a space created again after DeleteSpace deleted it: someone
+// wants it. errors.Is(err, ErrResourceInUse) is true.
+type spaceCreatedAgainError struct{ space *Space }
+
+func (e *spaceCreatedAgainError) Error() string {
+	return "sagemakerapp: space " + e.space.String() + " was created again after it was deleted (" + string(e.space.Status) + "): it is not deleted"
+}
+
+func (e *spaceCreatedAgainError) Is(target error) bool { return target == ErrResourceInUse }

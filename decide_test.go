@@ -352,7 +352,7 @@ func TestDecideSpaceTable(t *testing.T) {
 					if o.space != nil {
 						name += fmt.Sprintf(" space %s owner %s app type %s", o.space.Status, o.space.Owner, o.space.AppType)
 					}
-					_, act := decideSpace(k, o, in)
+					_, act := decideSpace(k, o, in, ConflictFail)
 					switch act.kind {
 					case actSucceed:
 						require.NotNil(t, act.space, name)

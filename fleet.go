@@ -42,6 +42,14 @@ const (
 	// runs one app at a time) stays an *AppConflictError, and so does an app that comes back with
 	// another spec after this call's delete (another caller's).
 	ConflictReplace
+	// ConflictUpdate is for spaces (EnsureSpace, EnsureSpaces): a space whose settings differ is
+	// changed with UpdateSpace in the members the request sets that can change (default resource
+	// specs and images, the idle timeout, a larger EBS size, RemoteAccess, CustomFileSystems,
+	// SpaceDisplayName), and waited for until InService. Members that cannot change (owner,
+	// sharing, app type, a smaller EBS size) stay a *SpaceConflictError. A space is never deleted
+	// to match a request. App ensures treat ConflictUpdate as ConflictFail; space ensures treat
+	// ConflictReplace as ConflictFail.
+	ConflictUpdate
 )
 
 // AppFilter selects the apps of Apps and DeleteApps: those of one domain, or of one user profile
@@ -215,13 +223,13 @@ func (c *Client) DeleteApps(ctx context.Context, filter AppFilter, optFns ...fun
 	if err != nil {
 		return []Result{{Err: err, Outcome: OutcomeFailed}}
 	}
-	return c.deleteListedApps(ctx, apps, opts, opts.Wait.Timeout-c.now().Sub(start))
+	return c.deleteListedApps(ctx, apps, opts, opts.Wait.Timeout-c.now().Sub(start), nil)
 }
 
-// deleteListedApps deletes apps as DeleteApps does, each within timeout of its own work.
-func (c *Client) deleteListedApps(ctx context.Context, apps []*App, opts BatchOptions, timeout time.Duration) []Result {
-	var limiter CreateLimiter
-	if opts.CreatesPerSecond > 0 {
+// deleteListedApps deletes apps as DeleteApps does, each within timeout of its own work, its
+// DeleteApp attempts held to limiter, or, when it is nil, to opts.CreatesPerSecond.
+func (c *Client) deleteListedApps(ctx context.Context, apps []*App, opts BatchOptions, timeout time.Duration, limiter CreateLimiter) []Result {
+	if limiter == nil && opts.CreatesPerSecond > 0 {
 		limiter = &clockLimiter{l: rate.NewLimiter(rate.Limit(opts.CreatesPerSecond), 1), now: c.now, sleep: c.sleep}
 	}
 	results := make([]Result, len(apps))

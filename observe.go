@@ -120,7 +120,11 @@ func (c *Client) observe(api API) API {
 	a.opt, a.countAttempts = a.option, o.countThrottledAttempts
 	a.only = []func(*sagemaker.Options){a.opt}
 	if s, ok := api.(SpacesAPI); ok {
-		return &spacesCallAPI{callAPI: a, spaces: s}
+		sa := &spacesCallAPI{callAPI: a, spaces: s}
+		if ad, ok := api.(AdminAPI); ok {
+			return &adminCallAPI{spacesCallAPI: sa, admin: ad}
+		}
+		return sa
 	}
 	return a
 }
@@ -322,10 +326,36 @@ type spacesCallAPI struct {
 	spaces SpacesAPI
 }
 
+// adminCallAPI is a spacesCallAPI over an API that is an AdminAPI as well, so that the Client's
+// type assertion for AdminAPI still finds it.
+type adminCallAPI struct {
+	*spacesCallAPI
+	admin AdminAPI
+}
+
 var (
-	_ API       = (*callAPI)(nil)
-	_ SpacesAPI = (*spacesCallAPI)(nil)
+	_ API            = (*callAPI)(nil)
+	_ SpacesAPI      = (*spacesCallAPI)(nil)
+	_ spacesAdminAPI = (*adminCallAPI)(nil)
 )
+
+func (a *adminCallAPI) UpdateSpace(ctx context.Context, in *sagemaker.UpdateSpaceInput, optFns ...func(*sagemaker.Options)) (*sagemaker.UpdateSpaceOutput, error) {
+	out, err := a.admin.UpdateSpace(ctx, in, a.with(optFns)...)
+	a.done(ctx, "UpdateSpace", err)
+	return out, err
+}
+
+func (a *adminCallAPI) DeleteSpace(ctx context.Context, in *sagemaker.DeleteSpaceInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DeleteSpaceOutput, error) {
+	out, err := a.admin.DeleteSpace(ctx, in, a.with(optFns)...)
+	a.done(ctx, "DeleteSpace", err)
+	return out, err
+}
+
+func (a *adminCallAPI) DeleteUserProfile(ctx context.Context, in *sagemaker.DeleteUserProfileInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DeleteUserProfileOutput, error) {
+	out, err := a.admin.DeleteUserProfile(ctx, in, a.with(optFns)...)
+	a.done(ctx, "DeleteUserProfile", err)
+	return out, err
+}
 
 func (a *callAPI) option(o *sagemaker.Options) {
 	o.APIOptions = append(o.APIOptions, userAgent)

@@ -87,6 +87,10 @@ type Space struct {
 	AppType AppType
 	// CreationTime is when the service created the space.
 	CreationTime time.Time
+
+	// What DescribeSpace reported besides, for EnsureSpace's ConflictUpdate.
+	settings    *types.SpaceSettings
+	displayName *string
 }
 
 func spaceFromDescribe(out *sagemaker.DescribeSpaceOutput) *Space {
@@ -107,6 +111,7 @@ func spaceFromDescribe(out *sagemaker.DescribeSpaceOutput) *Space {
 	if out.SpaceSettings != nil {
 		sp.AppType = out.SpaceSettings.AppType
 	}
+	sp.settings, sp.displayName = out.SpaceSettings, out.SpaceDisplayName
 	return sp
 }
 
@@ -273,6 +278,12 @@ func validateCreateSpace(in *sagemaker.CreateSpaceInput, allowUnknownAppTypes bo
 		if t := s.AppType; t != "" && !IsKnownAppType(t) && (!allowUnknownAppTypes || !isAppTypeShaped(string(t))) {
 			ps.add(fieldPath{parent: "SpaceSettings", index: -1, name: "AppType"}, FieldNotSupported, string(t), fmt.Sprintf("must be one of %v", AppTypes()))
 		}
+		for _, m := range spaceAppMembers {
+			if v := m.idle(s); v != nil && (*v < minIdleTimeout || *v > maxIdleTimeout) {
+				ps.add(fieldPath{parent: "SpaceSettings." + m.name + ".AppLifecycleManagement.IdleSettings", index: -1, name: "IdleTimeoutInMinutes"},
+					FieldInvalid, strconv.Itoa(int(*v)), fmt.Sprintf("must be between %d and %d minutes", minIdleTimeout, maxIdleTimeout))
+			}
+		}
 		if st := s.SpaceStorageSettings; st != nil && st.EbsStorageSettings != nil {
 			const path = "SpaceSettings.SpaceStorageSettings.EbsStorageSettings"
 			p := fieldPath{parent: path, index: -1, name: "EbsVolumeSizeInGb"}
@@ -370,6 +381,15 @@ func (c *Client) ensureSpace(parent context.Context, api SpacesAPI, in *sagemake
 	// that a call that hangs cannot hold EnsureSpace past its Timeout.
 	ctx, cancel := w.dl.bound(parent)
 	defer cancel()
+	// An idle timeout outside the bounds of the levels above the space is refused before any write.
+	private := in.SpaceSharingSettings != nil && in.SpaceSharingSettings.SharingType == types.SharingTypePrivate
+	var owner string
+	if in.OwnershipSettings != nil {
+		owner = aws.ToString(in.OwnershipSettings.OwnerUserProfileName)
+	}
+	if err := c.checkIdleTimeout(ctx, in, private, owner, opts.ClientOptions); err != nil {
+		return nil, w.ended(parent, ctx, err)
+	}
 	var k spaceKnown
 	act := spaceAction{kind: actLookNow}
 	for {
@@ -412,11 +432,22 @@ func (c *Client) ensureSpace(parent context.Context, api SpacesAPI, in *sagemake
 			if ctx.Err() != nil {
 				return nil, w.ended(parent, ctx, ctx.Err())
 			}
+		case actUpdate:
+			admin, ok := c.api.(AdminAPI)
+			if !ok {
+				return nil, &APIError{Operation: "UpdateSpace", Err: errNoAdminAPI}
+			}
+			o = spaceObs{kind: spaceUpdated, at: c.now()}
+			_, err := admin.UpdateSpace(ctx, act.update, opts.ClientOptions...)
+			if err = mapError(ctx, "UpdateSpace", err); err != nil && ctx.Err() != nil {
+				return nil, w.ended(parent, ctx, err)
+			}
+			o.err = err
 		}
 		if o.err != nil && !o.notFound {
 			w.lastErr = o.err
 		}
-		k, act = decideSpace(k, o, in)
+		k, act = decideSpace(k, o, in, opts.OnConflict)
 	}
 }
 
