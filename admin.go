@@ -165,14 +165,15 @@ func (c *Client) DeleteSpace(ctx context.Context, domainID, spaceName string, op
 	dl := newDeadline(c.now, opts.Timeout)
 	ctx, cancel := dl.bound(ctx)
 	defer cancel()
-	return c.deleteSpace(ctx, api, domainID, spaceName, BatchOptions{Concurrency: 1, CreatesPerSecond: -1, Wait: opts}, nil, dl)
+	return c.deleteSpace(ctx, api, domainID, spaceName, nil, BatchOptions{Concurrency: 1, CreatesPerSecond: -1, Wait: opts}, nil, dl)
 }
 
 // deleteSpace is DeleteSpace within dl, with batch's rate for the deletes (limiter, when set,
-// shared with other deletes of a DeleteUser).
-func (c *Client) deleteSpace(ctx context.Context, api spacesAdminAPI, domainID, spaceName string, batch BatchOptions, limiter CreateLimiter, dl *deadline) error {
+// shared with other deletes of a DeleteUser); listed, when set, is the space as a listing saw it,
+// and only that life of the name is deleted.
+func (c *Client) deleteSpace(ctx context.Context, api spacesAdminAPI, domainID, spaceName string, listed *Space, batch BatchOptions, limiter CreateLimiter, dl *deadline) error {
 	w := &spaceWait{c: c, in: &sagemaker.CreateSpaceInput{DomainId: &domainID, SpaceName: &spaceName}, opts: batch.Wait, dl: dl, backoff: newBackoff(&batch.Wait)}
-	var k spaceDeleteKnown
+	k := spaceDeleteKnown{listed: listed}
 	act := spaceDeleteAction{kind: actLookNow}
 	for {
 		var o spaceDeleteObs
@@ -296,12 +297,9 @@ func (u *userDelete) run(ctx context.Context) error {
 	c := u.c
 	wo := u.batch.Wait
 	// The user's spaces, all of them listed before anything is deleted.
-	var spaces []*Space
-	for sp, err := range c.Spaces(ctx, SpaceFilter{DomainID: u.domainID, Owner: u.user, ClientOptions: wo.ClientOptions}) {
-		if err != nil {
-			return u.timeout(ctx, err)
-		}
-		spaces = append(spaces, sp)
+	spaces, err := u.listSpaces(ctx)
+	if err != nil {
+		return u.timeout(ctx, err)
 	}
 	var shared []string
 	for _, sp := range spaces {
@@ -353,7 +351,7 @@ func (u *userDelete) run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			if err := c.deleteSpace(ctx, u.api, u.domainID, sp.Name, u.batch, limiter, u.dl); err != nil {
+			if err := c.deleteSpace(ctx, u.api, u.domainID, sp.Name, sp, u.batch, limiter, u.dl); err != nil {
 				failed("space "+sp.Name, err)
 			}
 		}()
@@ -371,6 +369,37 @@ func (u *userDelete) run(ctx context.Context) error {
 		return &userRemainsError{domainID: u.domainID, user: u.user, remaining: remaining, errs: errs}
 	}
 	return nil
+}
+
+// listSpaces lists the user's spaces, retrying a transient failure of the listing from the
+// start, with backoff, within the deadline.
+func (u *userDelete) listSpaces(ctx context.Context) ([]*Space, error) {
+	wo := u.batch.Wait
+	b := newBackoff(&wo)
+	for {
+		var spaces []*Space
+		var err error
+		for sp, e := range u.c.Spaces(ctx, SpaceFilter{DomainID: u.domainID, Owner: u.user, ClientOptions: wo.ClientOptions}) {
+			if e != nil {
+				err = e
+				break
+			}
+			spaces = append(spaces, sp)
+		}
+		switch {
+		case err == nil:
+			return spaces, nil
+		case ctx.Err() != nil, !isTransient(err):
+			return nil, err
+		}
+		d := b.next()
+		if d >= u.dl.remaining() {
+			return nil, err
+		}
+		if serr := u.c.sleep(ctx, d); serr != nil {
+			return nil, serr
+		}
+	}
 }
 
 // deleteProfile deletes the user profile, once it is InService, and waits until it is gone; a

@@ -594,6 +594,9 @@ func sameSpec(a, b *types.ResourceSpec) bool {
 
 // spaceDeleteKnown is what one DeleteSpace knows.
 type spaceDeleteKnown struct {
+	// listed, when set, is the space as a listing saw it (DeleteUser's): a space of that name with
+	// another owner or CreationTime is another life of the name, and the listed one is gone.
+	listed      *Space
 	appsStopped bool // the space's apps were stopped since the last look that found it
 	sent        bool // this call's DeleteSpace was accepted: the space is on its way out
 	refused     int  // DeleteSpace answered ResourceInUse this many times (an app came back)
@@ -669,6 +672,10 @@ func decideSpaceDelete(k spaceDeleteKnown, o spaceDeleteObs) (spaceDeleteKnown, 
 	case o.err != nil:
 		return k, fail(o.err)
 	}
+	if l := k.listed; l != nil && (!strings.EqualFold(l.Owner, o.space.Owner) ||
+		!l.CreationTime.IsZero() && !o.space.CreationTime.IsZero() && !l.CreationTime.Equal(o.space.CreationTime)) {
+		return k, spaceDeleteAction{kind: actSucceed} // the space listed is gone; this one is someone else's
+	}
 	switch o.space.Status {
 	case types.SpaceStatusDeleting:
 		return k, look
@@ -683,6 +690,8 @@ func decideSpaceDelete(k spaceDeleteKnown, o spaceDeleteObs) (spaceDeleteKnown, 
 	switch {
 	case k.sent && o.space.Status == types.SpaceStatusInService:
 		return k, fail(&spaceCreatedAgainError{space: o.space})
+	case k.sent:
+		return k, fail(&SpaceFailedError{Space: o.space}) // the service could not delete it
 	case !k.appsStopped:
 		return k, spaceDeleteAction{kind: actListSpace}
 	}

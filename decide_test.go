@@ -431,3 +431,110 @@ func TestJudgeWaitTable(t *testing.T) {
 	}
 	t.Logf("%d rows", n)
 }
+
+// TestDecideSpaceDeleteTable asserts the invariants of DeleteSpace's decision on every row.
+func TestDecideSpaceDeleteTable(t *testing.T) {
+	var obs []spaceDeleteObs
+	for _, st := range types.SpaceStatus("").Values() {
+		obs = append(obs, spaceDeleteObs{kind: spaceLooked, space: &Space{DomainID: "d-abc123", Name: "s", Status: st}})
+	}
+	obs = append(obs, spaceDeleteObs{kind: spaceLooked, notFound: true, err: errNotFound}, spaceDeleteObs{kind: spaceLooked, err: errThrottle}, spaceDeleteObs{kind: spaceLooked, err: errDenied})
+	for _, err := range []error{nil, &startedAgainError{app: &App{}}, errThrottle, errDenied} {
+		obs = append(obs, spaceDeleteObs{kind: spaceAppsStopped, err: err})
+	}
+	for _, err := range []error{nil, errNotFound, errInUse, errThrottle, errDenied} {
+		obs = append(obs, spaceDeleteObs{kind: spaceDeleteAnswer, err: err, notFound: err == errNotFound})
+	}
+	n := 0
+	for _, stopped := range []bool{false, true} {
+		for _, sent := range []bool{false, true} {
+			for _, refused := range []int{0, maxSpaceRefusals} {
+				for _, o := range obs {
+					n++
+					k := spaceDeleteKnown{appsStopped: stopped, sent: sent, refused: refused}
+					name := fmt.Sprintf("stopped=%v sent=%v refused=%d kind=%d notFound=%v err=%v", stopped, sent, refused, o.kind, o.notFound, o.err)
+					if o.space != nil {
+						name += " " + string(o.space.Status)
+					}
+					k2, act := decideSpaceDelete(k, o)
+					switch act.kind {
+					case actDelete:
+						require.NotNil(t, o.space, "a DeleteSpace only right after a look: %s", name)
+						assert.True(t, stopped, "and after the apps were stopped: %s", name)
+						assert.False(t, sent, name)
+						assert.NotContains(t, []types.SpaceStatus{types.SpaceStatusPending, types.SpaceStatusUpdating, types.SpaceStatusDeleting}, o.space.Status, name)
+					case actListSpace:
+						require.NotNil(t, o.space, name)
+						assert.NotContains(t, []types.SpaceStatus{types.SpaceStatusPending, types.SpaceStatusUpdating, types.SpaceStatusDeleting}, o.space.Status, name)
+					case actSucceed:
+						assert.True(t, o.notFound, "success only once the space is gone: %s", name)
+					case actFail:
+						require.Error(t, act.err, name)
+						assert.False(t, isTransient(act.err), name)
+					case actLook, actLookNow:
+					default:
+						t.Errorf("unexpected action %s: %s", act.kind, name)
+					}
+					if sent && o.space != nil && (o.space.Status == types.SpaceStatusPending || o.space.Status == types.SpaceStatusInService) {
+						assert.Equal(t, actFail, act.kind, "a space created again after this call's delete is someone's: %s", name)
+					}
+					if o.kind == spaceDeleteAnswer && errors.Is(o.err, ErrResourceInUse) {
+						assert.False(t, k2.appsStopped, "an app came back: stop the apps again before another delete: %s", name)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d rows", n)
+}
+
+// TestDecideSpaceUpdateTable asserts EnsureSpace's decisions under both policies, for a space that
+// matches, that can be updated, and whose storage would shrink, in every status.
+func TestDecideSpaceUpdateTable(t *testing.T) {
+	ebs := func(n int32) *types.SpaceSettings {
+		return &types.SpaceSettings{AppType: types.AppTypeJupyterLab, SpaceStorageSettings: &types.SpaceStorageSettings{EbsStorageSettings: &types.EbsStorageSettings{EbsVolumeSizeInGb: aws.Int32(n)}}}
+	}
+	in := PrivateSpace("d-abc123", "alice-space", "alice", types.AppTypeJupyterLab)
+	in.SpaceSettings = ebs(20)
+	n := 0
+	for _, policy := range []ConflictPolicy{ConflictFail, ConflictReplace, ConflictUpdate} {
+		for _, has := range []int32{20, 5, 50} {
+			for _, st := range types.SpaceStatus("").Values() {
+				for _, updates := range []int{0, maxSpaceUpdates} {
+					n++
+					sp := &Space{DomainID: "d-abc123", Name: "alice-space", Status: st, Owner: "alice", SharingType: types.SharingTypePrivate, AppType: types.AppTypeJupyterLab, settings: ebs(has)}
+					name := fmt.Sprintf("policy=%d has=%d status=%s updates=%d", policy, has, st, updates)
+					_, act := decideSpace(spaceKnown{updates: updates}, spaceObs{kind: spaceLooked, space: sp, at: t0}, in, policy)
+					up, _, shrink := spaceUpdate(in, sp)
+					switch act.kind {
+					case actUpdate:
+						assert.Equal(t, ConflictUpdate, policy, "only ConflictUpdate updates a space: %s", name)
+						assert.Equal(t, types.SpaceStatusInService, st, "only an InService one: %s", name)
+						assert.Less(t, updates, maxSpaceUpdates, name)
+						assert.False(t, shrink, name)
+						require.NotNil(t, act.update, name)
+						assert.Equal(t, int32(20), *act.update.SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb, name)
+					case actSucceed:
+						assert.Equal(t, types.SpaceStatusInService, st, name)
+						if policy == ConflictUpdate {
+							assert.Nil(t, up, "under ConflictUpdate, success only for a space with the requested settings: %s", name)
+						}
+					case actFail:
+						var conflict *SpaceConflictError
+						if errors.As(act.err, &conflict) && policy == ConflictUpdate && shrink {
+							assert.Equal(t, []string{fieldEbsSize}, conflict.Fields, name)
+						}
+					case actLook:
+					default:
+						t.Errorf("unexpected action %s: %s", act.kind, name)
+					}
+					if policy == ConflictUpdate && shrink && st != types.SpaceStatusDeleting && st != types.SpaceStatusFailed &&
+						st != types.SpaceStatusUpdateFailed && st != types.SpaceStatusDeleteFailed {
+						assert.Equal(t, actFail, act.kind, "storage only grows: %s", name)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d rows", n)
+}

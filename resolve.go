@@ -289,7 +289,16 @@ type defaultsCache struct {
 	flights singleflight.Group
 	mu      sync.Mutex
 	entries map[defaultsKey]defaultsEntry
-	sweepAt int // the size at which put next drops expired entries
+	sweepAt int                     // the size at which put next drops expired entries
+	flying  map[string]*flightState // the callers of each read in flight
+}
+
+// flightState is one read in flight and how many callers wait for it: the read's context ends
+// when the last of them stops waiting, so that no read outlives every caller that asked for it.
+type flightState struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	n      int
 }
 
 // readDefaults returns an entry for k read at or after notBefore and within the TTL: from the
@@ -299,21 +308,21 @@ type defaultsCache struct {
 // goes on for them, whoever started it.
 func (c *Client) readDefaults(ctx context.Context, k defaultsKey, notBefore time.Time, optFns []func(*sagemaker.Options)) (defaultsEntry, error) {
 	ttl := c.opts.DefaultsTTL
+	key := k.domainID + "\x00" + k.kind + "\x00" + k.name
 	for {
 		if e, ok := c.defaults.get(k, c.now(), ttl, notBefore); ok {
 			return e, nil
 		}
-		flight := c.defaults.flights.DoChan(k.domainID+"\x00"+k.kind+"\x00"+k.name, func() (any, error) {
+		// The read serves every caller that joins it, so the first caller's cancellation must
+		// not end it: it keeps ctx's values but not its end, within its own bound, and ends when
+		// the last caller waiting for it stops waiting (each on its own ctx, below).
+		st := c.defaults.join(ctx, key)
+		flight := c.defaults.flights.DoChan(key, func() (any, error) {
 			// A flight that ended between the lookup above and this one has filled the cache.
 			if e, ok := c.defaults.get(k, c.now(), ttl, notBefore); ok {
 				return e, nil
 			}
-			// The read serves every caller that joins it, so the first caller's cancellation
-			// must not end it: it keeps ctx's values but not its end, within its own bound, and
-			// each caller stops waiting on its own ctx below.
-			readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultsReadTimeout)
-			defer cancel()
-			e, err := c.describeDefaults(readCtx, k, optFns)
+			e, err := c.describeDefaults(st.ctx, k, optFns)
 			if err == nil {
 				c.defaults.put(k, e, ttl)
 			}
@@ -322,11 +331,16 @@ func (c *Client) readDefaults(ctx context.Context, k defaultsKey, notBefore time
 		var r singleflight.Result
 		select {
 		case <-ctx.Done():
+			c.defaults.leave(key, st)
 			return defaultsEntry{}, ctx.Err()
 		case r = <-flight:
+			c.defaults.leave(key, st)
 		}
 		if err := ctx.Err(); err != nil {
 			return defaultsEntry{}, err
+		}
+		if errors.Is(r.Err, context.Canceled) {
+			continue // a read its callers left, which this caller joined as it ended: read again
 		}
 		if r.Err != nil {
 			return defaultsEntry{}, r.Err
@@ -424,4 +438,33 @@ func (d *defaultsCache) put(k defaultsKey, e defaultsEntry, ttl time.Duration) {
 		d.sweepAt = max(2*len(d.entries), 64)
 	}
 	d.entries[k] = e
+}
+
+// join counts a caller of the read of key, starting its state if no read is in flight.
+func (d *defaultsCache) join(ctx context.Context, key string) *flightState {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.flying == nil {
+		d.flying = make(map[string]*flightState)
+	}
+	st := d.flying[key]
+	if st == nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultsReadTimeout)
+		st = &flightState{ctx: rctx, cancel: cancel}
+		d.flying[key] = st
+	}
+	st.n++
+	return st
+}
+
+// leave uncounts a caller of st; the last one ends the read.
+func (d *defaultsCache) leave(key string, st *flightState) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if st.n--; st.n == 0 {
+		st.cancel()
+		if d.flying[key] == st {
+			delete(d.flying, key)
+		}
+	}
 }

@@ -69,3 +69,26 @@ func TestOneCallersCancellationDoesNotChangeAnothersResult(t *testing.T) {
 		assert.Equal(t, 1, api.count("DescribeUserProfile"), "one read served both")
 	})
 }
+
+// Found by the simulation (seed 712, before its fix): the shared read of defaults went on after
+// every caller that wanted it had gone, until its own bound, so a goroutine outlived the call. The
+// read ends when its last caller stops waiting; the bubble ends with no goroutine left.
+func TestASharedReadEndsWithItsLastCaller(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &blockingProfileAPI{stubAPI: defaultsAPI("", "", "", ""), entered: make(chan struct{}), release: make(chan struct{})}
+		c := New(api)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.CreateApp(ctx, kernelGatewayWithoutInstanceType("alice", false))
+			done <- err
+		}()
+		<-api.entered
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+		synctest.Wait() // before the fix, the read still blocked here, and the bubble could not end
+		c.defaults.mu.Lock()
+		assert.Empty(t, c.defaults.flying, "no read is in flight")
+		c.defaults.mu.Unlock()
+	})
+}

@@ -111,6 +111,8 @@ type simCall struct {
 	cancelAt time.Duration // the context is cancelled this long after the start; 0: never
 	batch    BatchOptions  // Concurrency and CreatesPerSecond of a batch
 	zero     bool          // made on a Client without an API
+	user     string        // DeleteUser's user
+	userOpts DeleteUserOptions
 
 	start, end time.Time
 	app        *App
@@ -134,9 +136,13 @@ const (
 	kWaitGone   = "WaitForAppDeleted"
 	kDelete     = "DeleteApp"
 	kDeleteApps = "DeleteApps"
+	kDelSpace   = "DeleteSpace"
+	kDelUser    = "DeleteUser"
+	kUpdSpace   = "EnsureSpace(ConflictUpdate)"
 )
 
-var simKinds = []string{kEnsure, kEnsure, kReplace, kReplace, kEnsureApps, kEnsureApps, kSpace, kSpaces, kCreate, kCreateWait, kWait, kWaitGone, kDelete, kDeleteApps, kDeleteApps}
+var simKinds = []string{kEnsure, kEnsure, kReplace, kReplace, kEnsureApps, kEnsureApps, kSpace, kSpaces, kCreate, kCreateWait, kWait, kWaitGone, kDelete,
+	kDeleteApps, kDeleteApps, kDelSpace, kDelUser, kUpdSpace}
 
 // simWorld is a seed's world with the library's side: two Clients, the first observed.
 type simWorld struct {
@@ -235,7 +241,8 @@ func (sw *simWorld) anyApp() *sagemaker.CreateAppInput {
 	if r.IntN(4) == 0 {
 		tags["env"] = "dev"
 	}
-	return sw.App(sw.Spaces[r.IntN(len(sw.Spaces))], simtest.Specs[r.IntN(2)], tags)
+	spaces := append(slices.Clone(sw.Spaces), sw.Others...)
+	return sw.App(spaces[r.IntN(len(spaces))], simtest.Specs[r.IntN(2)], tags)
 }
 
 // plan draws the seed's workload.
@@ -271,6 +278,19 @@ func (sw *simWorld) plan() {
 					c.ins = append(c.ins, in)
 				}
 			}
+		case kDelSpace:
+			spaces := append(slices.Clone(sw.Spaces), sw.Others...)
+			c.space = sw.PrivateSpace(append(spaces, "n0")[r.IntN(len(spaces)+1)], "alice", types.AppTypeJupyterLab)
+		case kDelUser:
+			c.user = []string{"bob", "carol", "Carol", "alice"}[r.IntN(4)]
+			c.userOpts = DeleteUserOptions{KeepProfile: r.IntN(3) == 0, DeleteSharedSpaces: r.IntN(2) == 0}
+		case kUpdSpace:
+			c.space = sw.PrivateSpace(sw.Spaces[r.IntN(len(sw.Spaces))], "alice", types.AppTypeJupyterLab)
+			c.space.SpaceSettings.SpaceStorageSettings = &types.SpaceStorageSettings{EbsStorageSettings: &types.EbsStorageSettings{
+				EbsVolumeSizeInGb: aws.Int32([]int32{5, 10, 20, 50}[r.IntN(4)])}}
+			c.space.SpaceSettings.JupyterLabAppSettings = &types.SpaceJupyterLabAppSettings{AppLifecycleManagement: &types.SpaceAppLifecycleManagement{
+				IdleSettings: &types.SpaceIdleSettings{IdleTimeoutInMinutes: aws.Int32([]int32{60, 120, 600}[r.IntN(3)])}}}
+			c.space.SpaceSettings.RemoteAccess = []types.FeatureStatus{types.FeatureStatusEnabled, types.FeatureStatusDisabled}[r.IntN(2)]
 		case kSpace, kSpaces:
 			name := sw.Spaces[r.IntN(len(sw.Spaces))]
 			if r.IntN(3) == 0 {
@@ -308,6 +328,8 @@ func (c *simCall) describe() string {
 		}
 	case c.space != nil:
 		s += fmt.Sprintf(" %s of %s", aws.ToString(c.space.SpaceName), aws.ToString(c.space.OwnershipSettings.OwnerUserProfileName))
+	case c.kind == kDelUser:
+		s += fmt.Sprintf(" %s %+v", c.user, c.userOpts)
 	case c.kind == kDeleteApps:
 		s += fmt.Sprintf(" filter %+v", c.filter)
 	}
@@ -414,6 +436,15 @@ func (sw *simWorld) run(c *simCall) {
 		c.err = client.WaitForAppDeleted(ctx, appIDOf(c.in), wait)
 	case kDelete:
 		c.err = client.DeleteApp(ctx, appIDOf(c.in), mark)
+	case kDelSpace:
+		c.err = client.DeleteSpace(ctx, sw.Domain, aws.ToString(c.space.SpaceName), wait)
+	case kDelUser:
+		c.err = client.DeleteUser(ctx, sw.Domain, c.user, func(o *DeleteUserOptions) {
+			*o = c.userOpts
+			batch(&o.Batch)
+		})
+	case kUpdSpace:
+		c.spaceOut, c.err = client.EnsureSpace(ctx, c.space, wait, func(o *WaitOptions) { o.OnConflict = ConflictUpdate })
 	case kDeleteApps:
 		filter := c.filter
 		filter.ClientOptions = []func(*sagemaker.Options){mark}
@@ -542,7 +573,15 @@ func (sw *simWorld) check(c *simCall) {
 				sw.checkPace(h, c, reqs, key, bad) // (a wait for a slow rate is no look)
 			}
 		}
-	case kSpace, kSpaces:
+	case kDelSpace:
+		checkErr(c.err, c.start, false)
+		if c.err == nil && !h.SpaceWithin(sw.Domain, aws.ToString(c.space.SpaceName), c.start, c.end, func(s simtest.SpaceState, _ time.Time) bool { return s.Status == "" }) {
+			bad("DeleteSpace succeeded, but the space was never gone during the call")
+		}
+	case kDelUser:
+		checkErr(c.err, c.start, false)
+		sw.checkDeleteUser(h, c, bad)
+	case kSpace, kSpaces, kUpdSpace:
 		checkErr(c.err, c.start, false)
 		var conflict *SpaceConflictError
 		if errors.As(c.err, &conflict) && conflict.Existing.Status == types.SpaceStatusDeleting {
@@ -618,7 +657,8 @@ func (sw *simWorld) checkZero(c *simCall, bad func(string, ...any)) {
 	for _, err := range errs {
 		var apiErr *APIError
 		if c.kind == kWait || c.kind == kWaitGone || c.kind == kDelete || c.kind == kCreate || c.kind == kCreateWait ||
-			c.kind == kEnsure || c.kind == kReplace || c.kind == kEnsureApps || c.kind == kDeleteApps || c.kind == kSpace || c.kind == kSpaces {
+			c.kind == kEnsure || c.kind == kReplace || c.kind == kEnsureApps || c.kind == kDeleteApps || c.kind == kSpace || c.kind == kSpaces ||
+			c.kind == kDelSpace || c.kind == kDelUser || c.kind == kUpdSpace {
 			if !errors.As(err, &apiErr) {
 				bad("a Client without an API: %v, not an *APIError", err)
 			}
@@ -861,6 +901,12 @@ func (sw *simWorld) checkDeletes(h *simtest.History, c *simCall, reqs []sagemake
 		}
 		before := h.StateBefore(e)
 		switch c.kind {
+		case kDelSpace, kDelUser:
+			// Checked as DeleteApps' deletes are, below; DeleteUser's scope in checkDeleteUser.
+			if c.kind == kDelSpace && e.App.SpaceName != aws.ToString(c.space.SpaceName) {
+				bad("I3: DeleteSpace deleted %v, outside its space", e.App)
+			}
+			sw.checkLookedAt(h, c, reqs, e, before, bad)
 		case kReplace:
 			if e.App != simtest.Key(c.in) {
 				bad("I3: ConflictReplace deleted another app, %v", e.App)
@@ -876,31 +922,45 @@ func (sw *simWorld) checkDeletes(h *simtest.History, c *simCall, reqs []sagemake
 				bad("I3: DeleteApps deleted %v, outside its filter", e.App)
 				continue
 			}
-			// The app deleted is the one this call last looked at (its listing, or a DescribeApp of
-			// it): its life then is the one deleted. A life that began after that look with the same
-			// spec, the app never seen in between, cannot be told from it by any client (a restart
-			// keeps the ARN and the CreationTime), and is allowed.
-			var last time.Time
-			for _, r := range reqs {
-				if (r.Operation == "ListApps" || r.Operation == "DescribeApp" && simtest.AppOfBody(r.Body) == e.App) && !r.Time.After(e.Time) {
-					last = r.Time
-				}
-			}
-			was := h.AppAt(e.App, last)
-			switch {
-			case last.IsZero():
-				bad("I3: DeleteApps deleted %v without looking at it first", e.App)
-			case was.Incarnation == before.Incarnation:
-			case was.Spec != nil && before.Spec != nil && was.Spec.InstanceType == before.Spec.InstanceType &&
-				aws.ToString(was.Spec.SageMakerImageArn) == aws.ToString(before.Spec.SageMakerImageArn):
-				sw.Logf("note: %s deleted life %d of %v, which began after its look at life %d with the same spec", c.id, before.Incarnation, e.App, was.Incarnation)
-			default:
-				bad("I3: DeleteApps deleted life %d of %v (%s), started after its look at life %d (%s)", before.Incarnation, e.App,
-					specString(before.Spec), was.Incarnation, specString(was.Spec))
-			}
+			sw.checkLookedAt(h, c, reqs, e, before, bad)
 		default:
 			bad("I3: a %s deleted %v", c.kind, e.App)
 		}
+	}
+	// Spaces and profiles: only DeleteSpace and DeleteUser delete them.
+	for _, e := range h.By(c.id, c.start, c.end) {
+		switch {
+		case e.Kind == sagemakerfake.EventSpaceDeleting && c.kind == kDelSpace && e.SpaceName != aws.ToString(c.space.SpaceName):
+			bad("I3: DeleteSpace deleted the space %s", e.SpaceName)
+		case e.Kind == sagemakerfake.EventSpaceDeleting && c.kind != kDelSpace && c.kind != kDelUser,
+			e.Kind == sagemakerfake.EventUserProfileDeleted && c.kind != kDelUser:
+			bad("I3: a %s deleted %s %s", c.kind, e.Kind, e.SpaceName+e.UserProfileName)
+		}
+	}
+}
+
+// checkLookedAt: I3 for a delete of DeleteApps (and DeleteSpace, DeleteUser): the life deleted is
+// the one the call last looked at (its listing, or a DescribeApp of it). A life that began after
+// that look with the same spec, the app never seen in between, cannot be told from it by any client
+// (a restart keeps the ARN and the CreationTime), and is allowed.
+func (sw *simWorld) checkLookedAt(h *simtest.History, c *simCall, reqs []sagemakerfake.Request, e sagemakerfake.Event, before simtest.AppState, bad func(string, ...any)) {
+	var last time.Time
+	for _, r := range reqs {
+		if (r.Operation == "ListApps" || r.Operation == "DescribeApp" && simtest.AppOfBody(r.Body) == e.App) && !r.Time.After(e.Time) {
+			last = r.Time
+		}
+	}
+	was := h.AppAt(e.App, last)
+	switch {
+	case last.IsZero():
+		bad("I3: %s deleted %v without looking at it first", c.kind, e.App)
+	case was.Incarnation == before.Incarnation:
+	case was.Spec != nil && before.Spec != nil && was.Spec.InstanceType == before.Spec.InstanceType &&
+		aws.ToString(was.Spec.SageMakerImageArn) == aws.ToString(before.Spec.SageMakerImageArn):
+		sw.Logf("note: %s deleted life %d of %v, which began after its look at life %d with the same spec", c.id, before.Incarnation, e.App, was.Incarnation)
+	default:
+		bad("I3: %s deleted life %d of %v (%s), started after its look at life %d (%s)", c.kind, before.Incarnation, e.App,
+			specString(before.Spec), was.Incarnation, specString(was.Spec))
 	}
 }
 
@@ -1006,4 +1066,53 @@ func permanentKind(err error) bool {
 func oneAppSpace(a, b AppType) bool {
 	one := func(t AppType) bool { return t == types.AppTypeJupyterLab || t == types.AppTypeCodeEditor }
 	return one(a) || one(b)
+}
+
+// checkDeleteUser: DeleteUser deletes only the user's apps, spaces and profile (shared spaces only
+// when asked); a refusal for a shared space deletes nothing; success means the profile (unless
+// kept) or else each of the user's spaces was gone at an instant of the call.
+func (sw *simWorld) checkDeleteUser(h *simtest.History, c *simCall, bad func(string, ...any)) {
+	mine := func(space string, at time.Time) (bool, bool) {
+		owner, shared, ok := sw.SpaceOwnerAt(h, space, at)
+		return ok && strings.EqualFold(owner, c.user), shared
+	}
+	deleted := 0
+	for _, e := range h.By(c.id, c.start, c.end) {
+		switch e.Kind {
+		case sagemakerfake.EventAppDeleting:
+			deleted++
+			if own, _ := mine(e.App.SpaceName, e.Time); !strings.EqualFold(e.App.UserProfileName, c.user) && !own {
+				bad("I3: DeleteUser %s deleted %v, neither on the user's profile nor in a space the user owns", c.user, e.App)
+			}
+		case sagemakerfake.EventSpaceDeleting:
+			deleted++
+			own, shared := mine(e.SpaceName, e.Time.Add(-time.Nanosecond))
+			switch {
+			case !own:
+				bad("I3: DeleteUser %s deleted the space %s, which the user does not own", c.user, e.SpaceName)
+			case shared && !c.userOpts.DeleteSharedSpaces:
+				bad("I3: DeleteUser %s deleted the shared space %s without DeleteSharedSpaces", c.user, e.SpaceName)
+			}
+		case sagemakerfake.EventUserProfileDeleted:
+			deleted++
+			if !strings.EqualFold(e.UserProfileName, c.user) || c.userOpts.KeepProfile {
+				bad("I3: DeleteUser %s (KeepProfile %v) deleted the user profile %s", c.user, c.userOpts.KeepProfile, e.UserProfileName)
+			}
+		}
+	}
+	var shared *sharedSpacesError
+	if errors.As(c.err, &shared) && deleted > 0 {
+		bad("refused for a shared space, but deleted %d things", deleted)
+	}
+	if c.err != nil {
+		return
+	}
+	if !c.userOpts.KeepProfile && !h.ProfileGoneWithin(c.user, c.start, c.end) {
+		bad("DeleteUser %s succeeded, but the profile was never gone during the call", c.user)
+	}
+	for _, space := range append(slices.Clone(sw.Spaces), append(sw.Others, "n0", "n1")...) {
+		if own, _ := mine(space, c.start); own && !h.SpaceWithin(sw.Domain, space, c.start, c.end, func(s simtest.SpaceState, _ time.Time) bool { return s.Status == "" }) {
+			bad("DeleteUser %s succeeded, but its space %s was never gone during the call", c.user, space)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package simtest
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -241,4 +242,82 @@ func (h *History) Dump() string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// SpaceOwnerAt is the owner of the space's life at t (compared without case by callers) and whether
+// it is shared; ok is false when there is no space then. A seeded space's owner is the world's; a
+// created one's is its CreateSpace request's.
+func (w *World) SpaceOwnerAt(h *History, space string, t time.Time) (owner string, shared, ok bool) {
+	var created *sagemakerfake.Event
+	for _, e := range h.Events {
+		if e.App != (sagemakerfake.AppKey{}) || e.SpaceName != space || e.Time.After(t) {
+			continue
+		}
+		switch e.Kind {
+		case sagemakerfake.EventSpaceCreated:
+			created = &e
+		case sagemakerfake.EventSpaceDeleted:
+			created = nil
+		}
+	}
+	if created == nil {
+		return "", false, false
+	}
+	if created.Operation == "SeedSpace" {
+		o, ok := seedOwners[space]
+		return o.owner, o.shared, ok || space == SharedSpace
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, r := range w.arrivals {
+		if r.RequestID != created.RequestID {
+			continue
+		}
+		var in struct {
+			OwnershipSettings    struct{ OwnerUserProfileName string }
+			SpaceSharingSettings struct{ SharingType string }
+		}
+		_ = json.Unmarshal(r.Body, &in)
+		return in.OwnershipSettings.OwnerUserProfileName, in.SpaceSharingSettings.SharingType != string(types.SharingTypePrivate), true
+	}
+	return "", false, true
+}
+
+// seedOwners are the owners of the world's seeded spaces (s0… are alice's).
+var seedOwners = map[string]struct {
+	owner  string
+	shared bool
+}{"b0": {"bob", false}, "c0": {"carol", false}, "cshared": {"carol", true}}
+
+func init() {
+	for i := range 10 {
+		seedOwners["s"+strconv.Itoa(i)] = struct {
+			owner  string
+			shared bool
+		}{"alice", false}
+	}
+}
+
+// ProfileGoneWithin reports whether the user profile (its name compared without case) was gone at
+// some instant of [from, to].
+func (h *History) ProfileGoneWithin(user string, from, to time.Time) bool {
+	exists := false
+	for _, e := range h.Events {
+		if e.App != (sagemakerfake.AppKey{}) || e.SpaceName != "" || !strings.EqualFold(e.UserProfileName, user) {
+			continue
+		}
+		if e.Time.After(to) {
+			break
+		}
+		if !e.Time.Before(from) && !exists {
+			return true
+		}
+		switch e.Kind {
+		case sagemakerfake.EventUserProfileCreated:
+			exists = true
+		case sagemakerfake.EventUserProfileDeleted:
+			exists = false
+		}
+	}
+	return !exists
 }

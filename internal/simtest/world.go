@@ -57,7 +57,8 @@ type World struct {
 	Seed    uint64
 	Srv     *sagemakerfake.Server
 	Domain  string
-	Spaces  []string
+	Spaces  []string // alice's private spaces s0…
+	Others  []string // the spaces of bob and carol: b0, c0 and the shared cshared
 	Weather Weather
 	Fast    bool       // apps start in 2–10 s and are deleted in 1–5 s, instead of AWS's 2 s–6 min and 1 s–2 min
 	Rand    *rand.Rand // the workload's own stream: use it from the test's goroutine only
@@ -86,8 +87,11 @@ func (w *World) Arrivals(id, op string) []sagemakerfake.Request {
 	return out
 }
 
-// SharedSpace is the name of the world's shared space.
+// SharedSpace is the name of the world's shared space without an owner.
 const SharedSpace = "team"
+
+// Users are the world's user profiles.
+var Users = []string{"alice", "bob", "carol"}
 
 // NewWorld makes the world of seed, with up to maxSpaces private spaces (at least one). It must be
 // called inside a synctest bubble; the server is closed by t.Cleanup.
@@ -128,10 +132,23 @@ func NewWorld(t testing.TB, seed uint64, maxSpaces int) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []string{"alice", "bob"} {
+	for _, u := range Users {
 		if err := srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String(w.Domain), UserProfileName: aws.String(u)}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// The people's own spaces, besides alice's s0…: bob's private b0, carol's private c0 and the
+	// shared cshared that carol owns.
+	for _, sp := range []*sagemaker.CreateSpaceInput{
+		w.PrivateSpace("b0", "bob", types.AppTypeJupyterLab),
+		w.PrivateSpace("c0", "carol", types.AppTypeJupyterLab),
+		{DomainId: aws.String(w.Domain), SpaceName: aws.String("cshared"), OwnershipSettings: &types.OwnershipSettings{OwnerUserProfileName: aws.String("carol")},
+			SpaceSharingSettings: &types.SpaceSharingSettings{SharingType: types.SharingTypeShared}, SpaceSettings: &types.SpaceSettings{AppType: types.AppTypeJupyterLab}},
+	} {
+		if err := srv.SeedSpace(sp); err != nil {
+			t.Fatal(err)
+		}
+		w.Others = append(w.Others, aws.ToString(sp.SpaceName))
 	}
 	for i := range spaces {
 		name := fmt.Sprintf("s%d", i)
