@@ -131,14 +131,49 @@
 // denied, a quota, a conflict, an app that failed after Ensure created it) ends it early. With
 // WaitOptions.OnConflict set to ConflictReplace, an app of the same name with another spec is
 // deleted and created with the requested one instead (OutcomeReplaced), as a change of instance
-// type needs; another app that blocks a space is never replaced.
+// type needs; another app that blocks a space is never replaced, and a delete always follows a
+// look that saw the other spec, so that a replica's replacement is never deleted.
+//
+// Every app an Ensure returns was InService, with the requested spec and tags, at an instant of
+// the call: an app this call created is compared too (in the members the service reports), since
+// another caller may delete it and create its own meanwhile. The Outcome says what the call can
+// prove: created (or recreated, replaced) only for an app its own CreateApp made and that it has
+// not seen gone since; adopted for any other, including one its CreateApp may have made when the
+// answer was lost.
 //
 // # The fleet
 //
 // Client.Apps ranges over the apps of a domain, user profile or space (a paged ListApps, one App
 // per app, Deleted ones left out unless asked for). Client.DeleteApps stops every app of such a
 // filter at a batch's concurrency and rate and waits until each is gone, so that a user profile,
-// space or domain can be deleted next; a space and its storage are never touched.
+// space or domain can be deleted next; a space and its storage are never touched. It stops the
+// apps as it listed them: each delete follows a look, and an app started again meanwhile is
+// reported (ErrResourceInUse), never deleted.
+//
+// # A person's whole Studio
+//
+// Client.Spaces ranges over the spaces of a domain, or of one owner. EnsureSpace with
+// WaitOptions.OnConflict set to ConflictUpdate changes a space whose settings differ from the
+// request (storage that grows, the idle timeout within the bounds the levels above it set, default
+// specs and images, remote access) with one UpdateSpace; what cannot change (owner, sharing, app
+// type, smaller storage) stays a *SpaceConflictError, and a space is never deleted to match.
+// Client.DeleteSpace deletes a space with its app; Client.DeleteUser removes a person: their
+// apps, the spaces they own, then their user profile, refusing a shared space they own unless
+// asked, idempotent and safe to repeat after a crash. These calls need AdminAPI (UpdateSpace,
+// DeleteSpace, DeleteUserProfile), which *sagemaker.Client has.
+//
+// # How the lifecycle is built and checked
+//
+// Every decision that can report success, create, replace or delete (an Ensure of an app or of a
+// space, a replace, DeleteApp's wait-then-delete, each app of DeleteApps, DeleteSpace) is a pure
+// function of what the call knows, what it has just observed, the request and the policy; the
+// loops around them only make the calls and feed back what they answer. Tables test every
+// combination of the decisions' inputs (decide_test.go), and a seeded simulation (sim_test.go)
+// runs random workloads of the public calls against sagemakerfake, with other replicas, deleters,
+// restarters and faults, and checks what each call returned against the fake's history:
+//
+//	go test -run TestSimulation -sim.seeds=100000 .   # more seeds than CI's 500
+//	go test -run TestSimulation -sim.seed=N -v .      # one seed, with its schedule and history
 //
 // # Observability
 //

@@ -31,11 +31,13 @@ func init() {
 		docSnippet{Source: "README.md § Waiting: WaitForApp", Run: docSnippet07},
 		docSnippet{Source: "README.md § Ensure", Run: docSnippet08},
 		docSnippet{Source: "README.md § Many users: EnsureSpaces, then EnsureApps", Run: docSnippet09},
-		docSnippet{Source: "README.md § The enum tables follow the SDK, with escape hatches", Run: docSnippet10},
-		docSnippet{Source: "builder.go #1", Run: docSnippet11},
-		docSnippet{Source: "doc.go #1", Run: docSnippet12},
-		docSnippet{Source: "fleet.go #1", Run: docSnippet13},
-		docSnippet{Source: "wait.go #1", Run: docSnippet14},
+		docSnippet{Source: "README.md § A person's whole Studio: change a space, remove a person", Run: docSnippet10},
+		docSnippet{Source: "README.md § The enum tables follow the SDK, with escape hatches", Run: docSnippet11},
+		docSnippet{Source: "admin.go #1", Run: docSnippet12},
+		docSnippet{Source: "builder.go #1", Run: docSnippet13},
+		docSnippet{Source: "doc.go #1", Run: docSnippet14},
+		docSnippet{Source: "fleet.go #1", Run: docSnippet15},
+		docSnippet{Source: "wait.go #1", Run: docSnippet16},
 	)
 }
 
@@ -271,6 +273,31 @@ func docSnippet09(ctx context.Context, env *docEnv) error {
 
 // README.md § Many apps, many replicas, and watching it run: not run here: module limiter/redisrate, whose own example_test.go runs the same code.
 
+// README.md § A person's whole Studio: change a space, remove a person
+func docSnippet10(ctx context.Context, env *docEnv) error {
+	client := env.client
+	domainID := env.domainID
+	in := sagemakerapp.PrivateSpace(domainID, "alice-lab", "alice", types.AppTypeJupyterLab)
+	_ = in
+	in.SpaceSettings.SpaceStorageSettings = &types.SpaceStorageSettings{
+		EbsStorageSettings: &types.EbsStorageSettings{EbsVolumeSizeInGb: aws.Int32(20)}}
+	if _, err := client.EnsureSpace(ctx, in, func(o *sagemakerapp.WaitOptions) {
+		o.OnConflict = sagemakerapp.ConflictUpdate
+	}); err != nil {
+		return err // a smaller size is a *SpaceConflictError naming the field
+	}
+	for sp, err := range client.Spaces(ctx, sagemakerapp.SpaceFilter{DomainID: domainID, Owner: "bob"}) {
+		if err != nil {
+			return err
+		}
+		fmt.Println(sp.Name, sp.Status, sp.SharingType)
+	}
+	if err := client.DeleteUser(ctx, domainID, "bob"); err != nil {
+		return err // a shared space bob owns: nothing deleted, and the error names it
+	}
+	return nil
+}
+
 // README.md § Testing with the fake
 func TestDocProvisioning(t *testing.T) {
 	srv := sagemakerfake.Start(t) // closed by t.Cleanup; its clock moves only with srv.Advance
@@ -307,7 +334,7 @@ func TestDocProvisioning(t *testing.T) {
 }
 
 // README.md § The enum tables follow the SDK, with escape hatches
-func docSnippet10(ctx context.Context, env *docEnv) error {
+func docSnippet11(ctx context.Context, env *docEnv) error {
 	api := env.sdk
 	in := env.input()
 	client := sagemakerapp.New(api, func(o *sagemakerapp.Options) {
@@ -323,8 +350,20 @@ func docSnippet10(ctx context.Context, env *docEnv) error {
 	return err
 }
 
+// admin.go #1
+func docSnippet12(ctx context.Context, env *docEnv) error {
+	client := env.client
+	for sp, err := range client.Spaces(ctx, sagemakerapp.SpaceFilter{DomainID: "d-abc123", Owner: "alice"}) {
+		if err != nil {
+			return err
+		}
+		fmt.Println(sp.Name, sp.Status, sp.SharingType, sp.AppType)
+	}
+	return nil
+}
+
 // builder.go #1
-func docSnippet11(ctx context.Context, env *docEnv) error {
+func docSnippet13(ctx context.Context, env *docEnv) error {
 	client := env.client
 	domainID := env.domainID
 	image := env.image
@@ -346,7 +385,7 @@ func docSnippet11(ctx context.Context, env *docEnv) error {
 }
 
 // doc.go #1
-func docSnippet12(ctx context.Context, env *docEnv) error {
+func docSnippet14(ctx context.Context, env *docEnv) error {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	_ = cfg
 	_ = err
@@ -390,7 +429,7 @@ func docSnippet12(ctx context.Context, env *docEnv) error {
 }
 
 // fleet.go #1
-func docSnippet13(ctx context.Context, env *docEnv) error {
+func docSnippet15(ctx context.Context, env *docEnv) error {
 	client := env.client
 	for app, err := range client.Apps(ctx, sagemakerapp.AppFilter{DomainID: "d-abc123"}) {
 		if err != nil {
@@ -402,7 +441,7 @@ func docSnippet13(ctx context.Context, env *docEnv) error {
 }
 
 // wait.go #1
-func docSnippet14(ctx context.Context, env *docEnv) error {
+func docSnippet16(ctx context.Context, env *docEnv) error {
 	client := env.client
 	id := env.existingApp().ID
 	app, err := client.WaitForApp(ctx, id, func(o *sagemakerapp.WaitOptions) {

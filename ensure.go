@@ -30,10 +30,12 @@ import (
 //
 // Only the members the request sets are compared (instance type, image, image version, alias,
 // lifecycle config, training plan), against what DescribeApp reports; a member the request sets
-// that the app lacks is a difference. An app this call did not provably create (its own CreateApp
-// succeeded) is always compared, and its tags reconciled, even when this call's own CreateApp
-// failed in a way that may have created it: another caller may have created it with another
-// spec meanwhile. Because EnsureApp is idempotent it retries transient failures (throttling,
+// that the app lacks is a difference. Every app is compared before it is returned, even one this
+// call created (in the members the service reports), since another caller may have deleted it and
+// created its own meanwhile; an app this call did not provably create gets the request's tags
+// too, and is looked at once more after them, so that what is returned was InService with the
+// requested spec and tags at one instant of the call. A space app whose space is not InService yet
+// (Pending, or Updating: "storage is not in Available status") is waited for, then created. Because EnsureApp is idempotent it retries transient failures (throttling,
 // service faults, a lost response) with backoff until WaitOptions.Timeout, beyond the SDK's own
 // attempts; every call it makes runs under that deadline, so a hung call cannot outlast it. A
 // permanent error ends it early: invalid input, access denied, a quota, a conflict, or an app that

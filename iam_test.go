@@ -242,3 +242,54 @@ func TestIAMEnsureSpaceNamedAsAProfileWithoutDescribeUserProfile(t *testing.T) {
 		}
 	}
 }
+
+// Spaces needs ListSpaces: without it, the one error yielded is ErrAccessDenied.
+func TestIAMSpacesWithoutListSpaces(t *testing.T) {
+	env := newDocEnv(t)
+	deny(env.srv, "ListSpaces")
+	n := 0
+	for sp, err := range env.client.Spaces(t.Context(), sagemakerapp.SpaceFilter{DomainID: docDomainID}) {
+		n++
+		require.Nil(t, sp)
+		require.ErrorIs(t, err, sagemakerapp.ErrAccessDenied)
+	}
+	require.Equal(t, 1, n)
+}
+
+// DeleteUser without DeleteUserProfile deletes the person's apps and spaces, and its error is
+// ErrAccessDenied naming the profile as what remains; with KeepProfile it needs neither
+// DeleteUserProfile nor DescribeUserProfile.
+func TestIAMDeleteUserWithoutDeleteUserProfile(t *testing.T) {
+	env := newDocEnv(t)
+	deny(env.srv, "DeleteUserProfile", "DescribeUserProfile")
+	err := env.client.DeleteUser(t.Context(), docDomainID, "bob", func(o *sagemakerapp.DeleteUserOptions) { o.KeepProfile = true })
+	require.NoError(t, err)
+	require.Zero(t, callsOf(env.srv, "DeleteUserProfile"))
+	env.srv.ClearFaults("DescribeUserProfile")
+	err = env.client.DeleteUser(t.Context(), docDomainID, "bob")
+	require.ErrorIs(t, err, sagemakerapp.ErrAccessDenied)
+	require.Contains(t, err.Error(), "remaining: user profile bob")
+	for sp, err := range env.client.Spaces(t.Context(), sagemakerapp.SpaceFilter{DomainID: docDomainID, Owner: "bob"}) {
+		require.NoError(t, err)
+		require.Equal(t, types.SpaceStatusDeleting, sp.Status, "bob's space is on its way out")
+	}
+}
+
+// EnsureSpace with ConflictUpdate calls UpdateSpace only for a space that differs: without it,
+// ErrAccessDenied, and the space is unchanged. It reads the idle timeout's bounds with
+// DescribeDomain (and the owner's DescribeUserProfile): without them the request goes, and the
+// service decides.
+func TestIAMConflictUpdateWithoutUpdateSpaceOrTheReads(t *testing.T) {
+	env := newDocEnv(t)
+	update := func(o *sagemakerapp.WaitOptions) { o.OnConflict = sagemakerapp.ConflictUpdate }
+	in := sagemakerapp.PrivateSpace(docDomainID, "alice-jupyterlab", "alice", types.AppTypeJupyterLab)
+	_, err := env.client.EnsureSpace(t.Context(), in, update)
+	require.NoError(t, err, "a space that matches needs no UpdateSpace")
+	deny(env.srv, "UpdateSpace", "DescribeDomain", "DescribeUserProfile")
+	in.SpaceSettings.SpaceStorageSettings = &types.SpaceStorageSettings{EbsStorageSettings: &types.EbsStorageSettings{EbsVolumeSizeInGb: aws.Int32(20)}}
+	in.SpaceSettings.JupyterLabAppSettings = &types.SpaceJupyterLabAppSettings{AppLifecycleManagement: &types.SpaceAppLifecycleManagement{
+		IdleSettings: &types.SpaceIdleSettings{IdleTimeoutInMinutes: aws.Int32(120)}}}
+	_, err = env.client.EnsureSpace(t.Context(), in, update)
+	require.ErrorIs(t, err, sagemakerapp.ErrAccessDenied)
+	require.Equal(t, 1, callsOf(env.srv, "UpdateSpace"), "the bounds could not be read, and the update went")
+}

@@ -326,18 +326,29 @@ func spaceDiff(in *sagemaker.CreateSpaceInput, sp *Space) (fields, asked, found 
 }
 
 // EnsureSpace makes the space in describes exist and be InService, and returns it. It is
-// idempotent and safe to call from many goroutines or replicas for the same space at once:
+// idempotent and safe to call from many goroutines or replicas for the same space at once. It
+// looks before it creates (DescribeSpace first: a space that exists costs no CreateSpace), and
+// reads a space's status before its settings:
 //
-//   - no space: it is created (CreateSpace), then waited for;
-//   - a space of that name with the owner, sharing type and app type the request sets (members it
-//     leaves unset are not compared; other settings never are): it is waited for and returned;
+//   - no space: it is created (CreateSpace), then waited for; of concurrent first ensures, one
+//     creates it and the others find it;
+//   - Deleting: the deletion is waited out, whatever the space holds, then it is created again;
+//   - Failed, Update_Failed or Delete_Failed: a *SpaceFailedError (ErrSpaceFailed). EnsureSpace
+//     never deletes a space: a space holds its owner's files on its EBS volume, so repairing it is
+//     the caller's decision (DeleteSpace, then EnsureSpace again);
+//   - a space of that name with the owner (compared without case, as the service compares
+//     profile names), sharing type and app type the request sets (members it leaves unset are not
+//     compared): it is waited for while Pending or Updating, and returned;
 //   - another owner, sharing type or app type: a *SpaceConflictError naming each, with what was
 //     asked and what exists (errors.Is ErrResourceInUse); nothing is changed;
-//   - Pending or Updating: waited for;
-//   - Deleting: the deletion is waited out, then the space is created again;
-//   - Failed, Update_Failed or Delete_Failed: a *SpaceFailedError (ErrSpaceFailed). EnsureSpace
-//     never deletes or updates a space: a space holds its owner's files on its EBS volume, so
-//     repairing it is the caller's decision (DeleteSpace or UpdateSpace, then EnsureSpace again);
+//   - with WaitOptions.OnConflict ConflictUpdate, the members the request sets that UpdateSpace
+//     can change are compared too, and a space that differs in them is updated with one
+//     UpdateSpace and waited for until InService (see ConflictUpdate); a smaller EBS size than the
+//     space's is a *SpaceConflictError, and an idle timeout outside the MinIdleTimeoutInMinutes and
+//     MaxIdleTimeoutInMinutes of the levels above the space (its owner's settings for a private
+//     space, the domain's default space settings for a shared one, then the domain's default user
+//     settings) is a *ValidationError, before any write; without it, other settings are not
+//     compared;
 //   - a name that a user profile of the domain holds: user profiles and spaces share one namespace
 //     in a domain (facts §7.2), and the error (ErrResourceInUse, wrapping the service's *APIError)
 //     says so.
@@ -349,7 +360,8 @@ func spaceDiff(in *sagemaker.CreateSpaceInput, sp *Space) (fields, asked, found 
 // every call runs under a context with the wait's deadline, so that EnsureSpace returns within
 // Timeout even if a call hangs. Running out of time is both ErrWaitTimeout and
 // context.DeadlineExceeded. The calls come through SpacesAPI (and DescribeUserProfile, to tell a
-// name clash from a space not yet visible).
+// name clash from a space not yet visible; DescribeDomain and DescribeUserProfile to read the idle
+// timeout's bounds, cached as the instance-type defaults are; UpdateSpace through AdminAPI).
 func (c *Client) EnsureSpace(ctx context.Context, in *sagemaker.CreateSpaceInput, optFns ...func(*WaitOptions)) (*Space, error) {
 	if ps := validateCreateSpace(in, c.opts.AllowUnknownAppTypes); ps != nil {
 		return nil, &ValidationError{Problems: ps}

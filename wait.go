@@ -47,7 +47,8 @@ type WaitOptions struct {
 	// OnConflict says what EnsureApp (and EnsureApps, the builder's Ensure) does with the app
 	// it ensures when it finds it Pending or InService with another spec: ConflictFail, the
 	// zero value, reports an *AppConflictError; ConflictReplace deletes it and creates the
-	// requested spec (see ConflictReplace). The waits ignore it.
+	// requested spec (see ConflictReplace). For EnsureSpace(s), ConflictUpdate changes a space
+	// whose settings differ (see ConflictUpdate). The waits ignore it.
 	OnConflict ConflictPolicy
 }
 
