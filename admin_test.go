@@ -325,3 +325,34 @@ func (f *fullHook) DeleteApp(ctx context.Context, in *sagemaker.DeleteAppInput, 
 	f.h.hook("DeleteApp")
 	return f.Client.DeleteApp(ctx, in, optFns...)
 }
+
+// Issue 22: EnsureApp in a space that is not yet InService waits for it (the service's
+// "storage is not in Available status" is no conflict and no app), then creates the app.
+func TestEnsureAppWaitsForItsSpace(t *testing.T) {
+	e := newEnv(t, sagemakerfake.WithStartupDelay(30*time.Second))
+	ctx := context.Background()
+	in := e.input("new-lab") // seeds the space: delete it, and create it anew (Pending for 30 s)
+	_, err := e.raw().DeleteSpace(ctx, &sagemaker.DeleteSpaceInput{DomainId: in.DomainId, SpaceName: in.SpaceName})
+	require.NoError(t, err)
+	e.srv.Advance(30 * time.Second)
+	_, err = e.raw().CreateSpace(ctx, PrivateSpace(e.domainID, "new-lab", "alice", types.AppTypeJupyterLab))
+	require.NoError(t, err)
+	app, err := e.c.EnsureApp(ctx, in)
+	require.NoError(t, err)
+	assert.Equal(t, types.AppStatusInService, app.Status)
+	assert.Positive(t, requests(e.srv, "CreateApp", "ResourceInUse"), "refused while the space was Pending")
+}
+
+// Issue 22: a Failed app is deleted by the service; DeleteApp of it ("previously failed and was
+// automatically deleted") is nil, and a capacity shortage is ErrInsufficientCapacity and ErrAppFailed.
+func TestAFailedAppIsGone(t *testing.T) {
+	e := newEnv(t, sagemakerfake.WithStartupDelay(10*time.Second), sagemakerfake.WithFailureRule(sagemakerfake.InsufficientCapacity(types.AppInstanceTypeMlT3Medium)))
+	ctx := context.Background()
+	_, err := e.c.EnsureApp(ctx, e.input("short"))
+	require.ErrorIs(t, err, ErrInsufficientCapacity)
+	require.ErrorIs(t, err, ErrAppFailed)
+	require.NoError(t, e.c.DeleteApp(ctx, e.id("short")))
+	assert.Equal(t, 1, requests(e.srv, "DeleteApp", "ValidationException"), "the service's answer for a failed app")
+	results := e.c.DeleteApps(ctx, AppFilter{DomainID: e.domainID})
+	assert.Empty(t, results, "nothing to delete: a Failed app is gone")
+}
