@@ -25,10 +25,9 @@ import (
 // that a hook can act on the k-th one.
 type hookAPI struct {
 	API
-	mu       sync.Mutex
-	n        map[string]int
-	before   map[string]func(k int) // by operation, with the call's number (1, 2, …)
-	onDelete func(k int)
+	mu     sync.Mutex
+	n      map[string]int
+	before map[string]func(k int) // by operation, with the call's number (1, 2, …)
 }
 
 func (h *hookAPI) hook(op string) {
