@@ -588,3 +588,49 @@ func TestEnsureAppsReportsEachOutcome(t *testing.T) {
 	}
 	assert.Equal(t, []Outcome{OutcomeCreated, OutcomeAdopted, OutcomeRecreated, OutcomeConflict}, got)
 }
+
+// A shared round whose ListApps hangs ends at the least MaxDelay of its domain's waits, as a
+// transient fault: its waits look again in the next round, at their pace, and none of them gives
+// up on the round to describe its app alone (which, for thousands of waits, was a burst of
+// DescribeApps, and of connections, at once).
+func TestAHungRoundEndsAtItsBound(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newSyncEnv(t, sagemakerfake.WithStartupDelay(time.Minute))
+		ctx := context.Background()
+		for _, n := range []string{"a", "b", "c"} {
+			_, err := e.c.CreateApp(ctx, e.input(n))
+			require.NoError(t, err)
+		}
+		e.srv.InjectFault("ListApps", sagemakerfake.Fault{Hang: true, Times: 1})
+		start := time.Now()
+		errs := make(chan error, 3)
+		for _, n := range []string{"a", "b", "c"} {
+			go func() {
+				app, err := e.c.WaitForApp(ctx, e.id(n), func(o *WaitOptions) {
+					o.Timeout, o.MinDelay, o.MaxDelay = 10*time.Minute, 2*time.Second, 10*time.Second
+				})
+				if err == nil && app.Status != types.AppStatusInService {
+					err = fmt.Errorf("%s: %s", n, app.Status)
+				}
+				errs <- err
+			}()
+		}
+		for range 3 {
+			require.NoError(t, <-errs)
+		}
+		// InService after a minute; one round lost to the hang costs at most a bound (10 s) and a
+		// pace (7.5 s).
+		assert.LessOrEqual(t, time.Since(start), time.Minute+10*time.Second+15*time.Second)
+		describes, lists := 0, 0
+		for _, q := range e.srv.Requests() {
+			switch q.Operation {
+			case "DescribeApp":
+				describes++
+			case "ListApps":
+				lists++
+			}
+		}
+		assert.Equal(t, 3, describes, "each wait's first look only: no wait describes its app alone during the hang")
+		assert.GreaterOrEqual(t, lists, 2, "the hung round and the one after it")
+	})
+}

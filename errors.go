@@ -365,7 +365,8 @@ func isTransportError(err error) bool {
 	var deser *smithy.DeserializationError
 	return errors.As(err, &send) || errors.As(err, &netErr) || errors.As(err, &deser) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, errNoAnswerInTime)
 }
 
 // mapError turns an error from an SDK call into the library's: nil stays nil; a failure caused by

@@ -3,6 +3,7 @@ package sagemakerapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +23,9 @@ import (
 // prepared. No goroutine runs it: the wait that finds no round in flight leads the next one
 // (sleeps until it is due, lists, and hands the result to the others); if its context ends
 // first, another wait takes over, and the round is released on every exit path, a panic
-// included.
+// included. A round reads for at most the least MaxDelay of the domain's waits: a ListApps that
+// hangs past it is, for the round's waits, a transient fault (they look again at their pace);
+// what pages it read by then serve their waits, and a wait it did not reach describes its app.
 //
 // A round reads no more than it saves: records come newest first (SortBy CreationTime,
 // SortOrder Descending, sent explicitly), the round stops as soon as every wait that is due is
@@ -119,8 +122,6 @@ func (r *listRound) usable(w *waiter) bool {
 func (w *waiter) nextShared(ctx context.Context) (*App, error, error) {
 	r, err := w.c.awaitRound(ctx, w)
 	switch {
-	case errors.Is(err, errRoundStalled):
-		return w.describeApp(ctx)
 	case err != nil:
 		return nil, nil, w.contextError(ctx, err)
 	}
@@ -177,19 +178,13 @@ func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) 
 			return r, nil
 		}
 		if r := d.inFlight; r != nil {
-			// A round that is overdue by the wait's MaxDelay (its ListApps hangs, say) is given
-			// up: the wait describes its app alone this time, so that another wait's hung call
-			// never stops it from looking at its pace.
-			stall := time.NewTimer(w.look.sharedDue().Add(w.opts.MaxDelay).Sub(c.now()))
+			// The round in flight reads for at most the least MaxDelay of the domain's waits
+			// (leadRound): a hung ListApps ends it, and its waits look again at their pace.
 			c.polls.mu.Unlock()
 			select {
 			case <-r.done:
-				stall.Stop()
 				continue
-			case <-stall.C:
-				return nil, errRoundStalled
 			case <-ctx.Done():
-				stall.Stop()
 				return nil, ctx.Err()
 			}
 		}
@@ -289,7 +284,16 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 			r.wanted[o.id] = struct{}{}
 		}
 	}
+	// The round reads for at most the least MaxDelay of the domain's waits, so that a hung
+	// ListApps never holds a wait past its pace, and no wait gives up on the round alone (which
+	// would describe every app of the domain at once).
+	bound := w.opts.MaxDelay
+	for o := range d.waits {
+		bound = min(bound, o.opts.MaxDelay)
+	}
 	c.polls.mu.Unlock()
+	listCtx, cancel := context.WithTimeout(ctx, bound)
+	defer cancel()
 
 	r.apps = make(map[AppID]types.AppDetails)
 	missing := len(r.wanted)
@@ -300,12 +304,20 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 	// Pages: never more than describing each wanted app would cost.
 	for n := 0; pages.HasMorePages() && n < len(r.wanted) && missing > 0; n++ {
 		c.obs.poll(ctx, pollList)
-		out, err := pages.NextPage(ctx, w.opts.ClientOptions...)
+		out, err := pages.NextPage(listCtx, w.opts.ClientOptions...)
 		if err != nil {
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				return ctx.Err()
+			case listCtx.Err() != nil && n > 0:
+				// What was read serves its waits; the apps deeper in the list are unlisted.
+				r.complete, read = false, true
+				return nil
+			case listCtx.Err() != nil:
+				r.err = &APIError{Operation: "ListApps", Err: fmt.Errorf("%w (%v)", errNoAnswerInTime, bound)}
+			default:
+				r.err = mapError(ctx, "ListApps", err)
 			}
-			r.err = mapError(ctx, "ListApps", err)
 			read = true
 			return nil
 		}
@@ -324,5 +336,6 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 	return nil
 }
 
-// errRoundStalled: the domain's round in flight is overdue; the wait describes its app alone.
-var errRoundStalled = errors.New("sagemakerapp: the shared ListApps round is overdue")
+// errNoAnswerInTime: a shared round's ListApps did not answer within its bound (leadRound). The
+// round's waits judge it as a transient fault and look again at their pace.
+var errNoAnswerInTime = errors.New("no answer within the shared round's bound")
