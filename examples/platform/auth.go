@@ -284,6 +284,14 @@ func forbidden(c caller) *authError {
 		oauthErr: "insufficient_scope", description: "the caller may manage only their own apps"}
 }
 
+// notAnAdmin is the answer to a caller who is no administrator, on a route for administrators
+// only (removing a person).
+func notAnAdmin(c caller) *authError {
+	return &authError{status: http.StatusForbidden, code: "Forbidden",
+		message:  "only an administrator (a member of the platform's admin group) may remove a person; " + c.user + " is not one",
+		oauthErr: "insufficient_scope", description: "the caller is no administrator"}
+}
+
 // isLoopback reports whether addr (host:port) listens only on this machine. An empty host, which
 // listens on every interface, does not; neither does a name other than localhost.
 func isLoopback(addr string) bool {

@@ -8,6 +8,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 )
 
 // maxBodyBytes bounds a PUT body; a spec is a few hundred bytes.
@@ -29,7 +32,8 @@ func badBody(format string, args ...any) *bodyError {
 // decodeSpec reads a PUT body strictly, as encoding/json alone does not: exactly one JSON object
 // and nothing after it; member names exactly as documented (encoding/json would take
 // "INSTANCETYPE" for instanceType), each at most once; every value of its JSON type, with no
-// null. An empty body is {}. The body is read through http.MaxBytesReader, whose error is a 413.
+// null (a whole number for storageGiB and idleTimeoutMinutes, true or false for replace, ENABLED
+// or DISABLED for remoteAccess). An empty body is {}. The body is read through http.MaxBytesReader, whose error is a 413.
 func decodeSpec(body io.Reader) (appSpec, *bodyError) {
 	var spec appSpec
 	data, err := io.ReadAll(body)
@@ -58,6 +62,10 @@ func decodeSpec(body io.Reader) (appSpec, *bodyError) {
 		"imageVersionAlias": &spec.ImageVersionAlias,
 		"lifecycleConfig":   &spec.LifecycleConfig,
 	}
+	ints := map[string]**int32{
+		"storageGiB":         &spec.StorageGiB,
+		"idleTimeoutMinutes": &spec.IdleTimeoutMinutes,
+	}
 	for _, m := range members {
 		if dst, ok := strs[m.name]; ok {
 			if *dst, berr = str(m.name, m.value); berr != nil {
@@ -65,8 +73,32 @@ func decodeSpec(body io.Reader) (appSpec, *bodyError) {
 			}
 			continue
 		}
-		if m.name != "tags" {
-			return spec, badBody("the body has the member %q, which an app spec does not have (members: instanceType, image, imageVersionAlias, lifecycleConfig, tags; names are case-sensitive)", m.name)
+		if dst, ok := ints[m.name]; ok {
+			n, berr := integer(m.name, m.value)
+			if berr != nil {
+				return spec, berr
+			}
+			*dst = &n
+			continue
+		}
+		switch m.name {
+		case "remoteAccess":
+			if spec.RemoteAccess, berr = str(m.name, m.value); berr != nil {
+				return spec, berr
+			}
+			// The service's enum, spelled as it spells it: refused here rather than by the service.
+			if spec.RemoteAccess != string(types.FeatureStatusEnabled) && spec.RemoteAccess != string(types.FeatureStatusDisabled) {
+				return spec, badBody("remoteAccess must be ENABLED or DISABLED (in capitals, as SageMaker spells them), not %q", spec.RemoteAccess)
+			}
+			continue
+		case "replace":
+			if spec.Replace, berr = boolean(m.name, m.value); berr != nil {
+				return spec, berr
+			}
+			continue
+		case "tags":
+		default:
+			return spec, badBody("the body has the member %q, which an app spec does not have (members: %s; names are case-sensitive)", m.name, strings.Join(specMembers, ", "))
 		}
 		tags, berr := object(json.NewDecoder(bytes.NewReader(m.value)), "tags")
 		if berr != nil {
@@ -120,6 +152,35 @@ func object(dec *json.Decoder, what string) ([]member, *bodyError) {
 		return nil, syntaxError(what, dec, err)
 	}
 	return members, nil
+}
+
+// specMembers are the members of a PUT body, as the messages list them.
+var specMembers = []string{"instanceType", "image", "imageVersionAlias", "lifecycleConfig", "tags", "storageGiB", "idleTimeoutMinutes", "remoteAccess", "replace"}
+
+// integer reads a JSON number that is a whole number within int32, written without a fraction or
+// an exponent (20, not 20.0 or 2e1). Its range is the library's to check (ValidateSpace and the
+// idle timeout's bounds), with the field named.
+func integer(field string, raw json.RawMessage) (int32, *bodyError) {
+	if kindOf(raw) != "a number" {
+		return 0, badBody("%s must be a JSON number, not %s", field, kindOf(raw))
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 32)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, badBody("%s %s is out of range", field, raw)
+	}
+	if err != nil {
+		return 0, badBody("%s must be a whole number, such as 20, not %s", field, raw)
+	}
+	return int32(n), nil
+}
+
+// boolean reads a JSON true or false.
+func boolean(field string, raw json.RawMessage) (bool, *bodyError) {
+	var b bool
+	if kindOf(raw) != "a boolean" || json.Unmarshal(raw, &b) != nil {
+		return false, badBody("%s must be true or false, not %s", field, kindOf(raw))
+	}
+	return b, nil
 }
 
 // str reads a JSON string value.

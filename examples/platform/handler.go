@@ -29,13 +29,60 @@ const writeSlack = 30 * time.Second
 
 // appSpec is the body of PUT /users/{user}/apps/{type}/{name}. Every member is optional: without
 // instanceType the space's, user profile's or domain's default applies; without image a
-// JupyterLab or CodeEditor app gets the region's SageMaker Distribution image.
+// JupyterLab or CodeEditor app gets the region's SageMaker Distribution image. storageGiB,
+// idleTimeoutMinutes and remoteAccess are the settings of the user's private space (space apps
+// only), changed in place (ConflictUpdate) when the space has others; replace lets a PUT restart
+// an app that runs with another spec.
 type appSpec struct {
 	InstanceType      string            `json:"instanceType,omitempty"`      // such as ml.t3.medium
 	Image             string            `json:"image,omitempty"`             // a SageMaker image ARN
 	ImageVersionAlias string            `json:"imageVersionAlias,omitempty"` // such as 2.3.1
 	LifecycleConfig   string            `json:"lifecycleConfig,omitempty"`   // a Studio lifecycle configuration ARN
 	Tags              map[string]string `json:"tags,omitempty"`
+	// The space's EBS volume, in GiB (5 to 16384); it can grow, never shrink.
+	StorageGiB *int32 `json:"storageGiB,omitempty"`
+	// The space's idle timeout, in minutes, within the bounds the domain and the user profile set.
+	IdleTimeoutMinutes *int32 `json:"idleTimeoutMinutes,omitempty"`
+	// ENABLED or DISABLED: whether an IDE on the user's machine may connect to the space.
+	RemoteAccess string `json:"remoteAccess,omitempty"`
+	// Replace restarts an app that runs (or starts) with another spec: DeleteApp, then CreateApp
+	// with this one (ConflictReplace). Without it that app is a 409 that names what differs.
+	Replace bool `json:"replace,omitempty"`
+}
+
+// spaceMembers names the members of s that set the space, in the body's names.
+func (s appSpec) spaceMembers() []string {
+	var out []string
+	if s.StorageGiB != nil {
+		out = append(out, "storageGiB")
+	}
+	if s.IdleTimeoutMinutes != nil {
+		out = append(out, "idleTimeoutMinutes")
+	}
+	if s.RemoteAccess != "" {
+		out = append(out, "remoteAccess")
+	}
+	return out
+}
+
+// applyTo sets the space members of s in space, a private space for apps of appType.
+func (s appSpec) applyTo(space *sagemaker.CreateSpaceInput, appType sagemakerapp.AppType) {
+	settings := space.SpaceSettings
+	if s.StorageGiB != nil {
+		settings.SpaceStorageSettings = &types.SpaceStorageSettings{EbsStorageSettings: &types.EbsStorageSettings{EbsVolumeSizeInGb: aws.Int32(*s.StorageGiB)}}
+	}
+	if s.IdleTimeoutMinutes != nil {
+		idle := &types.SpaceAppLifecycleManagement{IdleSettings: &types.SpaceIdleSettings{IdleTimeoutInMinutes: aws.Int32(*s.IdleTimeoutMinutes)}}
+		switch appType {
+		case types.AppTypeJupyterLab:
+			settings.JupyterLabAppSettings = &types.SpaceJupyterLabAppSettings{AppLifecycleManagement: idle}
+		case types.AppTypeCodeEditor:
+			settings.CodeEditorAppSettings = &types.SpaceCodeEditorAppSettings{AppLifecycleManagement: idle}
+		}
+	}
+	if s.RemoteAccess != "" {
+		settings.RemoteAccess = types.FeatureStatus(s.RemoteAccess)
+	}
 }
 
 // appView is an app as the service answers it.
@@ -61,15 +108,53 @@ type errorBody struct {
 	RequestID string    `json:"requestId,omitempty"` // SageMaker's request ID, for AWS support
 	Problems  []problem `json:"problems,omitempty"`  // InvalidInput: every problem with the request
 	Fields    []string  `json:"fields,omitempty"`    // AppConflict, SpaceConflict: the members that differ
+	Members   []string  `json:"members,omitempty"`   // the body members of those fields, where they come from one
 	App       *appView  `json:"app,omitempty"`       // AppConflict and AppFailed: the app as found
+	Spaces    []string  `json:"spaces,omitempty"`    // SharedSpaces: the shared spaces the user owns
 }
 
 // problem is one *sagemakerapp.FieldError.
 type problem struct {
-	Field  string `json:"field"` // the SDK member path, such as "Tags[0].Key"
-	Type   string `json:"type"`  // Required, Invalid, NotSupported, Duplicate, TooLong, TooMany, Forbidden
+	Field  string `json:"field"`            // the SDK member path, such as "Tags[0].Key"
+	Member string `json:"member,omitempty"` // the body member it comes from, such as "tags", when it comes from one
+	Type   string `json:"type"`             // Required, Invalid, NotSupported, Duplicate, TooLong, TooMany, Forbidden
 	Value  string `json:"value,omitempty"`
 	Detail string `json:"detail"`
+}
+
+// bodyMember names the PUT body member that sets the SDK member at path, or "" when none does
+// (the path's names, such as AppName, come from the URL).
+func bodyMember(path string) string {
+	switch {
+	case path == "ResourceSpec.InstanceType":
+		return "instanceType"
+	case path == "ResourceSpec.SageMakerImageArn":
+		return "image"
+	case path == "ResourceSpec.SageMakerImageVersionAlias":
+		return "imageVersionAlias"
+	case path == "ResourceSpec.LifecycleConfigArn":
+		return "lifecycleConfig"
+	case strings.HasPrefix(path, "Tags"):
+		return "tags"
+	case path == "SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb":
+		return "storageGiB"
+	case strings.HasSuffix(path, ".AppLifecycleManagement.IdleSettings.IdleTimeoutInMinutes") && strings.HasPrefix(path, "SpaceSettings."):
+		return "idleTimeoutMinutes"
+	case path == "SpaceSettings.RemoteAccess":
+		return "remoteAccess"
+	}
+	return ""
+}
+
+// bodyMembers is bodyMember of each path that has one.
+func bodyMembers(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if m := bodyMember(p); m != "" && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // launchView is the answer of POST …/launch-url.
@@ -85,6 +170,7 @@ type service struct {
 	wait        []func(*sagemakerapp.WaitOptions)
 	waitTimeout time.Duration // bounds a PUT: its space's wait and its app's together
 	waits       *waits        // the PUTs that wait, within --max-waits and each caller's share
+	removals    *removals     // the removals of people (DELETE /users/{user}) running in the background
 	auth        authenticator
 	log         *slog.Logger
 }
@@ -101,6 +187,10 @@ type handlerConfig struct {
 	wait        []func(*sagemakerapp.WaitOptions)
 	// maxWaits caps the PUTs that wait at once; zero means defaultMaxWaits.
 	maxWaits int
+	// removals runs the removals of people in the background, and ends them when its context
+	// ends; nil means removals on context.Background with defaultDeleteTimeout, which nothing
+	// ends (tests that remove people pass their own, and wait for it).
+	removals *removals
 	log      *slog.Logger // one line per failed call; nil discards them
 }
 
@@ -115,6 +205,7 @@ const defaultMaxWaits = 256
 //	GET    /users/{user}/apps/{type}/{name}              the app as SageMaker reports it
 //	DELETE /users/{user}/apps/{type}/{name}              delete it (202; idempotent)
 //	POST   /users/{user}/apps/{type}/{name}/launch-url   a URL that signs the user in and opens the app
+//	DELETE /users/{user}                                 remove the person (administrators only; 202, then in the background)
 //
 // A JupyterLab or CodeEditor app runs in the user's private space, {user}-jupyterlab or
 // {user}-codeeditor, which PUT ensures first; a KernelGateway or JupyterServer app (Studio
@@ -133,15 +224,19 @@ func newHandler(client *sagemakerapp.Client, cfg handlerConfig) http.Handler {
 	if cfg.maxWaits <= 0 {
 		cfg.maxWaits = defaultMaxWaits
 	}
+	if cfg.removals == nil {
+		cfg.removals = newRemovals(context.Background(), defaultDeleteTimeout, cfg.log)
+	}
 	timeout := cfg.waitTimeout
 	s := &service{client: client, domainID: cfg.domainID, region: cfg.region, waitTimeout: timeout,
 		wait:  append([]func(*sagemakerapp.WaitOptions){func(o *sagemakerapp.WaitOptions) { o.Timeout = timeout }}, cfg.wait...),
-		waits: newWaits(cfg.maxWaits), auth: cfg.auth, log: cfg.log}
+		waits: newWaits(cfg.maxWaits), removals: cfg.removals, auth: cfg.auth, log: cfg.log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /users/{user}/apps/{type}/{name}", s.authorized(s.put))
 	mux.HandleFunc("GET /users/{user}/apps/{type}/{name}", s.authorized(s.get))
 	mux.HandleFunc("DELETE /users/{user}/apps/{type}/{name}", s.authorized(s.delete))
 	mux.HandleFunc("POST /users/{user}/apps/{type}/{name}/launch-url", s.authorized(s.launchURL))
+	mux.HandleFunc("DELETE /users/{user}", s.adminOnly(s.deleteUser))
 	return mux
 }
 
@@ -149,10 +244,32 @@ func newHandler(client *sagemakerapp.Client, cfg handlerConfig) http.Handler {
 // known) or 403 (known, but not {user} and no administrator), before the body is read; then a
 // {type} that the platform does not serve is a 400, before any call.
 func (s *service) authorized(h http.HandlerFunc) http.HandlerFunc {
+	return s.guarded(h, func(c caller, r *http.Request) *authError {
+		if !c.mayManage(r.PathValue("user")) {
+			return forbidden(c)
+		}
+		return nil
+	}, true)
+}
+
+// adminOnly runs h for an administrator, and answers anyone else 401 (not known) or 403 (known,
+// and no administrator), before anything else is read.
+func (s *service) adminOnly(h http.HandlerFunc) http.HandlerFunc {
+	return s.guarded(h, func(c caller, _ *http.Request) *authError {
+		if !c.admin {
+			return notAnAdmin(c)
+		}
+		return nil
+	}, false)
+}
+
+// guarded authenticates the caller, lets may refuse them, checks {type} when appRoute is set, and
+// runs h with the caller in the request's context.
+func (s *service) guarded(h http.HandlerFunc, may func(caller, *http.Request) *authError, appRoute bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, aerr := s.auth.authenticate(r)
-		if aerr == nil && !c.mayManage(r.PathValue("user")) {
-			aerr = forbidden(c)
+		if aerr == nil {
+			aerr = may(c, r)
 		}
 		if aerr != nil {
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request refused", slog.String("method", r.Method),
@@ -161,9 +278,11 @@ func (s *service) authorized(h http.HandlerFunc) http.HandlerFunc {
 			writeJSON(w, aerr.status, errorBody{Error: aerr.code, Message: aerr.message})
 			return
 		}
-		if msg := unservedType(r.PathValue("type")); msg != "" {
-			writeJSON(w, http.StatusBadRequest, errorBody{Error: "UnsupportedAppType", Message: msg})
-			return
+		if appRoute {
+			if msg := unservedType(r.PathValue("type")); msg != "" {
+				writeJSON(w, http.StatusBadRequest, errorBody{Error: "UnsupportedAppType", Message: msg})
+				return
+			}
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 	}
@@ -205,6 +324,12 @@ func waitOwner(r *http.Request) string {
 // comes once it is InService. The wait ends with the request: a caller that gives up can repeat
 // the PUT, which is idempotent.
 //
+// The space's members of the body (storageGiB, idleTimeoutMinutes, remoteAccess) are ensured with
+// ConflictUpdate: a space that has others is changed with one UpdateSpace and waited for, except
+// that storage never shrinks (409) and an idle timeout outside the bounds of the domain and the
+// user profile is a 400, both before any write. An app that runs with another spec is a 409 that
+// says how to ask for the restart ("replace": true), and is restarted (ConflictReplace) only then.
+//
 // The PUT's whole time, its space's wait and its app's, is bounded by waitTimeout (a context
 // deadline, besides each wait's own Timeout); its write deadline, which the server's WriteTimeout
 // sets short for every other route, is moved to waitTimeout + writeSlack, so that the answer of
@@ -224,12 +349,24 @@ func (s *service) put(w http.ResponseWriter, r *http.Request) {
 	}
 	user, appType := r.PathValue("user"), sagemakerapp.AppType(r.PathValue("type"))
 	id := s.appID(r)
+	if members := spec.spaceMembers(); id.SpaceName == "" && members != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "InvalidBody", Members: members,
+			Message: strings.Join(members, ", ") + " set the private space of a JupyterLab or CodeEditor app; a " + string(appType) +
+				" app runs on the user profile, which has no space"})
+		return
+	}
+	if rm := s.removals.running(user); rm != nil {
+		writeJSON(w, http.StatusConflict, errorBody{Error: "UserBeingRemoved",
+			Message: user + " is being removed from the domain (since " + rm.started.UTC().Format(time.RFC3339) + "); nothing is made for them meanwhile"})
+		return
+	}
 	b := s.client.NewApp(s.domainID, appType, id.AppName)
 	var space *sagemaker.CreateSpaceInput
 	image := spec.Image
 	if id.SpaceName != "" {
 		b = b.InSpace(id.SpaceName)
 		space = sagemakerapp.PrivateSpace(s.domainID, id.SpaceName, user, appType)
+		spec.applyTo(space, appType)
 		if image == "" {
 			var err error
 			if image, err = studio.DefaultImage(s.region, sagemakerapp.InstanceType(spec.InstanceType)); err != nil {
@@ -272,15 +409,22 @@ func (s *service) put(w http.ResponseWriter, r *http.Request) {
 	owner := waitOwner(r)
 	canonical, _ := json.Marshal(spec) // a struct of strings and a map (sorted): always marshals
 	key := strings.Join([]string{owner, user, string(appType), id.AppName, string(canonical)}, "\x00")
+	// The space's settings are changed in place (UpdateSpace) when the body asks for others than it
+	// has; the app is restarted with another spec only when the body says "replace": true.
+	spaceWait := append(slices.Clone(s.wait), func(o *sagemakerapp.WaitOptions) { o.OnConflict = sagemakerapp.ConflictUpdate })
+	appWait := s.wait
+	if spec.Replace {
+		appWait = append(slices.Clone(s.wait), func(o *sagemakerapp.WaitOptions) { o.OnConflict = sagemakerapp.ConflictReplace })
+	}
 	app, refused, err := s.waits.do(ctx, owner, key, func(ctx context.Context) (*sagemakerapp.App, error) {
 		ctx, cancel := context.WithTimeout(ctx, s.waitTimeout)
 		defer cancel()
 		if space != nil {
-			if _, err := s.client.EnsureSpace(ctx, space, s.wait...); err != nil {
+			if _, err := s.client.EnsureSpace(ctx, space, spaceWait...); err != nil {
 				return nil, err
 			}
 		}
-		return b.Ensure(ctx, s.wait...)
+		return b.Ensure(ctx, appWait...)
 	})
 	switch refused {
 	case waitBusy:
@@ -403,21 +547,32 @@ func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.As(err, &invalid):
 		status, body.Error, body.Message = http.StatusBadRequest, "InvalidInput", "the request is invalid; nothing was sent to SageMaker"
 		for _, p := range invalid.Problems {
-			body.Problems = append(body.Problems, problem{Field: p.Field, Type: string(p.Type), Value: p.Value, Detail: p.Detail})
+			body.Problems = append(body.Problems, problem{Field: p.Field, Member: bodyMember(p.Field), Type: string(p.Type), Value: p.Value, Detail: p.Detail})
 		}
 	case errors.Is(err, sagemakerapp.ErrServiceValidation):
 		status = http.StatusBadRequest // the service refused what the library could not check
 	case errors.As(err, &conflict):
 		status, body.Error = http.StatusConflict, "AppConflict"
-		body.Message = "the app exists with another spec; delete it first to change it"
+		body.Message = "the app is " + string(conflict.Existing.Status) + " with another spec (" + strings.Join(conflict.Fields, ", ") +
+			"); changing it stops the app and starts it again, which ends its kernels and terminals (the space and its files stay): " +
+			`repeat the PUT with "replace": true in the body to do so`
 		if slices.Contains(conflict.Fields, "AppName") || slices.Contains(conflict.Fields, "AppType") {
 			body.Message = "the space runs another app (see app), and a space runs one app at a time; delete that app first"
 		}
-		body.Fields, body.App = conflict.Fields, ptr(view(conflict.Existing))
+		body.Fields, body.Members, body.App = conflict.Fields, bodyMembers(conflict.Fields), ptr(view(conflict.Existing))
 	case errors.As(err, &spaceConflict):
 		status, body.Error = http.StatusConflict, "SpaceConflict"
-		body.Message = "space " + spaceConflict.Existing.Name + " exists, and is not this user's private space for this app type"
-		body.Fields = spaceConflict.Fields
+		body.Fields, body.Members = spaceConflict.Fields, bodyMembers(spaceConflict.Fields)
+		switch {
+		case slices.Contains(spaceConflict.Fields, "SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb"):
+			body.Message = "storageGiB is smaller than the storage of space " + spaceConflict.Existing.Name +
+				", and a space's storage only grows: ask for at least its size, or leave storageGiB out"
+		case slices.ContainsFunc(spaceConflict.Fields, changeable):
+			// The space kept changing under this PUT's updates (another caller's): it is left as it is.
+			body.Message = "space " + spaceConflict.Existing.Name + " was changed by someone else while this PUT changed it (see fields); repeat the PUT"
+		default:
+			body.Message = "space " + spaceConflict.Existing.Name + " exists, and is not this user's private space for this app type"
+		}
 	case errors.As(err, &spaceFailed):
 		status, body.Error = http.StatusBadGateway, "SpaceFailed"
 		body.Message = "space " + spaceFailed.Space.Name + " is " + string(spaceFailed.Space.Status) + ": " + spaceFailed.Space.FailureReason
@@ -450,6 +605,12 @@ func (s *service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	s.log.LogAttrs(r.Context(), slog.LevelWarn, "request failed", slog.String("method", r.Method),
 		slog.String("path", r.URL.Path), slog.Int("status", status), slog.String("error", err.Error()))
 	writeJSON(w, status, body)
+}
+
+// changeable reports whether the space member at path is one UpdateSpace changes: anything but
+// the owner, the sharing and the app type.
+func changeable(path string) bool {
+	return !strings.HasPrefix(path, "OwnershipSettings.") && !strings.HasPrefix(path, "SpaceSharingSettings.") && path != "SpaceSettings.AppType"
 }
 
 func view(app *sagemakerapp.App) appView {

@@ -9,6 +9,9 @@
 //	DELETE /users/{user}/apps/{type}/{name}              delete it, 202 (idempotent: a missing app is no error)
 //	POST   /users/{user}/apps/{type}/{name}/launch-url   {"url": …} that signs the user in and opens the app, 200;
 //	                                                     with ?redirect=true, 303 See Other to that URL
+//	DELETE /users/{user}                                 remove the person: their apps, spaces and user profile;
+//	                                                     administrators only; 202, then it runs in the background
+//	                                                     (?deleteSharedSpaces=true: their shared spaces too)
 //
 // It follows Studio as it runs today: a JupyterLab or CodeEditor app runs in the user's private
 // space, {user}-jupyterlab or {user}-codeeditor, which PUT ensures first (EnsureSpace), and gets
@@ -40,7 +43,8 @@
 // {"<sub>": "alice", …}; the platform refuses to start if two subjects map to one profile in any
 // case, and a subject not in it is a 403 (NotAUser). A caller manages only their own private
 // space and apps, {user} being themselves. A caller whose --group-claim (groups by default) holds
-// --admin-group is an administrator, who may manage anyone's. A request without a valid token is
+// --admin-group is an administrator, who may manage anyone's, and who alone may remove a person
+// (DELETE /users/{user}; a person cannot remove themselves). A request without a valid token is
 // a 401, one for another user's apps a 403; both are JSON with a WWW-Authenticate challenge
 // (RFC 6750). --auth none turns this off, for the demo on the embedded fake; it is refused on an
 // address that is not loopback. The launch URL (LaunchURL, CreatePresignedDomainUrl) is a
@@ -51,26 +55,68 @@
 // case-sensitive), each at most once, no null, nothing after the object, at most 64 KiB:
 //
 //	{"instanceType": "ml.t3.medium", "image": "arn:aws:sagemaker:…:image/…",
-//	 "imageVersionAlias": "2.3.1", "lifecycleConfig": "arn:…", "tags": {"team": "ml"}}
+//	 "imageVersionAlias": "2.3.1", "lifecycleConfig": "arn:…", "tags": {"team": "ml"},
+//	 "storageGiB": 20, "idleTimeoutMinutes": 120, "remoteAccess": "ENABLED", "replace": true}
+//
+// storageGiB (the EBS volume, a whole number of GiB, 5–16384), idleTimeoutMinutes (a whole number
+// of minutes, within the MinIdleTimeoutInMinutes and MaxIdleTimeoutInMinutes that the user
+// profile or the domain set) and remoteAccess (ENABLED or DISABLED: whether an IDE on the user's
+// machine may connect) are the settings of the user's private space, so only for JupyterLab and
+// CodeEditor apps (a 400 for the Studio Classic types). They are ensured with ConflictUpdate: a
+// space that has others is changed with one UpdateSpace, and waited for, while its app goes on
+// running; a new storage size takes effect when the app next starts (facts §7.2). Storage only
+// grows: a smaller storageGiB than the space's is a 409 naming the field, and an idle timeout
+// outside the bounds a 400 naming it, both before anything is changed. A member left out is not
+// compared: the space keeps what it has.
+//
+// An app that runs (or starts) with another spec than the body's, such as another instanceType,
+// is never changed by default: changing it means stopping the app and starting it again, which
+// ends its kernels and terminals. The PUT is then a 409 AppConflict whose "fields" and "members"
+// name what differs, and whose message says how to ask: the same PUT with "replace": true, which
+// stops the app (DeleteApp), waits until it is gone and starts it with the body's spec
+// (ConflictReplace); the space and its files stay.
+//
+// # Removing a person
+//
+// DELETE /users/{user} removes a person from the domain with DeleteUser: the apps of their user
+// profile and of every space they own, those spaces (with the files on them: there is no undo),
+// then the user profile. Only an administrator may ask (403 otherwise). It lists the user's spaces
+// first: if they own a shared space, which holds other people's work, the answer is a 409
+// SharedSpaces naming each, and nothing is deleted, unless the call says ?deleteSharedSpaces=true.
+// Otherwise it answers 202 at once, {"user", "state": "started", "started", "deleteSharedSpaces",
+// "spaces"}, and the removal runs in the background, at most --delete-timeout (1 h), at most 4 at
+// once (one more is a 503 Busy), each person's spaces 4 at a time; its start and its end (with
+// what remains, if it failed) go to the log. A DELETE of a person whose removal runs joins it:
+// 202 with "state": "running", and nothing more starts. A removal is idempotent: a person already
+// gone is no error, and one cut short (a shutdown, a crash, the timeout, a failure) is finished by
+// the same DELETE again. While a person is being removed, a PUT of their apps is a 409
+// UserBeingRemoved.
 //
 // Errors are JSON ({"error": code, "message": …}) with these statuses:
 //
-//	400  the body is not such an object (InvalidBody, the message names the problem); invalid
-//	     input, with "problems": [{"field", "type", "value", "detail"}], nothing sent; a {type}
-//	     the platform does not serve (UnsupportedAppType); or a ValidationException of the service
+//	400  the body is not such an object (InvalidBody, the message names the problem; also for a
+//	     space member on a Studio Classic app); invalid input, with "problems": [{"field",
+//	     "member", "type", "value", "detail"}] ("member" is the body member at fault, when one is),
+//	     nothing sent; an idle timeout outside the bounds of the levels above the space; a {type}
+//	     the platform does not serve (UnsupportedAppType); a bad query (InvalidQuery); or a
+//	     ValidationException of the service
 //	401  no bearer token, or one that is expired, for another audience, from another issuer or
 //	     not signed by the issuer's keys
-//	403  the caller is not {user} and no administrator; or a valid token names no user profile
-//	     of the platform (NotAUser: a sub not in --user-map, or a claim value not in lowercase)
+//	403  the caller is not {user} and no administrator, or removes a person and is no
+//	     administrator; or a valid token names no user profile of the platform (NotAUser: a sub
+//	     not in --user-map, or a claim value not in lowercase)
 //	404  the user profile, the domain or the app does not exist
-//	409  ResourceInUse; the app exists with another spec, or the space runs another app
-//	     ("fields" names what differs); the space exists with another owner, sharing or app type
-//	     (SpaceConflict); launch-url of an app that is not InService (AppNotInService)
+//	409  ResourceInUse; the app exists with another spec (AppConflict: "fields" and "members" name
+//	     what differs, and the message how to ask for the restart), or the space runs another app;
+//	     the space exists with another owner, sharing or app type, or with more storage than
+//	     storageGiB (SpaceConflict); launch-url of an app that is not InService (AppNotInService);
+//	     the person owns shared spaces (SharedSpaces, "spaces" names them); a PUT for a person
+//	     being removed (UserBeingRemoved)
 //	413  the body is larger than 64 KiB
 //	429  ResourceLimitExceeded, with the service's quota message; or the caller waits for their
 //	     share of --max-waits already (TooManyWaits), with Retry-After
 //	503  throttled, SageMaker unavailable, the request was canceled, or --max-waits PUTs are
-//	     waiting already (Busy); with Retry-After (seconds)
+//	     waiting already, or 4 removals run already (Busy); with Retry-After (seconds)
 //	502  the app Failed (its failureReason), the user's space failed, or the platform's
 //	     credentials were refused
 //	504  the app was not InService within --wait-timeout; repeat the PUT to go on waiting
@@ -92,7 +138,8 @@
 // wait, and one slot, and all get its answer.
 //
 // By default it runs on an embedded fake SageMaker (package sagemakerfake) with the demo domain
-// d-example12345 and the user profiles alice, bob and carol; no AWS account is needed. From
+// d-example12345 (whose users may set their space's idle timeout from 60 to 480 minutes) and the
+// user profiles alice, bob and carol; no AWS account is needed. From
 // examples/platform:
 //
 //	go run . --auth none
@@ -100,6 +147,9 @@
 //	curl localhost:8080/users/alice/apps/JupyterLab/default
 //	curl -X POST localhost:8080/users/alice/apps/JupyterLab/default/launch-url
 //	curl -X DELETE localhost:8080/users/alice/apps/JupyterLab/default
+//	curl -X PUT localhost:8080/users/bob/apps/JupyterLab/default -d '{"storageGiB": 20, "idleTimeoutMinutes": 120}'
+//	curl -X PUT localhost:8080/users/bob/apps/JupyterLab/default -d '{"instanceType": "ml.t3.large", "replace": true}'
+//	curl -X DELETE localhost:8080/users/bob
 //
 // With an issuer, each call carries the caller's token:
 //
@@ -119,7 +169,8 @@
 // flight --shutdown-grace to finish, then ends their waits (they answer 503 with Retry-After;
 // their PUT can be repeated, since it is idempotent), gives them 5 s to answer, cuts off the
 // connections still busy after that (a client that stalls sending a body or reading an answer),
-// naming each in the log, and exits 0.
+// naming each in the log, and exits 0. Removals still running then are stopped and logged as such:
+// a DELETE of the person again, once the platform is back, finishes each.
 package main
 
 import (
@@ -196,12 +247,20 @@ A REST API that gives the users of one SageMaker domain their Studio apps:
   DELETE /users/{user}/apps/{type}/{name}              delete it; 202
   POST   /users/{user}/apps/{type}/{name}/launch-url   {"url": ...} that opens the app; 200
                                                        (?redirect=true: 303 to that URL)
+  DELETE /users/{user}                                 remove the person: apps, spaces, user profile;
+                                                       administrators only; 202, then in the background
+                                                       (409 if they own a shared space, unless
+                                                       ?deleteSharedSpaces=true)
 
 {type} is JupyterLab or CodeEditor (in the user's private space {user}-jupyterlab or
 {user}-codeeditor) or KernelGateway or JupyterServer (Studio Classic, on the user profile, in a
 domain that still runs Studio Classic), spelled exactly so; any other type is a 400. The PUT body
 is optional: {"instanceType": "ml.t3.medium", "image": "arn:...", "imageVersionAlias": "2.3.1",
-"lifecycleConfig": "arn:...", "tags": {"team": "ml"}}.
+"lifecycleConfig": "arn:...", "tags": {"team": "ml"}}, and for the private space of a JupyterLab
+or CodeEditor app "storageGiB": 20 (it only grows), "idleTimeoutMinutes": 120 (within the
+domain's bounds) and "remoteAccess": "ENABLED" or "DISABLED", changed in place when the space has
+others. An app that runs with another spec (another instanceType, say) is a 409 naming what
+differs; "replace": true restarts it with the body's spec.
 
 Every call needs an OpenID Connect bearer token of --oidc-issuer for --oidc-audience; the
 token's sub (or --user-claim, or the profile --user-map gives its sub) is the caller's user
@@ -214,6 +273,9 @@ Examples:
   platform --auth none
   curl -X PUT localhost:8080/users/alice/apps/JupyterLab/default -d '{"tags": {"team": "ml"}}'
   curl -X POST localhost:8080/users/alice/apps/JupyterLab/default/launch-url
+  curl -X PUT localhost:8080/users/alice/apps/JupyterLab/default -d '{"storageGiB": 20, "idleTimeoutMinutes": 120}'
+  curl -X PUT localhost:8080/users/alice/apps/JupyterLab/default -d '{"instanceType": "ml.t3.large", "replace": true}'
+  curl -X DELETE localhost:8080/users/alice
 
   # a real domain, with an issuer
   platform --aws --domain-id d-xxxxxxxxxxxx --oidc-issuer https://idp.example.com/realms/ml \
@@ -236,6 +298,7 @@ func (p *program) run(ctx context.Context, args []string) int {
 	regionFlag := fs.String("region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
 	domainID := fs.String("domain-id", "", "the SageMaker domain `ID` whose users the platform serves (embedded fake: "+demoDomainID+")")
 	waitTimeout := fs.Duration("wait-timeout", 10*time.Minute, "how long a PUT waits for its space and app to be InService")
+	deleteTimeout := fs.Duration("delete-timeout", defaultDeleteTimeout, "how long the removal of a person (DELETE /users/{user}, in the background) may take")
 	maxWaits := fs.Int("max-waits", defaultMaxWaits, "how many PUTs may wait at once (one more is a 503 with Retry-After); one caller may hold a quarter of them, at most 8 (one more is a 429)")
 	readTimeout := fs.Duration("read-timeout", defaultReadTimeout, "how long a request's headers and body may take to arrive")
 	grace := fs.Duration("shutdown-grace", 10*time.Second, "how long a shutdown lets requests in flight finish")
@@ -271,8 +334,8 @@ func (p *program) run(ctx context.Context, args []string) int {
 	if *maxWaits <= 0 {
 		return bad("--max-waits must be at least 1, not %d", *maxWaits)
 	}
-	if *readTimeout <= 0 || *waitTimeout <= 0 {
-		return bad("--read-timeout and --wait-timeout must be positive")
+	if *readTimeout <= 0 || *waitTimeout <= 0 || *deleteTimeout <= 0 {
+		return bad("--read-timeout, --wait-timeout and --delete-timeout must be positive")
 	}
 	switch *authKind {
 	case "none":
@@ -367,8 +430,16 @@ func (p *program) run(ctx context.Context, args []string) int {
 		client = sagemaker.New(client.Options(), observe)
 		api, region = client, client.Options().Region
 	}
+	// The removals of people run in the background, past the requests that started them: they end
+	// with the program, once the server has shut down, and the program waits for them to stop.
+	removeCtx, stopRemovals := context.WithCancel(context.Background())
+	rm := newRemovals(removeCtx, *deleteTimeout, logger)
+	defer func() {
+		stopRemovals()
+		rm.wait()
+	}()
 	handler := newHandler(sagemakerapp.New(api), handlerConfig{domainID: *domainID, region: region, auth: auth,
-		waitTimeout: *waitTimeout, wait: wait, maxWaits: *maxWaits, log: logger})
+		waitTimeout: *waitTimeout, wait: wait, maxWaits: *maxWaits, removals: rm, log: logger})
 	if p.wrapHandler != nil {
 		handler = p.wrapHandler(handler)
 	}
@@ -432,7 +503,7 @@ func serve(ctx context.Context, ln net.Listener, server *http.Server, times shut
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
-	logger.Info("listening", "url", url, "routes", strings.Join([]string{"PUT|GET|DELETE /users/{user}/apps/{type}/{name}", "POST /users/{user}/apps/{type}/{name}/launch-url"}, ", "))
+	logger.Info("listening", "url", url, "routes", strings.Join([]string{"PUT|GET|DELETE /users/{user}/apps/{type}/{name}", "POST /users/{user}/apps/{type}/{name}/launch-url", "DELETE /users/{user}"}, ", "))
 	if onListen != nil {
 		onListen(url)
 	}
@@ -516,6 +587,15 @@ func (t *connTracker) busy() []string {
 	return out
 }
 
+// demoIdle is the demo domain's idle shutdown: on, after an hour by default, and a user may choose
+// 60 to 480 minutes for their own space (idleTimeoutMinutes; facts §7.6).
+func demoIdle() *types.AppLifecycleManagement {
+	return &types.AppLifecycleManagement{IdleSettings: &types.IdleSettings{
+		LifecycleManagement: types.LifecycleManagementEnabled, IdleTimeoutInMinutes: aws.Int32(60),
+		MinIdleTimeoutInMinutes: aws.Int32(60), MaxIdleTimeoutInMinutes: aws.Int32(480),
+	}}
+}
+
 // startFake starts the embedded fake on real time and seeds the demo domain and users.
 func (p *program) startFake() (*sagemakerfake.Server, error) {
 	srv, err := sagemakerfake.Run(append([]sagemakerfake.Option{sagemakerfake.WithRegion(demoRegion), sagemakerfake.WithStartupDelay(1500 * time.Millisecond)}, p.fakeOptions...)...)
@@ -530,8 +610,8 @@ func (p *program) startFake() (*sagemakerfake.Server, error) {
 			// The demo domain still runs Studio Classic, so that its JupyterServer and KernelGateway
 			// apps can be created too (facts §7.1: elsewhere the service refuses them).
 			StudioWebPortal:          types.StudioWebPortalDisabled,
-			JupyterLabAppSettings:    &types.JupyterLabAppSettings{DefaultResourceSpec: medium},
-			CodeEditorAppSettings:    &types.CodeEditorAppSettings{DefaultResourceSpec: medium},
+			JupyterLabAppSettings:    &types.JupyterLabAppSettings{DefaultResourceSpec: medium, AppLifecycleManagement: demoIdle()},
+			CodeEditorAppSettings:    &types.CodeEditorAppSettings{DefaultResourceSpec: medium, AppLifecycleManagement: demoIdle()},
 			KernelGatewayAppSettings: &types.KernelGatewayAppSettings{DefaultResourceSpec: medium},
 		},
 	})

@@ -46,7 +46,8 @@ func newService(t *testing.T, opts ...sagemakerfake.Option) (*sagemakerfake.Serv
 	return srv, newHandler(client, handlerConfig{domainID: testDomain, region: srv.Region()})
 }
 
-// seed gives srv the test's domain and the user alice.
+// seed gives srv the test's domain and the user alice. The domain runs Studio Classic still, gives
+// JupyterLab apps ml.t3.medium and bounds a JupyterLab space's idle timeout to 60–480 minutes.
 func seed(t *testing.T, srv *sagemakerfake.Server) {
 	t.Helper()
 	_, err := srv.SeedDomain(testDomain, &sagemaker.CreateDomainInput{
@@ -54,6 +55,10 @@ func seed(t *testing.T, srv *sagemakerfake.Server) {
 		// A domain that still runs Studio Classic, for the tests' KernelGateway apps (facts §7.1).
 		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled, JupyterLabAppSettings: &types.JupyterLabAppSettings{
 			DefaultResourceSpec: &types.ResourceSpec{InstanceType: types.AppInstanceTypeMlT3Medium},
+			// A user may choose their space's idle timeout between 60 and 480 minutes (facts §7.6).
+			AppLifecycleManagement: &types.AppLifecycleManagement{IdleSettings: &types.IdleSettings{
+				LifecycleManagement: types.LifecycleManagementEnabled, MinIdleTimeoutInMinutes: aws.Int32(60), MaxIdleTimeoutInMinutes: aws.Int32(480),
+			}},
 		}},
 	})
 	require.NoError(t, err)

@@ -45,6 +45,20 @@ func TestPutRefusesABodyThatIsNotExactlyOneSpec(t *testing.T) {
 		{`{"tags": {"team": "ml", "team": "ai"}}`, `tags has the member "team" twice`},
 		{`{"tags": {"team": "ml"}`, "ends before its JSON object does"},
 		{`not json`, "not valid JSON"},
+		{`{"storageGiB": "20"}`, "storageGiB must be a JSON number, not a string"},
+		{`{"storageGiB": null}`, "storageGiB must be a JSON number, not null"},
+		{`{"storageGiB": 20.5}`, "storageGiB must be a whole number, such as 20, not 20.5"},
+		{`{"storageGiB": 20.0}`, "storageGiB must be a whole number"},
+		{`{"storageGiB": 2e1}`, "storageGiB must be a whole number"},
+		{`{"storageGiB": 99999999999}`, "storageGiB 99999999999 is out of range"},
+		{`{"idleTimeoutMinutes": true}`, "idleTimeoutMinutes must be a JSON number, not a boolean"},
+		{`{"StorageGiB": 20}`, `the member "StorageGiB", which an app spec does not have`},
+		{`{"storageGiB": 20, "storageGiB": 30}`, `the member "storageGiB" twice`},
+		{`{"remoteAccess": "enabled"}`, "remoteAccess must be ENABLED or DISABLED"},
+		{`{"remoteAccess": true}`, "remoteAccess must be a JSON string, not a boolean"},
+		{`{"replace": "yes"}`, "replace must be true or false, not a string"},
+		{`{"replace": 1}`, "replace must be true or false, not a number"},
+		{`{"replace": null}`, "replace must be true or false, not null"},
 	} {
 		a := do(t, h, http.MethodPut, appPath, tc.body)
 		assert.Equal(t, http.StatusBadRequest, a.status, tc.body)
