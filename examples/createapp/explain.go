@@ -377,6 +377,14 @@ func (p *program) interrupted(ctx context.Context) int {
 		if !p.embedded {
 			fmt.Fprintf(p.stderr, "  createapp stopped waiting; SageMaker goes on with the space as it is. To see it:\n    %s\n", cmd)
 		}
+	case stageConfirm:
+		fmt.Fprintf(p.stderr, "createapp: %s before anything was deleted.\n", how)
+		return code
+	case stageRemove:
+		fmt.Fprintf(p.stderr, "createapp: %s while removing user %s of %s.\n", how, p.f.deleteUser, p.f.domainID)
+		if !p.embedded {
+			fmt.Fprintln(p.stderr, "  SageMaker goes on with the deletes already sent; run the same command again to finish the removal (it is safe to repeat).")
+		}
 	case stageApp, stageLaunch:
 		what, status, _ := p.waitedFor(st)
 		fmt.Fprintf(p.stderr, "createapp: %s while waiting for %s", how, what)
@@ -412,7 +420,11 @@ func (p *program) problemText(fe *sagemakerapp.FieldError) string {
 	}
 	b.WriteString(": ")
 	b.WriteString(p.ruleText(fe))
-	if fl := flagOf(fe.Field); fl != "" {
+	fl := flagOf(fe.Field)
+	if p.f != nil && p.f.deleteUser != "" && fe.Field == "UserProfileName" {
+		fl = "--delete-user"
+	}
+	if fl != "" {
 		b.WriteString(" (" + fl + ")")
 	}
 	return b.String()
@@ -522,6 +534,11 @@ func flagOf(field string) string {
 		return "--resource-spec"
 	case "region":
 		return "--region"
+	case "SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb":
+		return "--storage-gib"
+	case "SpaceSettings.JupyterLabAppSettings.AppLifecycleManagement.IdleSettings.IdleTimeoutInMinutes",
+		"SpaceSettings.CodeEditorAppSettings.AppLifecycleManagement.IdleSettings.IdleTimeoutInMinutes":
+		return "--idle-timeout"
 	}
 	return ""
 }

@@ -33,11 +33,29 @@
 // throttling, a fault of the service), a progress line after a few seconds says what fails;
 // --wait-timeout bounds each wait, the space's and the app's.
 //
+// --storage-gib and --idle-timeout set the private space --owner ensures (EnsureSpace with
+// ConflictUpdate: a space with other settings is changed in place with UpdateSpace; storage only
+// grows, and the idle timeout is checked against the bounds the domain and the user profile set,
+// both before anything is changed).
+//
+// --delete-user USER removes a person instead (DeleteUser): it lists the apps of the user profile
+// and of every space the user owns, those spaces and the profile, asks for the user's name to be
+// typed as a confirmation (--yes skips it; without a terminal and without --yes it refuses, exit
+// 2), removes them, and prints what it removed, or what remains when it could not remove all (the
+// same command again finishes it). A shared space the user owns stops it before anything is
+// deleted, unless --delete-shared-spaces. On the embedded fake, alice has her private space
+// alice-jupyterlab for it to remove:
+//
+//	go run ./examples/createapp --delete-user alice
+//	go run ./examples/createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --delete-user alice --yes
+//
 // Run it with --help for every flag. The exit code is 0 on success; 2 for invalid input or a bad
-// flag (each problem printed as "field: reason"; nothing was sent); 130 when interrupted by
+// flag (each problem printed as "field: reason"; nothing was sent), or --delete-user with neither
+// a terminal nor --yes; 130 when interrupted by
 // SIGINT (Ctrl-C) and 143 by SIGTERM, after a message that names what was waited for, its last
 // status and the AWS CLI command that shows it; and 1 for a service error (printed with the
-// service's code and request ID), a timeout or any other failure. These are the codes of the built
+// service's code and request ID), a timeout, a removal that was not confirmed or that a shared
+// space stopped, or any other failure. These are the codes of the built
 // program: `go run` exits 1 for any code but 0.
 package main
 
@@ -48,6 +66,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"slices"
@@ -97,7 +116,7 @@ func main() {
 		signal.Stop(signals)
 		cancel(interruption{sig})
 	}()
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := (&program{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}).run(ctx, os.Args[1:])
 	os.Exit(code)
 }
 
@@ -110,7 +129,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // SDK's retries and the waits on a clock they control (the zero hooks mean real time), and what
 // the run has learnt, for its messages.
 type program struct {
+	stdin          io.Reader // where --delete-user reads its confirmation; nil: none
 	stdout, stderr io.Writer
+	terminalIn     func() bool // whether stdin is a terminal to ask on; nil: look at stdin
 
 	fakeOptions   []sagemakerfake.Option        // appended to the embedded fake's options
 	clientOptions []func(*sagemakerapp.Options) // appended to the library client's options
@@ -131,10 +152,12 @@ type program struct {
 type stage int
 
 const (
-	stageNone   stage = iota // nothing sent yet
-	stageSpace               // ensuring the space
-	stageApp                 // creating, ensuring or waiting for the app
-	stageLaunch              // making the launch URL
+	stageNone    stage = iota // nothing sent yet
+	stageSpace                // ensuring the space
+	stageApp                  // creating, ensuring or waiting for the app
+	stageLaunch               // making the launch URL
+	stageConfirm              // --delete-user: asking for the confirmation, nothing deleted yet
+	stageRemove               // --delete-user: removing the user
 )
 
 // flags are the command line, parsed.
@@ -148,6 +171,10 @@ type flags struct {
 	wait, ensure, dryRun, useAWS                                  bool
 	waitTimeout                                                   time.Duration
 	output, endpointURL, region, profile                          string
+	storageGiB                                                    int             // --storage-gib, when set
+	idleTimeout                                                   minutesFlag     // --idle-timeout, when set
+	deleteUser                                                    string          // --delete-user: remove this person instead
+	yes, deleteSharedSpaces                                       bool            // with --delete-user
 	set                                                           map[string]bool // the flags given explicitly
 }
 
@@ -162,8 +189,15 @@ func (p *program) run(ctx context.Context, args []string) int {
 	}
 	p.f = f
 	p.embedded = !f.useAWS && f.endpointURL == ""
-	if p.embedded {
+	if f.deleteUser != "" {
+		if code := p.checkRemoval(); code != exitOK {
+			return code // before anything is sent
+		}
+	} else if p.embedded {
 		f.applyDemoDefaults()
+	}
+	if f.owner == "" && (f.set["storage-gib"] || f.set["idle-timeout"]) {
+		return p.usageError(errors.New("--storage-gib and --idle-timeout set the private space that --owner ensures: give --owner USER"))
 	}
 	if f.owner != "" && f.spaceName == "" {
 		f.spaceName = studio.PrivateSpaceName(f.owner, sagemakerapp.AppType(f.appType))
@@ -189,6 +223,9 @@ func (p *program) run(ctx context.Context, args []string) int {
 		defer closeIdle()
 		api, p.region = client, client.Options().Region
 	}
+	if f.deleteUser != "" {
+		return p.removeUser(ctx, api, sdkOpts, terminal)
+	}
 	if err := f.defaultImage(p.region); err != nil {
 		return p.usageError(err)
 	}
@@ -198,6 +235,9 @@ func (p *program) run(ctx context.Context, args []string) int {
 	var spaceIn *sagemaker.CreateSpaceInput
 	if f.owner != "" {
 		spaceIn = sagemakerapp.PrivateSpace(f.domainID, f.spaceName, f.owner, sagemakerapp.AppType(f.appType))
+		if err := f.spaceSettings(spaceIn); err != nil {
+			return p.usageError(err)
+		}
 	}
 	in, err := f.builder(sagemakerapp.New(nil, p.clientOptions...)).Input()
 	if err == nil && spaceIn != nil {
@@ -240,7 +280,9 @@ func (p *program) run(ctx context.Context, args []string) int {
 		p.stage = stageSpace
 		fmt.Fprintf(p.stderr, "Ensuring private space %s of user %s for %s apps in %s\n", f.spaceName, f.owner, f.appType, f.domainID)
 		p.prog.beginStep(false)
-		space, err = client.EnsureSpace(ctx, spaceIn, wait...)
+		// A space that has other settings than --storage-gib and --idle-timeout ask for is changed
+		// in place (UpdateSpace), and waited for; storage never shrinks (a SpaceConflictError).
+		space, err = client.EnsureSpace(ctx, spaceIn, append(slices.Clone(wait), func(o *sagemakerapp.WaitOptions) { o.OnConflict = sagemakerapp.ConflictUpdate })...)
 		p.prog.endStep()
 		if err != nil {
 			return p.fail(ctx, err)
@@ -333,6 +375,11 @@ func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	fs.StringVar(&f.region, "region", "", "the AWS `region` (default: us-east-1 with --endpoint-url, the AWS configuration's with --aws)")
 	fs.BoolVar(&f.useAWS, "aws", false, "use the default AWS configuration (environment, ~/.aws, SSO, instance role)")
 	fs.StringVar(&f.profile, "profile", "", "with --aws, the `name` of the AWS configuration's profile to use (default: AWS_PROFILE, or default)")
+	fs.IntVar(&f.storageGiB, "storage-gib", 0, "the EBS storage of the space --owner ensures, in `GiB` (5 to 16384); a space with less is grown (UpdateSpace), and storage never shrinks")
+	fs.Var(&f.idleTimeout, "idle-timeout", "the idle timeout of the space --owner ensures: a `duration` of whole minutes such as 2h or 90m, or a number of minutes; within the bounds the domain and the user profile set")
+	fs.StringVar(&f.deleteUser, "delete-user", "", "remove this `user` from --domain-id instead of creating an app: the apps of their user profile and of every space they own, those spaces with their files, then the user profile (asks first, unless --yes)")
+	fs.BoolVar(&f.yes, "yes", false, "with --delete-user, do not ask for a confirmation (needed where there is no terminal to ask on)")
+	fs.BoolVar(&f.deleteSharedSpaces, "delete-shared-spaces", false, "with --delete-user, delete the shared spaces the user owns too (they hold other people's work; without this flag such a space stops the removal before anything is deleted)")
 	fs.Usage = func() {} // never called with io.Discard as output; run prints the usage
 	if err := fs.Parse(expandTags(args, fs)); err != nil {
 		return nil, fs, err
@@ -351,6 +398,10 @@ func parseFlags(args []string) (*flags, *flag.FlagSet, error) {
 	if f.profile != "" && !f.useAWS {
 		bad = append(bad, "--profile needs --aws: without it createapp reads no AWS configuration")
 	}
+	if f.set["storage-gib"] && (f.storageGiB <= 0 || f.storageGiB > math.MaxInt32) {
+		bad = append(bad, fmt.Sprintf("--storage-gib %d: want a number of GiB, such as 20", f.storageGiB))
+	}
+	bad = append(bad, f.checkRemovalFlags()...)
 	if first, again := f.tags.duplicate(); first != nil {
 		bad = append(bad, fmt.Sprintf("tag key %q is given twice (%s, then %s): tag keys must be unique on a resource, and the AWS CLI refuses a repeated one", again.key, first.from, again.from))
 	}
@@ -526,9 +577,12 @@ func (p *program) fail(ctx context.Context, err error) int {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return p.interrupted(ctx)
 	case errors.As(err, &invalid):
-		if p.spaceEnsured != "" { // the image rule needs the levels, read after the space was made
+		switch {
+		case p.spaceEnsured != "": // the image rule needs the levels, read after the space was made
 			fmt.Fprintf(p.stderr, "createapp: invalid input, CreateApp was not sent (space %s is ensured and stays):\n", p.spaceEnsured)
-		} else {
+		case p.stage == stageSpace: // the idle timeout's bounds are read from the levels above the space
+			fmt.Fprintln(p.stderr, "createapp: invalid input, nothing was created or changed:")
+		default:
 			fmt.Fprintln(p.stderr, "createapp: invalid input, nothing was sent:")
 		}
 		for _, problem := range invalid.Problems {
@@ -541,6 +595,9 @@ func (p *program) fail(ctx context.Context, err error) int {
 	case errors.As(err, &conflict):
 		fmt.Fprintf(p.stderr, "createapp: the app exists (%s) with another spec; these members differ: %s\n",
 			conflict.Existing.Status, strings.Join(conflict.Fields, ", "))
+	case errors.As(err, &spaceConflict) && slices.Contains(spaceConflict.Fields, "SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb"):
+		fmt.Fprintf(p.stderr, "createapp: space %s has more storage than --storage-gib %d asks for, and a space's storage only grows: nothing was changed (SpaceSettings.SpaceStorageSettings.EbsStorageSettings.EbsVolumeSizeInGb)\n",
+			spaceConflict.Existing.Name, p.f.storageGiB)
 	case errors.As(err, &spaceConflict):
 		fmt.Fprintf(p.stderr, "createapp: space %s exists with other settings; these members differ: %s\n",
 			spaceConflict.Existing.Name, strings.Join(spaceConflict.Fields, ", "))
@@ -722,6 +779,18 @@ With no --endpoint-url and no --aws, an embedded fake SageMaker is started, hold
 domain d-example12345 with user profile alice and shared space team; alice's private space and
 the app are ensured there and waited for. No AWS account is used.
 
+--storage-gib N and --idle-timeout (2h, 90m or minutes) set the private space that --owner
+ensures; a space that has other settings is changed in place (UpdateSpace) and waited for.
+Storage only grows, and the idle timeout must lie within the bounds the domain and the user
+profile set: both are checked before anything is changed.
+
+--delete-user USER removes a person from --domain-id instead: the apps of their user profile and
+of every space they own, those spaces with the files on them, then the user profile. It lists
+them, asks you to type the user's name to confirm (--yes does not ask, and is needed where there
+is no terminal), and prints what it removed, or what remains if it failed: the same command again
+finishes it. A shared space the user owns stops it before anything is deleted, unless
+--delete-shared-spaces; --wait-timeout bounds the whole removal.
+
 While a call fails and is retried (no connection, throttling), a line after a few seconds says
 what fails; --wait-timeout bounds each wait. Ctrl-C stops waiting and says how to see the app.
 
@@ -743,6 +812,12 @@ Examples:
   AWS, with the default AWS configuration (or --profile NAME):
     createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --owner alice \
         --app-type JupyterLab --app-name default --instance-type ml.t3.medium --ensure
+  A private space with 20 GiB of storage and an idle timeout of 2 hours, then its app:
+    createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --owner alice \
+        --app-type JupyterLab --app-name default --storage-gib 20 --idle-timeout 2h --ensure
+  Remove a person: their apps, spaces and user profile (asks first):
+    createapp --delete-user alice                        # the demo: alice on the embedded fake
+    createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --delete-user alice
   A Studio Classic app, on a user profile, in a domain that still runs Studio Classic:
     createapp --aws --region eu-west-1 --domain-id d-xxxxxxxxxxxx --user-profile-name alice \
         --app-type KernelGateway --app-name datascience --instance-type ml.m5.large
@@ -756,16 +831,17 @@ Flags (--name value and --name=value both work):
 			arg = ""
 		}
 		fmt.Fprintf(w, "  --%s\n        %s", strings.TrimSpace(name+" "+arg), text)
-		if f.DefValue != "" && f.DefValue != "false" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
 			fmt.Fprintf(w, " (default %s)", f.DefValue)
 		}
 		fmt.Fprintln(w)
 	})
 	fmt.Fprint(w, `
 Exit codes: 0 success; 2 invalid input (each problem as "field: reason"; nothing was sent) or a
-bad flag; 130 interrupted by Ctrl-C (SIGINT; 143 for SIGTERM), after saying what was left and
-how to see it; 1 a service error (its code and request ID are printed), a timeout or any other
-failure. Under 'go run' every failure exits 1 (go run prints "exit status N"); build the program
+bad flag, or --delete-user with neither a terminal nor --yes; 130 interrupted by Ctrl-C (SIGINT;
+143 for SIGTERM), after saying what was left and how to see it; 1 a service error (its code and
+request ID are printed), a timeout, a removal not confirmed or refused for a shared space, or any
+other failure. Under 'go run' every failure exits 1 (go run prints "exit status N"); build the program
 (go build -o createapp ./examples/createapp) to see these codes.
 `)
 }

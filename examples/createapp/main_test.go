@@ -61,26 +61,37 @@ func startFake(t *testing.T) (*sagemakerfake.Server, func(args ...string) result
 	srv := sagemakerfake.Start(t)
 	_, err := srv.SeedDomain("d-platform1", &sagemaker.CreateDomainInput{
 		DomainName: aws.String("platform"), AuthMode: types.AuthModeIam,
-		// A domain that still runs Studio Classic, for the tests' Classic apps (facts §7.1).
-		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled},
+		// A domain that still runs Studio Classic, for the tests' Classic apps (facts §7.1), and
+		// lets a user set their JupyterLab space's idle timeout from 60 to 480 minutes (§7.6).
+		DefaultUserSettings: &types.UserSettings{StudioWebPortal: types.StudioWebPortalDisabled, JupyterLabAppSettings: &types.JupyterLabAppSettings{
+			AppLifecycleManagement: &types.AppLifecycleManagement{IdleSettings: &types.IdleSettings{
+				LifecycleManagement: types.LifecycleManagementEnabled, MinIdleTimeoutInMinutes: aws.Int32(60), MaxIdleTimeoutInMinutes: aws.Int32(480),
+			}},
+		}},
 	})
 	require.NoError(t, err)
 	require.NoError(t, srv.SeedUserProfile(&sagemaker.CreateUserProfileInput{DomainId: aws.String("d-platform1"), UserProfileName: aws.String("bob")}))
-	run := func(args ...string) result {
-		var stdout, stderr bytes.Buffer
-		p := &program{
-			stdout: &stdout,
-			stderr: &stderr,
-			clientOptions: []func(*sagemakerapp.Options){func(o *sagemakerapp.Options) {
-				o.Now = srv.Now
-				o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
-			}},
-			now: srv.Now,
-		}
-		code := p.run(context.Background(), append([]string{"--endpoint-url", srv.URL()}, args...))
-		return result{code, stdout.String(), stderr.String()}
-	}
+	run := func(args ...string) result { return runAgainst(srv, nil, args...) }
 	return srv, run
+}
+
+// runAgainst runs the program with --endpoint-url srv and its waits on srv's clock; stdin, when
+// set, is a terminal that answers with it.
+func runAgainst(srv *sagemakerfake.Server, stdin io.Reader, args ...string) result {
+	var stdout, stderr bytes.Buffer
+	p := &program{
+		stdin:  stdin,
+		stdout: &stdout,
+		stderr: &stderr,
+		clientOptions: []func(*sagemakerapp.Options){func(o *sagemakerapp.Options) {
+			o.Now = srv.Now
+			o.Sleep = func(ctx context.Context, d time.Duration) error { srv.Advance(d); return ctx.Err() }
+		}},
+		now:        srv.Now,
+		terminalIn: func() bool { return stdin != nil },
+	}
+	code := p.run(context.Background(), append([]string{"--endpoint-url", srv.URL()}, args...))
+	return result{code, stdout.String(), stderr.String()}
 }
 
 // distributionCPU is the SageMaker Distribution image of us-east-1, the region of the demo and of
@@ -445,6 +456,8 @@ func TestHelpShowsAnExampleForEachMode(t *testing.T) {
 		"--tag key=value", "--output format", "Exit codes",
 		"--tags Key=k,Value=v\n", "--resource-spec spec\n", "--wait-timeout duration\n", "--profile name\n",
 		"--tags Key=team,Value=ml Key=env,Value=dev", "130 interrupted", "go build -o createapp ./examples/createapp",
+		"--storage-gib 20 --idle-timeout 2h", "createapp --delete-user alice", "--delete-user user\n", "--idle-timeout duration\n",
+		"neither a terminal nor --yes",
 	} {
 		assert.Contains(t, help, want)
 	}

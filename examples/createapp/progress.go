@@ -49,8 +49,9 @@ func (p *program) startProgress(t *tracker, terminal bool) *progress {
 	return pr
 }
 
-// isTerminal reports whether w is a terminal, where a spinner can redraw its line.
-func isTerminal(w io.Writer) bool {
+// isTerminal reports whether w, an output or an input, is a terminal: where a spinner can
+// redraw its line, or a question be asked.
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

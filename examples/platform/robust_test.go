@@ -199,6 +199,10 @@ func TestHelpShowsTheRoutesAndAnExample(t *testing.T) {
 		"curl -X PUT -H \"Authorization: Bearer $TOKEN\"",
 		"-oidc-issuer URL",
 		"-max-waits",
+		"DELETE /users/{user} ",
+		"?deleteSharedSpaces=true",
+		`"replace": true`,
+		"-delete-timeout",
 	} {
 		assert.Contains(t, help.String(), want)
 	}
