@@ -968,6 +968,48 @@ func makeToken(pos tokenPos, fp uint32) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
+// keysetPage is a page of list, a listing ordered by key and then by seq (which breaks the ties
+// a ManualClock makes common): at most limit items after the position tok names, in the order
+// asked, and the token of the next page ("" on the last). The paging is by keyset, as in
+// ListApps: items created or gone between pages shift nothing. It sorts list.
+func keysetPage[T any](list []T, key func(T) time.Time, seq func(T) uint64, tok string, fp uint32, descending bool, limit int) ([]T, string, *Error) {
+	slices.SortFunc(list, func(a, b T) int {
+		if c := key(a).Compare(key(b)); c != 0 {
+			return c
+		}
+		return cmpUint(seq(a), seq(b))
+	})
+	if descending {
+		slices.Reverse(list)
+	}
+	if tok != "" {
+		after, ok := parseToken(tok, fp)
+		if !ok {
+			return nil, "", validationError("Invalid NextToken: '%s'.", tok)
+		}
+		// The first item past the token's position, whether or not the item there is still listed.
+		i, _ := slices.BinarySearchFunc(list, after, func(x T, at tokenPos) int {
+			c := key(x).Compare(at.at)
+			if c == 0 {
+				c = cmpUint(seq(x), at.seq)
+			}
+			if descending {
+				c = -c
+			}
+			if c <= 0 {
+				return -1
+			}
+			return 1
+		})
+		list = list[i:]
+	}
+	if len(list) <= limit {
+		return list, "", nil
+	}
+	last := list[limit-1]
+	return list[:limit], makeToken(tokenPos{seq: seq(last), at: key(last)}, fp), nil
+}
+
 func parseToken(tok string, fp uint32) (tokenPos, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil {

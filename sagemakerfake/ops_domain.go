@@ -2,7 +2,6 @@ package sagemakerfake
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -316,40 +315,12 @@ func (s *Server) opListUserProfiles(in map[string]any, now time.Time) (any, *Err
 			list = append(list, p)
 		}
 	}
-	slices.SortFunc(list, func(a, b *profile) int {
-		if c := keyOf(a).Compare(keyOf(b)); c != 0 {
-			return c
-		}
-		return cmpUint(a.seq, b.seq)
-	})
-	if descending {
-		slices.Reverse(list)
+	page, next, err := keysetPage(list, keyOf, func(p *profile) uint64 { return p.seq }, str(in, "NextToken"), fp, descending, limit)
+	if err != nil {
+		return nil, err
 	}
-	var after *tokenPos
-	if tok := str(in, "NextToken"); tok != "" {
-		pos, ok := parseToken(tok, fp)
-		if !ok {
-			return nil, validationError("Invalid NextToken: '%s'.", tok)
-		}
-		after = &pos
-	}
-	out := listUserProfilesOutput{UserProfiles: []userProfileDetails{}}
-	var last *profile
-	for _, p := range list {
-		if after != nil {
-			c := keyOf(p).Compare(after.at)
-			if c == 0 {
-				c = cmpUint(p.seq, after.seq)
-			}
-			if (!descending && c <= 0) || (descending && c >= 0) {
-				continue
-			}
-		}
-		if len(out.UserProfiles) == limit {
-			out.NextToken = makeToken(tokenPos{seq: last.seq, at: keyOf(last)}, fp)
-			break
-		}
-		last = p
+	out := listUserProfilesOutput{UserProfiles: []userProfileDetails{}, NextToken: next}
+	for _, p := range page {
 		out.UserProfiles = append(out.UserProfiles, userProfileDetails{
 			CreationTime:     epochSeconds(p.created),
 			DomainID:         p.key.domainID,

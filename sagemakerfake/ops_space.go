@@ -2,7 +2,6 @@ package sagemakerfake
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -266,56 +265,23 @@ func (s *Server) opListSpaces(in map[string]any, now time.Time) (any, *Error) {
 
 	list := make([]*space, 0, len(s.spaces))
 	for k := range s.spaces {
-		if sp := s.liveSpace(k, now); sp != nil {
+		sp := s.liveSpace(k, now)
+		if sp != nil && (domainID == "" || sp.key.domainID == domainID) && (contains == "" || strings.Contains(strings.ToLower(sp.key.name), contains)) {
 			list = append(list, sp)
 		}
 	}
-	// Both keys order the spaces by a time and then by creation; seq breaks ties, which a
-	// ManualClock makes common.
 	keyOf := func(sp *space) time.Time {
 		if sortBy == string(types.SpaceSortKeyLastModifiedTime) {
 			return sp.lastModified()
 		}
 		return sp.created
 	}
-	slices.SortFunc(list, func(a, b *space) int {
-		if c := keyOf(a).Compare(keyOf(b)); c != 0 {
-			return c
-		}
-		return cmpUint(a.seq, b.seq)
-	})
-	if descending {
-		slices.Reverse(list)
+	page, next, err := keysetPage(list, keyOf, func(sp *space) uint64 { return sp.seq }, str(in, "NextToken"), fp, descending, limit)
+	if err != nil {
+		return nil, err
 	}
-	// Keyset paging, as in ListApps: spaces created or gone between pages shift nothing.
-	var after *tokenPos
-	if tok := str(in, "NextToken"); tok != "" {
-		pos, ok := parseToken(tok, fp)
-		if !ok {
-			return nil, validationError("Invalid NextToken: '%s'.", tok)
-		}
-		after = &pos
-	}
-	out := listSpacesOutput{Spaces: []spaceDetails{}}
-	var last *space
-	for _, sp := range list {
-		if after != nil {
-			c := keyOf(sp).Compare(after.at)
-			if c == 0 {
-				c = cmpUint(sp.seq, after.seq)
-			}
-			if (!descending && c <= 0) || (descending && c >= 0) {
-				continue
-			}
-		}
-		if (domainID != "" && sp.key.domainID != domainID) || (contains != "" && !strings.Contains(strings.ToLower(sp.key.name), contains)) {
-			continue
-		}
-		if len(out.Spaces) == limit {
-			out.NextToken = makeToken(tokenPos{seq: last.seq, at: keyOf(last)}, fp)
-			break
-		}
-		last = sp
+	out := listSpacesOutput{Spaces: []spaceDetails{}, NextToken: next}
+	for _, sp := range page {
 		st, _ := s.spaceStatus(sp, now)
 		d := spaceDetails{
 			CreationTime:     epochSeconds(sp.created),
