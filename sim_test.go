@@ -10,14 +10,12 @@ package sagemakerapp
 //	go test -run TestSimulation -sim.seeds=100000     # many more, by hand
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"maps"
 	"math"
-	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -50,47 +48,17 @@ func TestSimulation(t *testing.T) {
 		runSeed(t, *simSeed, true)
 		return
 	}
-	seeds := regressionSeeds(t)
 	n := *simSeeds
 	if testing.Short() && n == 500 {
 		n = 60
 	}
-	for s := *simFrom; s < *simFrom+n; s++ {
-		seeds = append(seeds, uint64(s))
-	}
-	slices.Sort(seeds)
-	seeds = slices.Compact(seeds)
+	seeds := simtest.Seeds(t, simRegressions, uint64(*simFrom), n)
 	for _, seed := range seeds {
 		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) {
 			t.Parallel()
 			runSeed(t, seed, false)
 		})
 	}
-}
-
-func regressionSeeds(t *testing.T) []uint64 {
-	f, err := os.Open(simRegressions)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var seeds []uint64
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		if line = strings.TrimSpace(line); line == "" {
-			continue
-		}
-		s, err := strconv.ParseUint(line, 10, 64)
-		if err != nil {
-			t.Fatalf("%s: %v", simRegressions, err)
-		}
-		seeds = append(seeds, s)
-	}
-	return seeds
 }
 
 // simCall is one call of the workload and what it returned.

@@ -12,8 +12,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,38 +40,13 @@ func TestReaperSimulation(t *testing.T) {
 	if testing.Short() && n == 200 {
 		n = 40
 	}
-	seeds := regressionSeeds(t)
-	for seed := uint64(1); seed <= uint64(n); seed++ {
-		seeds = append(seeds, seed)
-	}
-	slices.Sort(seeds)
-	for _, seed := range slices.Compact(seeds) {
+	seeds := simtest.Seeds(t, "testdata/sim_regressions.txt", 1, n)
+	for _, seed := range seeds {
 		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) {
 			t.Parallel()
 			reaperSeed(t, seed, false)
 		})
 	}
-}
-
-// regressionSeeds are the seeds of testdata/sim_regressions.txt: every seed that ever failed.
-func regressionSeeds(t *testing.T) []uint64 {
-	data, err := os.ReadFile("testdata/sim_regressions.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seeds []uint64
-	for _, line := range strings.Split(string(data), "\n") {
-		line, _, _ = strings.Cut(line, "#")
-		if line = strings.TrimSpace(line); line == "" {
-			continue
-		}
-		s, err := strconv.ParseUint(line, 10, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seeds = append(seeds, s)
-	}
-	return seeds
 }
 
 // reap is one Reap of the workload and what it returned.
