@@ -117,6 +117,7 @@ type simWorld struct {
 	*simtest.World
 	window  time.Duration // the calls and adversaries start within it
 	clients [2]*Client
+	running [2]int // the calls of each Client in flight
 	tracer  *memTracer
 	meter   *memMeter
 	calls   []*simCall
@@ -143,7 +144,24 @@ func runSeed(t *testing.T, seed uint64, verbose bool) {
 			go func() {
 				defer wg.Done()
 				w.SleepUntil(c.at)
+				w.Call(c.id)
+				sw.mu.Lock()
+				sw.running[c.client]++
+				sw.mu.Unlock()
 				sw.run(c)
+				sw.mu.Lock()
+				sw.running[c.client]--
+				alone := sw.running[c.client] == 0 || c.zero
+				sw.mu.Unlock()
+				// I4: no goroutine of the call outlives it, but a shared read of defaults (which
+				// ends with its last caller) while another call of the Client may wait for it.
+				skip := []string{"singleflight"}
+				if alone {
+					skip = nil
+				}
+				if left := w.Outliving(c.id, skip...); len(left) > 0 {
+					sw.fail("I4: %s: %d goroutines outlive the call:\n%s", c.id, len(left), strings.Join(left, "\n"))
+				}
 				sw.check(c)
 			}()
 		}
@@ -167,6 +185,9 @@ func runSeed(t *testing.T, seed uint64, verbose bool) {
 			}()
 		}
 		wg.Wait()
+		if left := w.Outliving(""); len(left) > 0 {
+			sw.fail("I4: %d goroutines outlive every call:\n%s", len(left), strings.Join(left, "\n"))
+		}
 		sw.checkObservability()
 		if len(sw.failed) > 0 || verbose || t.Failed() {
 			h := w.ReadHistory()

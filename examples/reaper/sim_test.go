@@ -60,6 +60,7 @@ type reap struct {
 	rep        Report
 	err        error
 	panicked   any
+	left       []string // goroutines of the Reap alive after it returned
 }
 
 func reaperSeed(t *testing.T, seed uint64, verbose bool) {
@@ -99,7 +100,9 @@ func reaperSeed(t *testing.T, seed uint64, verbose bool) {
 			go func() {
 				defer wg.Done()
 				w.SleepUntil(rp.at)
+				w.Call(rp.id)
 				runReap(w, rp)
+				rp.left = w.Outliving(rp.id) // I4: no goroutine of the Reap outlives it
 			}()
 		}
 		keys := []sagemakerfake.AppKey{simtest.Key(kg)}
@@ -147,6 +150,9 @@ func reaperSeed(t *testing.T, seed uint64, verbose bool) {
 		for _, rp := range reaps {
 			for _, v := range checkReap(w, h, rp) {
 				violations = append(violations, rp.id+": "+v)
+			}
+			if len(rp.left) > 0 {
+				violations = append(violations, fmt.Sprintf("%s: I4: %d goroutines outlive the Reap:\n%s", rp.id, len(rp.left), strings.Join(rp.left, "\n")))
 			}
 		}
 		if len(violations) > 0 || verbose {
