@@ -175,6 +175,8 @@ func (c *Client) deleteSpace(ctx context.Context, api spacesAdminAPI, domainID, 
 	w := &spaceWait{c: c, in: &sagemaker.CreateSpaceInput{DomainId: &domainID, SpaceName: &spaceName}, opts: batch.Wait, dl: dl, backoff: newBackoff(&batch.Wait)}
 	k := spaceDeleteKnown{listed: listed}
 	act := spaceDeleteAction{kind: actLookNow}
+	deleteOpts := append(slices.Clip(batch.Wait.ClientOptions), oneAttempt)
+	prepaid := false // the rate's turn for the next DeleteSpace is taken
 	for {
 		var o spaceDeleteObs
 		switch act.kind {
@@ -212,12 +214,19 @@ func (c *Client) deleteSpace(ctx context.Context, api spacesAdminAPI, domainID, 
 			}
 			o = spaceDeleteObs{kind: spaceAppsStopped, err: err}
 		case actDelete:
-			if limiter != nil {
+			if limiter != nil && !prepaid {
+				// The rate may hold the delete for long: take its turn first, then look again at
+				// once, so that the DeleteSpace follows a look, not a wait.
 				if err := limiter.Wait(ctx); err != nil {
 					return w.ended(ctx, ctx, err)
 				}
+				prepaid = true
+				act = spaceDeleteAction{kind: actLookNow}
+				continue
 			}
-			_, err := api.DeleteSpace(ctx, &sagemaker.DeleteSpaceInput{DomainId: &domainID, SpaceName: &spaceName}, batch.Wait.ClientOptions...)
+			prepaid = false
+			// One attempt: a retry would not follow a look.
+			_, err := api.DeleteSpace(ctx, &sagemaker.DeleteSpaceInput{DomainId: &domainID, SpaceName: &spaceName}, deleteOpts...)
 			if err = mapError(ctx, "DeleteSpace", err); err != nil && ctx.Err() != nil {
 				return w.ended(ctx, ctx, err)
 			}
