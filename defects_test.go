@@ -6,6 +6,7 @@ package sagemakerapp
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -46,6 +47,11 @@ func (h *hookAPI) hook(op string) {
 func (h *hookAPI) CreateApp(ctx context.Context, in *sagemaker.CreateAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.CreateAppOutput, error) {
 	h.hook("CreateApp")
 	return h.API.CreateApp(ctx, in, optFns...)
+}
+
+func (h *hookAPI) ListApps(ctx context.Context, in *sagemaker.ListAppsInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListAppsOutput, error) {
+	h.hook("ListApps")
+	return h.API.ListApps(ctx, in, optFns...)
 }
 
 func (h *hookAPI) DescribeApp(ctx context.Context, in *sagemaker.DescribeAppInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeAppOutput, error) {
@@ -386,4 +392,55 @@ func TestErrorAnswerCutShortIsTransient(t *testing.T) {
 	app, err := e.c.WaitForApp(ctx, e.id("cut"))
 	require.NoError(t, err, "a wait looks past an answer cut short")
 	assert.Equal(t, types.AppStatusInService, app.Status)
+}
+
+// Found by the simulation (seed 81356, in one run of 100,000 seeds): DeleteApps looked at an app,
+// found it InService, and then waited for a batch slot that another app's slow call held; the
+// app was replaced meanwhile, and DeleteApps deleted the new one once the slot came, on the
+// strength of the old look. A delete that waited for its slot looks again first.
+func TestDeleteAppsLooksAgainAfterWaitingForASlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var slowed atomic.Bool
+		slow := sagemakerfake.WithFaultFunc(func(c sagemakerfake.Call) *sagemakerfake.Fault {
+			if c.Operation == "DescribeApp" && strings.Contains(string(c.Body), `"SpaceName":"a"`) && slowed.CompareAndSwap(false, true) {
+				return &sagemakerfake.Fault{Latency: 2 * time.Minute} // a's first look holds the only slot
+			}
+			return nil
+		})
+		e := newSyncEnv(t, sagemakerfake.WithStartupDelay(10*time.Second), sagemakerfake.WithDeleteDelay(5*time.Second), slow)
+		ctx := context.Background()
+		raw := e.raw()
+		_, err := raw.CreateApp(ctx, e.input("a"))
+		require.NoError(t, err)
+		time.Sleep(10 * time.Second)
+		_, err = raw.CreateApp(ctx, e.input("b")) // newest: listed first, Pending for 10 s
+		require.NoError(t, err)
+		go func() {
+			// While DeleteApps waits for the slot with b seen InService, b's owner replaces it.
+			time.Sleep(time.Minute)
+			_, err := raw.DeleteApp(ctx, deleteInput(e.id("b")))
+			assert.NoError(t, err)
+			time.Sleep(10 * time.Second)
+			other := e.input("b")
+			other.ResourceSpec.InstanceType = types.AppInstanceTypeMlM5Xlarge
+			_, err = raw.CreateApp(ctx, other)
+			assert.NoError(t, err)
+		}()
+		results := e.c.DeleteApps(ctx, AppFilter{DomainID: e.domainID}, func(o *BatchOptions) {
+			o.Concurrency, o.Wait.Timeout = 1, 10*time.Minute
+		})
+		require.Len(t, results, 2)
+		for _, r := range results {
+			switch r.App.ID.SpaceName {
+			case "a":
+				assert.NoError(t, r.Err)
+			case "b":
+				assert.ErrorIs(t, r.Err, ErrResourceInUse, "b was started again with another spec after DeleteApps looked")
+			}
+		}
+		b, err := e.c.DescribeApp(ctx, e.id("b"))
+		require.NoError(t, err)
+		assert.Equal(t, types.AppInstanceTypeMlM5Xlarge, b.ResourceSpec.InstanceType, "the new b is not deleted")
+		assert.Contains(t, []types.AppStatus{types.AppStatusPending, types.AppStatusInService}, b.Status, "the new b runs")
+	})
 }

@@ -347,8 +347,14 @@ func (c *Client) deleteOne(ctx context.Context, app *App, wo WaitOptions, timeou
 				act.kind = actLookNow
 				continue
 			}
-			if err := slot.acquire(ctx); err != nil {
-				return fail(w.contextError(ctx, err))
+			if !slot.tryAcquire() {
+				// Waiting for a slot may take long too (another app's hung call may hold it):
+				// look again once the slot is ours.
+				if err := slot.acquire(ctx); err != nil {
+					return fail(w.contextError(ctx, err))
+				}
+				act.kind = actLookNow
+				continue
 			}
 			err := c.deleteOnce(ctx, app.ID, deleteOpts)
 			if err != nil && ctx.Err() != nil {

@@ -235,6 +235,21 @@ func (s *batchSlot) acquire(ctx context.Context) error {
 	}
 }
 
+// tryAcquire takes the slot if it is free now, without waiting; it reports whether the slot is
+// the wait's.
+func (s *batchSlot) tryAcquire() bool {
+	if s == nil || s.holding {
+		return true
+	}
+	select {
+	case s.ch <- struct{}{}:
+		s.holding = true
+		return true
+	default:
+		return false
+	}
+}
+
 func (s *batchSlot) release() {
 	if s != nil && s.holding {
 		<-s.ch
