@@ -3,7 +3,6 @@ package sagemakerapp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,8 +22,9 @@ import (
 // prepared. No goroutine runs it: the wait that finds no round in flight leads the next one
 // (sleeps until it is due, lists, and hands the result to the others); if its context ends
 // first, another wait takes over, and the round is released on every exit path, a panic
-// included. A round reads for at most the least MaxDelay of the domain's waits: a ListApps that
-// hangs past it is, for the round's waits, a transient fault (they look again at their pace);
+// included. A round reads for at most the least MaxDelay of the domain's waits (a wait that comes
+// while it reads brings its end forward to the wait's own MaxDelay): a ListApps that hangs past
+// that is, for the round's waits, a transient fault (they look again at their pace);
 // what pages it read by then serve their waits, and a wait it did not reach describes its app.
 //
 // A round reads no more than it saves: records come newest first (SortBy CreationTime,
@@ -70,6 +70,22 @@ type listRound struct {
 	wanted   map[AppID]struct{} // the apps of the waits that were due, which the round looked for
 	complete bool               // every page was read: an app missing from apps is not in the domain
 	err      error              // the ListApps error, if it failed
+	// While the round reads: cut ends its listing at cutAt (see leadRound); a wait that comes
+	// with a shorter MaxDelay brings cutAt forward. Both under the polls' lock.
+	cut   *time.Timer
+	cutAt time.Time
+}
+
+// bound brings the end of r's listing forward to at most maxDelay from now, for a wait that
+// comes while r reads. The caller holds the lock.
+func (r *listRound) bound(maxDelay time.Duration) {
+	if r.cut == nil {
+		return
+	}
+	if at := time.Now().Add(maxDelay); at.Before(r.cutAt) {
+		r.cut.Reset(maxDelay)
+		r.cutAt = at
+	}
 }
 
 func (p *domainPolls) join(w *waiter) {
@@ -179,7 +195,9 @@ func (c *Client) awaitRound(ctx context.Context, w *waiter) (*listRound, error) 
 		}
 		if r := d.inFlight; r != nil {
 			// The round in flight reads for at most the least MaxDelay of the domain's waits
-			// (leadRound): a hung ListApps ends it, and its waits look again at their pace.
+			// (leadRound), w's from now on included: a hung ListApps ends it, and its waits look
+			// again at their pace.
+			r.bound(w.opts.MaxDelay)
 			c.polls.mu.Unlock()
 			select {
 			case <-r.done:
@@ -291,9 +309,15 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 	for o := range d.waits {
 		bound = min(bound, o.opts.MaxDelay)
 	}
-	c.polls.mu.Unlock()
-	listCtx, cancel := context.WithTimeout(ctx, bound)
+	listCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	r.cut, r.cutAt = time.AfterFunc(bound, cancel), time.Now().Add(bound)
+	c.polls.mu.Unlock()
+	defer func() {
+		c.polls.mu.Lock()
+		r.cut.Stop()
+		c.polls.mu.Unlock()
+	}()
 
 	r.apps = make(map[AppID]types.AppDetails)
 	missing := len(r.wanted)
@@ -314,7 +338,7 @@ func (c *Client) leadRound(ctx context.Context, w *waiter, d *domainPoller, r *l
 				r.complete, read = false, true
 				return nil
 			case listCtx.Err() != nil:
-				r.err = &APIError{Operation: "ListApps", Err: fmt.Errorf("%w (%v)", errNoAnswerInTime, bound)}
+				r.err = &APIError{Operation: "ListApps", Err: errNoAnswerInTime}
 			default:
 				r.err = mapError(ctx, "ListApps", err)
 			}
