@@ -172,8 +172,8 @@
 // runs random workloads of the public calls against sagemakerfake, with other replicas, deleters,
 // restarters and faults, and checks what each call returned against the fake's history:
 //
-//	go test -run TestSimulation -sim.seeds=100000 .   # more seeds than CI's 500
-//	go test -run TestSimulation -sim.seed=N -v .      # one seed, with its schedule and history
+//	go test . -run TestSimulation -sim.seeds=100000   # more seeds than CI's 500
+//	go test . -run TestSimulation -sim.seed=N -v      # one seed, with its schedule and history
 //
 // # Observability
 //

@@ -6,8 +6,8 @@ package sagemakerapp
 // history after every call returns. See internal/simtest.
 //
 //	go test -run TestSimulation                       # the regression seeds and seeds 1…500
-//	go test -run TestSimulation -sim.seed=N -v        # one seed, with its schedule
-//	go test -run TestSimulation -sim.seeds=100000     # many more, by hand
+//	go test . -run TestSimulation -sim.seed=N -v      # one seed, with its schedule
+//	go test . -run TestSimulation -sim.seeds=100000   # many more, by hand
 
 import (
 	"context"
