@@ -174,16 +174,24 @@ func TestThrottle(t *testing.T) {
 }
 
 // TestLatencyOutlivesTheClient shows that a call whose client gives up is still carried out, as
-// on the real service.
+// on the real service. The client gives up once the server holds the call (its fault function
+// cancels the client's context, then delays the call), so that a loaded machine cannot make the
+// client give up before its request has even arrived.
 func TestLatencyOutlivesTheClient(t *testing.T) {
 	answered := make(chan string, 4)
-	f := newFixture(t, sagemakerfake.WithLogger(slog.New(signalHandler{msg: "request", ops: answered})))
-	f.srv.InjectFault("CreateApp", sagemakerfake.Fault{Latency: 200 * time.Millisecond, Times: 1})
-	c, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	c, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	f := newFixture(t, sagemakerfake.WithLogger(slog.New(signalHandler{msg: "request", ops: answered})),
+		sagemakerfake.WithFaultFunc(func(call sagemakerfake.Call) *sagemakerfake.Fault {
+			if call.Operation != "CreateApp" {
+				return nil
+			}
+			cancel()
+			return &sagemakerfake.Fault{Latency: 200 * time.Millisecond}
+		}))
 	_, err := f.client.CreateApp(c, userApp(types.AppTypeJupyterServer, "slow", ""), noRetry)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("CreateApp: %v, want the client's deadline", err)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("CreateApp: %v, want the client's cancel", err)
 	}
 	waitFor(t, answered, "CreateApp")
 	if n := len(f.srv.Apps()); n != 1 {
