@@ -44,16 +44,23 @@ func countKind(h []sagemakerfake.Event, kind sagemakerfake.EventKind) int {
 
 // TestHangEndsWithTheCallersContext holds a call over TCP until the client gives up: the client
 // gets its context's error, the call has no effect, and the server's side of it ends with the
-// client (it is logged, without waiting for Close).
+// client (it is logged, without waiting for Close). The client gives up once the server has the
+// call (a fault function that adds no fault cancels it), however slow the machine.
 func TestHangEndsWithTheCallersContext(t *testing.T) {
 	f := newFixture(t)
 	f.srv.InjectFault("CreateApp", sagemakerfake.Fault{Hang: true, Times: 1})
 	c := f.srv.Client(noRetry)
 	in := spaceApp(types.AppTypeJupyterLab, testSpace, "lab", "")
-	cctx, cancel := context.WithTimeout(ctx(t), 100*time.Millisecond)
+	cctx, cancel := context.WithCancel(ctx(t))
+	f.srv.SetFaultFunc(func(call sagemakerfake.Call) *sagemakerfake.Fault {
+		if call.Operation == "CreateApp" {
+			cancel()
+		}
+		return nil
+	})
 	_, err := c.CreateApp(cctx, in)
-	cancel()
-	require.ErrorIs(t, err, context.DeadlineExceeded)
+	f.srv.SetFaultFunc(nil)
+	require.ErrorIs(t, err, context.Canceled)
 	require.Eventually(t, func() bool { return len(loggedOf(f.srv, "CreateApp")) == 1 }, 10*time.Second, time.Millisecond,
 		"the held call ends when its client does")
 	r := loggedOf(f.srv, "CreateApp")[0]
