@@ -53,12 +53,7 @@ func TestSimulation(t *testing.T) {
 		n = 60
 	}
 	seeds := simtest.Seeds(t, simRegressions, uint64(*simFrom), n)
-	for _, seed := range seeds {
-		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) {
-			t.Parallel()
-			runSeed(t, seed, false)
-		})
-	}
+	simtest.RunSeeds(t, seeds, func(t *testing.T, seed uint64) { runSeed(t, seed, false) })
 }
 
 // simCall is one call of the workload and what it returned.

@@ -12,7 +12,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,12 +40,7 @@ func TestReaperSimulation(t *testing.T) {
 		n = 40
 	}
 	seeds := simtest.Seeds(t, "testdata/sim_regressions.txt", 1, n)
-	for _, seed := range seeds {
-		t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) {
-			t.Parallel()
-			reaperSeed(t, seed, false)
-		})
-	}
+	simtest.RunSeeds(t, seeds, func(t *testing.T, seed uint64) { reaperSeed(t, seed, false) })
 }
 
 // reap is one Reap of the workload and what it returned.

@@ -36,3 +36,25 @@ func Seeds(t testing.TB, regressions string, from uint64, n int) []uint64 {
 	slices.Sort(seeds)
 	return slices.Compact(seeds)
 }
+
+// RunSeeds runs run for each seed as a parallel subtest named by the seed, in groups of at most
+// groupSize seeds, one group after another: a run of 100,000 seeds keeps a few dozen subtests
+// waiting at a time, not 100,000, so that each goroutine check (Outliving reads every
+// goroutine's stack) costs the same on the first seed as on the last.
+func RunSeeds(t *testing.T, seeds []uint64, run func(t *testing.T, seed uint64)) {
+	t.Helper()
+	for group := range slices.Chunk(seeds, groupSize) {
+		name := strconv.FormatUint(group[0], 10) + "-" + strconv.FormatUint(group[len(group)-1], 10)
+		t.Run(name, func(t *testing.T) {
+			for _, seed := range group {
+				t.Run(strconv.FormatUint(seed, 10), func(t *testing.T) {
+					t.Parallel()
+					run(t, seed)
+				})
+			}
+		})
+	}
+}
+
+// groupSize is how many seeds RunSeeds lets wait for their turn at once.
+const groupSize = 64
