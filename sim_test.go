@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net/http"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -924,13 +925,16 @@ func (sw *simWorld) checkDeletes(h *simtest.History, c *simCall, reqs []sagemake
 }
 
 // checkLookedAt: I3 for a delete of DeleteApps (and DeleteSpace, DeleteUser): the life deleted is
-// the one the call last looked at (its listing, or a DescribeApp of it). A life that began after
-// that look with the same spec, the app never seen in between, cannot be told from it by any client
-// (a restart keeps the ARN and the CreationTime), and is allowed.
+// the one the call last looked at (its listing, or a DescribeApp of it, answered). A life that
+// began after that look with the same spec, the app never seen in between, cannot be told from it
+// by any client (a restart keeps the ARN and the CreationTime), and is allowed. The log holds a
+// request when it ends, so the latest look is the greatest arrival time, not the last entry: a
+// ListApps that hung for minutes is logged after the looks that followed it.
 func (sw *simWorld) checkLookedAt(h *simtest.History, c *simCall, reqs []sagemakerfake.Request, e sagemakerfake.Event, before simtest.AppState, bad func(string, ...any)) {
 	var last time.Time
 	for _, r := range reqs {
-		if (r.Operation == "ListApps" || r.Operation == "DescribeApp" && simtest.AppOfBody(r.Body) == e.App) && !r.Time.After(e.Time) {
+		if (r.Operation == "ListApps" || r.Operation == "DescribeApp" && simtest.AppOfBody(r.Body) == e.App) &&
+			r.Status == http.StatusOK && !r.Time.After(e.Time) && r.Time.After(last) {
 			last = r.Time
 		}
 	}
